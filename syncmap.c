@@ -1,0 +1,1158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syncmap - Go's sync.Map for the kernel
+ *
+ * Design (after Go's sync.Map; see README.md):
+ *
+ * The read table is an immutable open-addressing table of entries,
+ * published with rcu_assign_pointer(). A lookup that finds its key there
+ * takes no lock and writes nothing shared. The dirty table, guarded by
+ * map->lock, holds every entry of the read table that is not expunged,
+ * plus the keys added since the last promotion; read->amended says it
+ * has such keys. Lookups that miss the read table while it is amended
+ * take the lock, search the dirty table and count a miss; once the misses
+ * reach the dirty table's size, the dirty table is promoted: published as
+ * the new read table (O(1)), and the map has no dirty table until the
+ * next new key needs one.
+ *
+ * An entry is shared by both tables, so a store to a key the read table
+ * holds is a cmpxchg on entry->p, which moves between three states:
+ *
+ *   box       a live value;
+ *   NULL      deleted; the entry is in the dirty table, or will be copied
+ *             into the next one;
+ *   EXPUNGED  deleted and not copied into the dirty table; only a writer
+ *             holding map->lock may bring it back, and it then adds the
+ *             entry to the dirty table itself.
+ *
+ * Unlike Go, the dirty table is built from the read table outside the
+ * lock (dirty_build()), so no writer ever holds the lock for O(n) work
+ * or allocates under it. The builder moves NULL entries to EXPUNGED as it
+ * copies; an entry revived under the lock while the build runs is put on
+ * map->revived and added at install; the build is thrown away and redone
+ * if map->seq moved (the read table was replaced or another build won).
+ *
+ * Lifetimes: values are released after a grace period via their box's
+ * rcu_head. Entries are reference counted by the tables that hold them;
+ * a table is freed (and its references dropped) from a workqueue after a
+ * grace period, so no lockless reader can still see an entry whose count
+ * reached zero.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "syncmap_internal.h"
+
+#define SYNCMAP_MIN_SLOTS	8U
+
+static struct workqueue_struct *syncmap_wq;
+
+/* ---- values ---------------------------------------------------------- */
+
+static struct syncmap_val *val_alloc(struct syncmap *map, void *value,
+				     gfp_t gfp)
+{
+	struct syncmap_val *box = kmalloc(sizeof(*box), gfp);
+
+	if (box) {
+		box->value = value;
+		box->map = map;
+	}
+	return box;
+}
+
+static void val_release_rcu(struct rcu_head *head)
+{
+	struct syncmap_val *box = container_of(head, struct syncmap_val, rcu);
+
+	if (box->map->release)
+		box->map->release(box->value);
+	kfree(box);
+}
+
+/* The map drops the value: release it once no reader can hold it. */
+static void val_release(struct syncmap_val *box)
+{
+	call_rcu(&box->rcu, val_release_rcu);
+}
+
+/* The value goes back to the caller: only the box is the map's. */
+static void val_forget(struct syncmap_val *box)
+{
+	kfree_rcu(box, rcu);
+}
+
+static inline bool val_is_live(const struct syncmap_val *p)
+{
+	return p && p != SYNCMAP_EXPUNGED;
+}
+
+/* ---- entries ---------------------------------------------------------- */
+
+static struct syncmap_entry *entry_alloc(const void *key, size_t key_len,
+					 u64 hash, gfp_t gfp)
+{
+	struct syncmap_entry *e;
+
+	e = kmalloc(struct_size(e, key, key_len), gfp);
+	if (!e)
+		return NULL;
+	RCU_INIT_POINTER(e->p, NULL);
+	refcount_set(&e->ref, 1);
+	e->hash = hash;
+	e->revived_next = NULL;
+	e->revived = false;
+	e->key_len = key_len;
+	memcpy(e->key, key, key_len);
+	return e;
+}
+
+static void entry_put(struct syncmap_entry *e)
+{
+	struct syncmap_val *p;
+
+	if (!refcount_dec_and_test(&e->ref))
+		return;
+	/*
+	 * No table holds the entry, and every table that did has been
+	 * unpublished for a grace period. A value still here would be one
+	 * the map lost track of: clear and destroy expunge every entry, and
+	 * an entry is left out of a table only once it is expunged.
+	 */
+	p = rcu_dereference_protected(e->p, true);
+	if (WARN_ON_ONCE(val_is_live(p)))
+		val_release(p);
+	kfree(e);
+}
+
+static inline struct syncmap_val *entry_cmpxchg(struct syncmap_entry *e,
+						struct syncmap_val *old,
+						struct syncmap_val *new)
+{
+	return unrcu_pointer(cmpxchg(&e->p, RCU_INITIALIZER(old),
+				     RCU_INITIALIZER(new)));
+}
+
+static inline struct syncmap_val *entry_get(struct syncmap_entry *e)
+{
+	return rcu_dereference(e->p);
+}
+
+enum entry_result {
+	ENTRY_EXPUNGED,		/* nothing done: only a lock holder may go on */
+	ENTRY_STORED,		/* the new box is in; *old is what it replaced */
+	ENTRY_LOADED,		/* load_or_store found a value; *old is it */
+	ENTRY_UNCHANGED,	/* the same value pointer was already stored */
+};
+
+/*
+ * entry_swap - put @box into @e (Go's trySwap and tryLoadOrStore)
+ * @only_if_empty: load-or-store: keep a live value and report it
+ *
+ * The cmpxchg moves NULL -> box or box -> box'. It fails only if @e->p
+ * moved since we read it, and then we decide again on the new state.
+ * An EXPUNGED entry is left alone: storing into it here could make a
+ * value live in an entry the dirty table lacks, and it would be lost at
+ * the next promotion. ABA cannot hurt: every box we compare against was
+ * read inside the caller's RCU read-side section and is freed only after
+ * a grace period, so its address is not reused meanwhile; and NULL may
+ * have gone NULL -> EXPUNGED -> box -> NULL behind our back only through
+ * a revival under the lock, which put @e in the dirty table (or on
+ * map->revived) first, so storing into that NULL is as safe as into the
+ * one we first saw.
+ */
+static enum entry_result entry_swap(struct syncmap *map,
+				    struct syncmap_entry *e,
+				    struct syncmap_val *box,
+				    bool only_if_empty,
+				    struct syncmap_val **old)
+{
+	struct syncmap_val *p = entry_get(e);
+	struct syncmap_val *cur;
+
+	for (;;) {
+		if (p == SYNCMAP_EXPUNGED)
+			return ENTRY_EXPUNGED;
+		if (p && only_if_empty) {
+			*old = p;
+			return ENTRY_LOADED;
+		}
+		if (p && p->value == box->value) {
+			*old = p;
+			return ENTRY_UNCHANGED;
+		}
+		cur = entry_cmpxchg(e, p, box);
+		if (cur == p) {
+			if (!p)
+				atomic_long_inc(&map->len);
+			*old = p;
+			return ENTRY_STORED;
+		}
+		p = cur;
+	}
+}
+
+/*
+ * entry_delete - take the value out of @e, box -> NULL
+ * @old: the value to delete, or NULL for any
+ *
+ * Returns the box taken out, or NULL. The entry stays in both tables as a
+ * deleted (NULL) entry; the next dirty build expunges it.
+ */
+static struct syncmap_val *entry_delete(struct syncmap_entry *e, void *old)
+{
+	struct syncmap_val *p = entry_get(e);
+	struct syncmap_val *cur;
+
+	for (;;) {
+		if (!val_is_live(p) || (old && p->value != old))
+			return NULL;
+		cur = entry_cmpxchg(e, p, NULL);
+		if (cur == p)
+			return p;
+		p = cur;
+	}
+}
+
+/* entry_compare_and_swap - box -> @box if the live value is @old */
+static struct syncmap_val *entry_compare_and_swap(struct syncmap_entry *e,
+						  void *old,
+						  struct syncmap_val *box)
+{
+	struct syncmap_val *p = entry_get(e);
+	struct syncmap_val *cur;
+
+	for (;;) {
+		if (!val_is_live(p) || p->value != old)
+			return NULL;
+		cur = entry_cmpxchg(e, p, box);
+		if (cur == p)
+			return p;
+		p = cur;
+	}
+}
+
+/*
+ * entry_expunge - NULL -> EXPUNGED, for a dirty build that leaves @e out
+ *
+ * Returns true if @e is (now) expunged. If a store slipped in, the value
+ * is live and the builder copies the entry instead.
+ */
+static bool entry_expunge(struct syncmap_entry *e)
+{
+	struct syncmap_val *p = entry_get(e);
+
+	while (!p) {
+		p = entry_cmpxchg(e, NULL, SYNCMAP_EXPUNGED);
+		if (!p)
+			return true;
+	}
+	return p == SYNCMAP_EXPUNGED;
+}
+
+/* ---- tables ----------------------------------------------------------- */
+
+static struct syncmap_table *table_alloc(unsigned int size, gfp_t gfp)
+{
+	struct syncmap_table *t;
+
+	t = kvzalloc(struct_size(t, slots, size), gfp);
+	if (t)
+		t->size = size;
+	return t;
+}
+
+/* A dirty table for a read table of @count entries: room for all of them
+ * plus at least as many again new keys before it counts as full.
+ */
+static unsigned int dirty_size_for(unsigned int count)
+{
+	if (count > (1U << 29))
+		return 0;
+	return max(SYNCMAP_MIN_SLOTS, roundup_pow_of_two(2 * count + 2));
+}
+
+static bool dirty_has_room(const struct syncmap_table *d)
+{
+	return d->reserved + d->nr_new + 1 <= d->size / 4 * 3;
+}
+
+static void table_put_entries(struct syncmap_table *t, bool may_sleep)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->size; i++) {
+		if (t->slots[i])
+			entry_put(t->slots[i]);
+		if (may_sleep && !(i & 1023))
+			cond_resched();
+	}
+}
+
+static void table_free_work(struct work_struct *work)
+{
+	struct syncmap_table *t = container_of(to_rcu_work(work),
+					       struct syncmap_table, free_work);
+
+	table_put_entries(t, true);
+	kvfree(t);
+}
+
+/* Free a table readers may still be walking: after a grace period. */
+static void table_free_deferred(struct syncmap_table *t)
+{
+	INIT_RCU_WORK(&t->free_work, table_free_work);
+	queue_rcu_work(syncmap_wq, &t->free_work);
+}
+
+/* Free a table nobody else ever saw (an abandoned dirty build). */
+static void table_free_now(struct syncmap_table *t)
+{
+	table_put_entries(t, false);
+	kvfree(t);
+}
+
+/*
+ * Add @e to a table known not to hold its key. The caller hands the table
+ * a reference to @e.
+ */
+static void table_add(struct syncmap_table *t, struct syncmap_entry *e)
+{
+	unsigned int mask = t->size - 1;
+	unsigned int i = e->hash & mask;
+
+	while (t->slots[i])
+		i = (i + 1) & mask;
+	t->slots[i] = e;
+	t->count++;
+}
+
+/* Add @e unless the table holds it already (Go's dirty[key] = e). */
+static void table_upsert(struct syncmap_table *t, struct syncmap_entry *e)
+{
+	struct syncmap_entry *cur;
+
+	cur = syncmap_table_find(t, e->hash, e->key, e->key_len);
+	if (!cur) {
+		refcount_inc(&e->ref);
+		table_add(t, e);
+	} else
+		WARN_ON_ONCE(cur != e);	/* one entry per key, always */
+}
+
+/*
+ * Expunge every entry of a table the map no longer publishes (clear,
+ * destroy), releasing the values. A lockless writer racing with us either
+ * stored before our xchg, and we release its value, or sees EXPUNGED and
+ * goes to the lock, where it finds the new tables.
+ */
+static void table_expunge_all(struct syncmap *map, struct syncmap_table *t)
+{
+	struct syncmap_val *p;
+	unsigned int i;
+
+	for (i = 0; i < t->size; i++) {
+		if (!t->slots[i])
+			continue;
+		p = unrcu_pointer(xchg(&t->slots[i]->p,
+				       RCU_INITIALIZER(SYNCMAP_EXPUNGED)));
+		if (val_is_live(p)) {
+			atomic_long_dec(&map->len);
+			val_release(p);
+		}
+		if (!(i & 1023))
+			cond_resched();
+	}
+}
+
+/* ---- the map's slow paths, under map->lock ---------------------------- */
+
+static struct syncmap_table *read_locked(struct syncmap *map)
+{
+	return rcu_dereference_protected(map->read,
+					 lockdep_is_held(&map->lock));
+}
+
+/* map->seq is read without the lock by dirty_build() to give up early. */
+static void bump_seq(struct syncmap *map)
+{
+	WRITE_ONCE(map->seq, map->seq + 1);
+}
+
+/*
+ * Publish the dirty table as the read table. It holds every live entry of
+ * the old read table, so nothing is lost; rcu_assign_pointer() orders the
+ * slot stores made under the lock before the pointer readers will follow.
+ */
+static void promote_locked(struct syncmap *map)
+{
+	struct syncmap_table *old = read_locked(map);
+
+	rcu_assign_pointer(map->read, map->dirty);
+	map->dirty = NULL;
+	map->misses = 0;
+	bump_seq(map);
+	map->stats.promotions++;
+	table_free_deferred(old);
+}
+
+static void miss_locked(struct syncmap *map)
+{
+	map->stats.misses++;
+	if (++map->misses >= map->dirty->count)
+		promote_locked(map);
+}
+
+/*
+ * Bring back an entry found EXPUNGED under the lock: EXPUNGED -> box.
+ * Only lock holders move an entry out of EXPUNGED, so the cmpxchg cannot
+ * fail; it is one because lockless writers and builders may be looking
+ * at the same word. The entry must then be in the dirty table, or on
+ * map->revived for the dirty build in flight to add.
+ */
+static void entry_revive_locked(struct syncmap *map, struct syncmap_entry *e,
+				struct syncmap_val *box)
+{
+	struct syncmap_val *p = entry_cmpxchg(e, SYNCMAP_EXPUNGED, box);
+
+	WARN_ON_ONCE(p != SYNCMAP_EXPUNGED);
+	atomic_long_inc(&map->len);
+	map->stats.revivals++;
+	if (map->dirty) {
+		table_upsert(map->dirty, e);
+	} else if (!e->revived) {
+		e->revived = true;
+		e->revived_next = map->revived;
+		map->revived = e;
+	}
+}
+
+/*
+ * dirty_build - give the map a dirty table, built outside the lock
+ *
+ * Copies the read table's live entries into a new table, expunging the
+ * deleted ones. The read table is immutable and RCU keeps it alive, so
+ * the copy needs no lock; what may change meanwhile is caught under the
+ * lock at install: a moved map->seq (promotion, clear, or another build
+ * installed first) throws the copy away, and entries revived while we
+ * copied are on map->revived. The drain of map->revived is the only work
+ * under the lock that is not O(1), and each item on it is a revival some
+ * writer already paid for.
+ *
+ * Return: 0 if the caller should look again (a dirty table may now exist),
+ * -ENOMEM.
+ */
+static int dirty_build(struct syncmap *map, gfp_t gfp)
+{
+	struct syncmap_table *r, *d;
+	struct syncmap_entry *e;
+	unsigned long flags, seq;
+	unsigned int size, i;
+
+	spin_lock_irqsave(&map->lock, flags);
+	if (map->dirty) {
+		spin_unlock_irqrestore(&map->lock, flags);
+		return 0;
+	}
+	seq = map->seq;
+	size = dirty_size_for(read_locked(map)->count);
+	spin_unlock_irqrestore(&map->lock, flags);
+
+	d = size ? table_alloc(size, gfp) : NULL;
+	if (!d)
+		return -ENOMEM;
+
+	rcu_read_lock();
+	r = rcu_dereference(map->read);
+	if (READ_ONCE(map->seq) != seq || dirty_size_for(r->count) > size) {
+		rcu_read_unlock();
+		goto retry;
+	}
+	for (i = 0; i < r->size; i++) {
+		e = r->slots[i];
+		if (e && !entry_expunge(e)) {
+			refcount_inc(&e->ref);
+			table_add(d, e);
+		}
+	}
+	d->reserved = r->count;
+	rcu_read_unlock();
+
+	spin_lock_irqsave(&map->lock, flags);
+	if (map->seq != seq) {
+		map->stats.build_retries++;
+		spin_unlock_irqrestore(&map->lock, flags);
+		goto retry;
+	}
+	while ((e = map->revived)) {
+		map->revived = e->revived_next;
+		e->revived = false;
+		if (rcu_access_pointer(e->p) != SYNCMAP_EXPUNGED)
+			table_upsert(d, e);
+	}
+	map->dirty = d;
+	bump_seq(map);
+	map->stats.dirty_builds++;
+	spin_unlock_irqrestore(&map->lock, flags);
+	return 0;
+
+retry:
+	table_free_now(d);
+	return 0;
+}
+
+/*
+ * find_entry - the entry for a key, from the read table or the dirty one
+ *
+ * Go's Load path: a read-table hit, or a miss in a table that is not
+ * amended, is answered without the lock. Otherwise look again under the
+ * lock (a promotion may have just happened), then in the dirty table,
+ * counting a miss. Caller holds rcu_read_lock(), which keeps the entry
+ * alive after the lock is dropped: it is freed only a grace period after
+ * the last table holding it is unpublished.
+ */
+static struct syncmap_entry *find_entry(struct syncmap *map, const void *key,
+					size_t key_len, u64 hash)
+{
+	struct syncmap_table *r = rcu_dereference(map->read);
+	struct syncmap_entry *e = syncmap_table_find(r, hash, key, key_len);
+	unsigned long flags;
+
+	if (e || !READ_ONCE(r->amended))
+		return e;
+
+	spin_lock_irqsave(&map->lock, flags);
+	r = read_locked(map);
+	e = syncmap_table_find(r, hash, key, key_len);
+	if (!e && r->amended) {
+		e = syncmap_table_find(map->dirty, hash, key, key_len);
+		miss_locked(map);
+	}
+	spin_unlock_irqrestore(&map->lock, flags);
+	return e;
+}
+
+/*
+ * write_slow - store or load-or-store a key the read table cannot take
+ *
+ * Go's locked Store/LoadOrStore path. Called in an RCU read-side section
+ * with @box allocated and, if the key looked new, @fresh; whatever of
+ * @fresh is not used is freed. Allocation and dirty builds happen with
+ * the lock and the RCU section dropped, and then everything is decided
+ * again, because the map may have changed.
+ */
+static int write_slow(struct syncmap *map, const void *key, size_t key_len,
+		      u64 hash, struct syncmap_val *box, bool only_if_empty,
+		      struct syncmap_entry *fresh, gfp_t gfp,
+		      enum entry_result *res, struct syncmap_val **old)
+{
+	struct syncmap_table *r, *d;
+	struct syncmap_entry *e;
+	unsigned long flags;
+	int err = 0;
+
+	for (;;) {
+		spin_lock_irqsave(&map->lock, flags);
+		r = read_locked(map);
+		d = map->dirty;
+		e = syncmap_table_find(r, hash, key, key_len);
+		if (e) {
+			*res = entry_swap(map, e, box, only_if_empty, old);
+			if (*res == ENTRY_EXPUNGED) {
+				entry_revive_locked(map, e, box);
+				*res = ENTRY_STORED;
+				*old = NULL;
+			}
+			break;
+		}
+		e = d ? syncmap_table_find(d, hash, key, key_len) : NULL;
+		if (e) {
+			/* Dirty-only entries are never expunged. */
+			*res = entry_swap(map, e, box, only_if_empty, old);
+			WARN_ON_ONCE(*res == ENTRY_EXPUNGED);
+			if (only_if_empty)
+				miss_locked(map);
+			break;
+		}
+		if (d && !dirty_has_room(d)) {
+			/* Full: promote, and the next round builds anew. */
+			promote_locked(map);
+			d = NULL;
+		}
+		if (d && fresh) {
+			rcu_assign_pointer(fresh->p, box);
+			table_add(d, fresh);	/* takes the creator's ref */
+			d->nr_new++;
+			WRITE_ONCE(r->amended, true);
+			atomic_long_inc(&map->len);
+			fresh = NULL;
+			*res = ENTRY_STORED;
+			*old = NULL;
+			break;
+		}
+		spin_unlock_irqrestore(&map->lock, flags);
+		rcu_read_unlock();
+		if (!d) {
+			err = dirty_build(map, gfp);
+		} else {
+			fresh = entry_alloc(key, key_len, hash, gfp);
+			if (!fresh)
+				err = -ENOMEM;
+		}
+		rcu_read_lock();
+		if (err)
+			goto out;
+	}
+	spin_unlock_irqrestore(&map->lock, flags);
+out:
+	kfree(fresh);
+	return err;
+}
+
+/*
+ * write - the common body of store, swap and load_or_store
+ *
+ * Return: 0 with *res and *old set (*old is the replaced or loaded box,
+ * valid until rcu_read_unlock(), which the caller must call), or -ENOMEM
+ * with the RCU read lock held as well. On success the caller owns *old
+ * if *res is ENTRY_STORED; @box is consumed unless *res says otherwise.
+ */
+static int write(struct syncmap *map, const void *key, size_t key_len,
+		 struct syncmap_val *box, bool only_if_empty, gfp_t gfp,
+		 enum entry_result *res, struct syncmap_val **old)
+{
+	u64 hash = syncmap_hash(map, key, key_len);
+	struct syncmap_entry *e, *fresh = NULL;
+
+	rcu_read_lock();
+	e = syncmap_table_find(rcu_dereference(map->read), hash, key,
+			       key_len);
+	if (e) {
+		*res = entry_swap(map, e, box, only_if_empty, old);
+		if (*res != ENTRY_EXPUNGED)
+			return 0;
+	} else {
+		/* Probably a new key: allocate before any lock is taken. */
+		rcu_read_unlock();
+		fresh = entry_alloc(key, key_len, hash, gfp);
+		rcu_read_lock();
+		if (!fresh)
+			return -ENOMEM;
+	}
+	return write_slow(map, key, key_len, hash, box, only_if_empty, fresh,
+			  gfp, res, old);
+}
+
+/* ---- the API ---------------------------------------------------------- */
+
+/**
+ * syncmap_create() - create an empty map
+ * @release: called with every value the map drops, a grace period after
+ *	it was dropped, from RCU callback context (must not sleep); may be
+ *	NULL
+ *
+ * Context: Process context; may sleep.
+ * Return: the map, or ERR_PTR(-ENOMEM).
+ */
+struct syncmap *syncmap_create(void (*release)(void *value))
+{
+	struct syncmap *map;
+	struct syncmap_table *r;
+
+	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	r = table_alloc(SYNCMAP_MIN_SLOTS, GFP_KERNEL);
+	if (!map || !r) {
+		kfree(map);
+		kvfree(r);
+		return ERR_PTR(-ENOMEM);
+	}
+	RCU_INIT_POINTER(map->read, r);
+	map->release = release;
+	get_random_bytes(&map->hash_key, sizeof(map->hash_key));
+	spin_lock_init(&map->lock);
+	atomic_long_set(&map->len, 0);
+	return map;
+}
+EXPORT_SYMBOL_GPL(syncmap_create);
+
+/**
+ * syncmap_destroy() - release every value and free the map
+ * @map: the map, or NULL; nobody may use it concurrently or afterwards
+ *
+ * Waits until every release callback of the map has run, so the caller
+ * may unload the code of its release function when this returns.
+ *
+ * Context: Process context; sleeps.
+ */
+void syncmap_destroy(struct syncmap *map)
+{
+	struct syncmap_table *r;
+
+	if (IS_ERR_OR_NULL(map))
+		return;
+	r = rcu_dereference_protected(map->read, true);
+	table_expunge_all(map, r);
+	table_free_deferred(r);
+	if (map->dirty) {
+		table_expunge_all(map, map->dirty);
+		table_free_deferred(map->dirty);
+	}
+	/* Value releases and the table frees' grace periods... */
+	rcu_barrier();
+	/* ...then the table frees themselves. */
+	flush_workqueue(syncmap_wq);
+	kfree(map);
+}
+EXPORT_SYMBOL_GPL(syncmap_destroy);
+
+/**
+ * syncmap_load() - look up a key
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key, may be 0
+ *
+ * A key in the read table is found without a lock and without a write to
+ * shared memory.
+ *
+ * Context: Any context; the caller holds rcu_read_lock() (or otherwise is
+ * in an RCU read-side critical section).
+ * Return: the value, valid until the caller's rcu_read_unlock(), or NULL
+ * if the key is absent.
+ */
+void *syncmap_load(struct syncmap *map, const void *key, size_t key_len)
+{
+	struct syncmap_entry *e;
+	struct syncmap_val *p;
+
+	e = find_entry(map, key, key_len, syncmap_hash(map, key, key_len));
+	if (!e)
+		return NULL;
+	p = entry_get(e);
+	return val_is_live(p) ? p->value : NULL;
+}
+EXPORT_SYMBOL_GPL(syncmap_load);
+
+/**
+ * syncmap_store() - set the value for a key
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key, may be 0
+ * @value: the value, not NULL; the map owns it from now on
+ * @gfp: allocation flags; a new key needs a copy of the key, and may need
+ *	a new dirty table the size of the map (which atomic flags may fail)
+ *
+ * The previous value, if any, is released. Storing the value already
+ * stored for the key changes and releases nothing.
+ *
+ * Context: Any context @gfp allows.
+ * Return: 0, -EINVAL if @value is NULL, -ENOMEM; on error @value stays the
+ * caller's and the map is unchanged.
+ */
+int syncmap_store(struct syncmap *map, const void *key, size_t key_len,
+		  void *value, gfp_t gfp)
+{
+	struct syncmap_val *box, *old;
+	enum entry_result res;
+	int err;
+
+	if (!value)
+		return -EINVAL;
+	box = val_alloc(map, value, gfp);
+	if (!box)
+		return -ENOMEM;
+	err = write(map, key, key_len, box, false, gfp, &res, &old);
+	rcu_read_unlock();
+	if (err || res == ENTRY_UNCHANGED)
+		kfree(box);
+	else if (old)
+		val_release(old);
+	return err;
+}
+EXPORT_SYMBOL_GPL(syncmap_store);
+
+/**
+ * syncmap_load_or_store() - get a key's value, storing @value if absent
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key, may be 0
+ * @value: the value to store if the key is absent, not NULL
+ * @loaded: set to true if a value was found (and @value stays the
+ *	caller's), false if @value was stored
+ * @gfp: allocation flags, as for syncmap_store()
+ *
+ * Context: Any context @gfp allows. To dereference the result the caller
+ * must hold rcu_read_lock() across the call, and @gfp must then not sleep.
+ * Return: the existing or the stored value, ERR_PTR(-EINVAL) if @value is
+ * NULL, ERR_PTR(-ENOMEM); on error *@loaded is false and nothing changed.
+ */
+void *syncmap_load_or_store(struct syncmap *map, const void *key,
+			    size_t key_len, void *value, bool *loaded,
+			    gfp_t gfp)
+{
+	struct syncmap_val *box, *old;
+	enum entry_result res;
+	void *ret = value;
+	int err;
+
+	*loaded = false;
+	if (!value)
+		return ERR_PTR(-EINVAL);
+	box = val_alloc(map, value, gfp);
+	if (!box)
+		return ERR_PTR(-ENOMEM);
+	err = write(map, key, key_len, box, true, gfp, &res, &old);
+	if (!err && res == ENTRY_LOADED) {
+		*loaded = true;
+		ret = old->value;
+	}
+	rcu_read_unlock();
+	if (err || res == ENTRY_LOADED)
+		kfree(box);
+	return err ? ERR_PTR(err) : ret;
+}
+EXPORT_SYMBOL_GPL(syncmap_load_or_store);
+
+/**
+ * syncmap_swap() - store a value and hand back the previous one
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key, may be 0
+ * @value: the new value, not NULL; the map owns it from now on
+ * @gfp: allocation flags, as for syncmap_store()
+ *
+ * The previous value is not released: it belongs to the caller, who must
+ * wait for a grace period before freeing it. If @value is the value
+ * already stored, nothing changes and @value is returned, still the map's.
+ *
+ * Context: Any context @gfp allows.
+ * Return: the previous value, NULL if the key was absent,
+ * ERR_PTR(-EINVAL) if @value is NULL, ERR_PTR(-ENOMEM); on error the map
+ * is unchanged.
+ */
+void *syncmap_swap(struct syncmap *map, const void *key, size_t key_len,
+		   void *value, gfp_t gfp)
+{
+	struct syncmap_val *box, *old;
+	enum entry_result res;
+	void *prev = NULL;
+	int err;
+
+	if (!value)
+		return ERR_PTR(-EINVAL);
+	box = val_alloc(map, value, gfp);
+	if (!box)
+		return ERR_PTR(-ENOMEM);
+	err = write(map, key, key_len, box, false, gfp, &res, &old);
+	rcu_read_unlock();
+	if (err || res == ENTRY_UNCHANGED) {
+		kfree(box);
+		return err ? ERR_PTR(err) : value;
+	}
+	if (!old)
+		return NULL;
+	/* Our cmpxchg took @old out: nobody else frees it. */
+	prev = old->value;
+	val_forget(old);
+	return prev;
+}
+EXPORT_SYMBOL_GPL(syncmap_swap);
+
+/**
+ * syncmap_load_and_delete() - remove a key and hand back its value
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key, may be 0
+ *
+ * Context: Any context.
+ * Return: the removed value, now the caller's (free it only after a grace
+ * period), or NULL if the key was absent.
+ */
+void *syncmap_load_and_delete(struct syncmap *map, const void *key,
+			      size_t key_len)
+{
+	struct syncmap_entry *e;
+	struct syncmap_val *p = NULL;
+	void *value = NULL;
+
+	rcu_read_lock();
+	e = find_entry(map, key, key_len, syncmap_hash(map, key, key_len));
+	if (e)
+		p = entry_delete(e, NULL);
+	rcu_read_unlock();
+	if (p) {
+		atomic_long_dec(&map->len);
+		value = p->value;
+		val_forget(p);
+	}
+	return value;
+}
+EXPORT_SYMBOL_GPL(syncmap_load_and_delete);
+
+/* Common body of delete and compare_and_delete. */
+static bool delete_and_release(struct syncmap *map, const void *key,
+			       size_t key_len, void *old)
+{
+	struct syncmap_entry *e;
+	struct syncmap_val *p = NULL;
+
+	rcu_read_lock();
+	e = find_entry(map, key, key_len, syncmap_hash(map, key, key_len));
+	if (e)
+		p = entry_delete(e, old);
+	rcu_read_unlock();
+	if (!p)
+		return false;
+	atomic_long_dec(&map->len);
+	val_release(p);
+	return true;
+}
+
+/**
+ * syncmap_delete() - remove a key
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key, may be 0
+ *
+ * The removed value is released.
+ *
+ * Context: Any context.
+ * Return: true if the key had a value.
+ */
+bool syncmap_delete(struct syncmap *map, const void *key, size_t key_len)
+{
+	return delete_and_release(map, key, key_len, NULL);
+}
+EXPORT_SYMBOL_GPL(syncmap_delete);
+
+/**
+ * syncmap_compare_and_delete() - remove a key if its value is @old
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key, may be 0
+ * @old: the expected value (pointer identity)
+ *
+ * On success @old is released.
+ *
+ * Context: Any context.
+ * Return: true if the key held @old and was removed.
+ */
+bool syncmap_compare_and_delete(struct syncmap *map, const void *key,
+				size_t key_len, void *old)
+{
+	if (!old)
+		return false;
+	return delete_and_release(map, key, key_len, old);
+}
+EXPORT_SYMBOL_GPL(syncmap_compare_and_delete);
+
+/**
+ * syncmap_compare_and_swap_gfp() - replace @old by @new, with allocation flags
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key, may be 0
+ * @old: the expected value (pointer identity)
+ * @new: the replacement, not NULL
+ * @gfp: allocation flags for the new value's box
+ *
+ * On success the map owns @new and releases @old; otherwise @new stays the
+ * caller's.
+ *
+ * Context: Any context @gfp allows.
+ * Return: 1 if swapped, 0 if the key did not hold @old, -EINVAL if @old or
+ * @new is NULL, -ENOMEM.
+ */
+int syncmap_compare_and_swap_gfp(struct syncmap *map, const void *key,
+				 size_t key_len, void *old, void *new,
+				 gfp_t gfp)
+{
+	struct syncmap_val *box, *p = NULL;
+	struct syncmap_entry *e;
+
+	if (!old || !new)
+		return -EINVAL;
+	box = val_alloc(map, new, gfp);
+	if (!box)
+		return -ENOMEM;
+	rcu_read_lock();
+	e = find_entry(map, key, key_len, syncmap_hash(map, key, key_len));
+	if (e)
+		p = entry_compare_and_swap(e, old, box);
+	rcu_read_unlock();
+	if (!p) {
+		kfree(box);
+		return 0;
+	}
+	if (p->value != new)
+		val_release(p);
+	else
+		kfree_rcu(p, rcu);
+	return 1;
+}
+EXPORT_SYMBOL_GPL(syncmap_compare_and_swap_gfp);
+
+/**
+ * syncmap_compare_and_swap() - replace @old by @new
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key, may be 0
+ * @old: the expected value (pointer identity)
+ * @new: the replacement, not NULL
+ *
+ * syncmap_compare_and_swap_gfp() with GFP_ATOMIC; an allocation failure
+ * reads as "not swapped". On success the map owns @new and releases @old.
+ *
+ * Context: Any context.
+ * Return: true if the key held @old and now holds @new.
+ */
+bool syncmap_compare_and_swap(struct syncmap *map, const void *key,
+			      size_t key_len, void *old, void *new)
+{
+	return syncmap_compare_and_swap_gfp(map, key, key_len, old, new,
+					    GFP_ATOMIC | __GFP_NOWARN) > 0;
+}
+EXPORT_SYMBOL_GPL(syncmap_compare_and_swap);
+
+/**
+ * syncmap_range() - call @fn for each key and value
+ * @map: the map
+ * @fn: called under rcu_read_lock() (must not sleep, may call the map with
+ *	non-sleeping flags); iteration stops when it returns false
+ * @arg: passed to @fn
+ *
+ * Go's Range guarantee: no key is visited twice; a key present and
+ * unchanged for the whole call is visited exactly once; keys stored or
+ * deleted concurrently may or may not be visited. If the dirty table has
+ * new keys it is first promoted (O(1)), then the read table, immutable,
+ * is walked.
+ *
+ * Context: Any context; @fn runs in an RCU read-side critical section.
+ */
+void syncmap_range(struct syncmap *map,
+		   bool (*fn)(const void *key, size_t key_len, void *value,
+			      void *arg),
+		   void *arg)
+{
+	struct syncmap_table *r;
+	struct syncmap_entry *e;
+	struct syncmap_val *p;
+	unsigned long flags;
+	unsigned int i;
+
+	rcu_read_lock();
+	r = rcu_dereference(map->read);
+	if (READ_ONCE(r->amended)) {
+		spin_lock_irqsave(&map->lock, flags);
+		if (read_locked(map)->amended)
+			promote_locked(map);
+		spin_unlock_irqrestore(&map->lock, flags);
+		r = rcu_dereference(map->read);
+	}
+	for (i = 0; i < r->size; i++) {
+		e = r->slots[i];
+		if (!e)
+			continue;
+		p = entry_get(e);
+		if (val_is_live(p) && !fn(e->key, e->key_len, p->value, arg))
+			break;
+	}
+	rcu_read_unlock();
+}
+EXPORT_SYMBOL_GPL(syncmap_range);
+
+/**
+ * syncmap_clear() - delete every key
+ * @map: the map
+ *
+ * The tables are swapped for an empty one under the lock (O(1)); the old
+ * entries are then expunged and their values released outside it. A
+ * concurrent store either lands before the clear (and is released) or
+ * after it (and stays).
+ *
+ * Context: Process context; may sleep.
+ */
+void syncmap_clear(struct syncmap *map)
+{
+	struct syncmap_table *empty, *r, *d;
+	unsigned long flags;
+
+	empty = table_alloc(SYNCMAP_MIN_SLOTS, GFP_KERNEL | __GFP_NOFAIL);
+	spin_lock_irqsave(&map->lock, flags);
+	r = read_locked(map);
+	d = map->dirty;
+	rcu_assign_pointer(map->read, empty);
+	map->dirty = NULL;
+	map->misses = 0;
+	bump_seq(map);
+	map->revived = NULL;	/* all entries of @r; flags die with them */
+	spin_unlock_irqrestore(&map->lock, flags);
+
+	table_expunge_all(map, r);
+	table_free_deferred(r);
+	if (d) {
+		table_expunge_all(map, d);
+		table_free_deferred(d);
+	}
+}
+EXPORT_SYMBOL_GPL(syncmap_clear);
+
+/**
+ * syncmap_len() - number of live keys
+ * @map: the map
+ *
+ * Context: Any context.
+ * Return: the number of keys with a value; exact when no update runs
+ * concurrently.
+ */
+size_t syncmap_len(struct syncmap *map)
+{
+	long n = atomic_long_read(&map->len);
+
+	return n > 0 ? n : 0;
+}
+EXPORT_SYMBOL_GPL(syncmap_len);
+
+/**
+ * syncmap_get_stats() - snapshot of a map's counters
+ * @map: the map
+ * @stats: filled in
+ *
+ * Context: Any context.
+ */
+void syncmap_get_stats(struct syncmap *map, struct syncmap_stats *stats)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&map->lock, flags);
+	*stats = map->stats;
+	stats->read_slots = read_locked(map)->count;
+	stats->dirty_slots = map->dirty ? map->dirty->count : 0;
+	spin_unlock_irqrestore(&map->lock, flags);
+	stats->entries = syncmap_len(map);
+}
+EXPORT_SYMBOL_GPL(syncmap_get_stats);
+
+static int __init syncmap_init(void)
+{
+	syncmap_wq = alloc_workqueue("syncmap", WQ_UNBOUND, 0);
+	return syncmap_wq ? 0 : -ENOMEM;
+}
+
+static void __exit syncmap_exit(void)
+{
+	/* Every map is destroyed (its users hold references on us). */
+	rcu_barrier();
+	destroy_workqueue(syncmap_wq);
+}
+
+module_init(syncmap_init);
+module_exit(syncmap_exit);
+
+MODULE_DESCRIPTION("syncmap: a concurrent map for read-mostly work (Go's sync.Map)");
+MODULE_LICENSE("GPL");

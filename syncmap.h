@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * syncmap - a concurrent key/value map for read-mostly workloads
+ *
+ * Go's sync.Map, in the kernel: lookups of keys that are already in the
+ * RCU-published read table take no lock and write no shared cache line;
+ * writers take a spinlock only for keys the read table does not hold yet.
+ *
+ * Keys are byte strings (copied by the map; a length of 0 is valid).
+ * Values are opaque, non-NULL pointers owned by the map once stored:
+ *
+ *  - a value the map drops without handing it back (overwritten, deleted,
+ *    cleared, left at destroy) is passed to the map's release callback
+ *    after an RCU grace period, from RCU callback (softirq) context;
+ *  - a value handed back (syncmap_load_and_delete(), syncmap_swap())
+ *    belongs to the caller, who must let a grace period pass before
+ *    freeing it (kfree_rcu(), call_rcu(), synchronize_rcu());
+ *  - a value passed in but not stored stays the caller's;
+ *  - storing the pointer that is already stored for a key releases nothing.
+ */
+#ifndef _SYNCMAP_H
+#define _SYNCMAP_H
+
+#include <linux/gfp.h>
+#include <linux/types.h>
+
+struct syncmap;
+
+/**
+ * struct syncmap_stats - a snapshot of a map's counters
+ * @entries: live keys
+ * @read_slots: entries (live or deleted) in the read table
+ * @dirty_slots: entries in the dirty table, 0 when there is none
+ * @misses: lookups that missed the read table and took the lock
+ * @promotions: times the dirty table replaced the read table
+ * @dirty_builds: dirty tables built from the read table
+ * @build_retries: dirty builds thrown away because the map changed meanwhile
+ * @revivals: deleted read-table entries brought back by a store
+ */
+struct syncmap_stats {
+	u64 entries;
+	u64 read_slots;
+	u64 dirty_slots;
+	u64 misses;
+	u64 promotions;
+	u64 dirty_builds;
+	u64 build_retries;
+	u64 revivals;
+};
+
+struct syncmap *syncmap_create(void (*release)(void *value));
+void syncmap_destroy(struct syncmap *map);
+
+void *syncmap_load(struct syncmap *map, const void *key, size_t key_len);
+int syncmap_store(struct syncmap *map, const void *key, size_t key_len,
+		  void *value, gfp_t gfp);
+void *syncmap_load_or_store(struct syncmap *map, const void *key,
+			    size_t key_len, void *value, bool *loaded,
+			    gfp_t gfp);
+void *syncmap_load_and_delete(struct syncmap *map, const void *key,
+			      size_t key_len);
+bool syncmap_delete(struct syncmap *map, const void *key, size_t key_len);
+void *syncmap_swap(struct syncmap *map, const void *key, size_t key_len,
+		   void *value, gfp_t gfp);
+bool syncmap_compare_and_swap(struct syncmap *map, const void *key,
+			      size_t key_len, void *old, void *new);
+int syncmap_compare_and_swap_gfp(struct syncmap *map, const void *key,
+				 size_t key_len, void *old, void *new,
+				 gfp_t gfp);
+bool syncmap_compare_and_delete(struct syncmap *map, const void *key,
+				size_t key_len, void *old);
+void syncmap_range(struct syncmap *map,
+		   bool (*fn)(const void *key, size_t key_len, void *value,
+			      void *arg),
+		   void *arg);
+void syncmap_clear(struct syncmap *map);
+size_t syncmap_len(struct syncmap *map);
+void syncmap_get_stats(struct syncmap *map, struct syncmap_stats *stats);
+
+#endif /* _SYNCMAP_H */

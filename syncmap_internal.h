@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * syncmap internals: the layout shared by syncmap.c and its KUnit suite.
+ * Nothing else may include this file; the API is syncmap.h.
+ */
+#ifndef _SYNCMAP_INTERNAL_H
+#define _SYNCMAP_INTERNAL_H
+
+#include <linux/cache.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/siphash.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "syncmap.h"
+
+/*
+ * A stored value is boxed (Go's *interface{}): the box carries the
+ * rcu_head that defers the release, so dropping a value never allocates.
+ */
+struct syncmap_val {
+	void *value;
+	struct syncmap *map;
+	struct rcu_head rcu;
+};
+
+/*
+ * The third state of an entry's pointer besides NULL and a box. Never
+ * dereferenced; an odd address no allocator returns.
+ */
+#define SYNCMAP_EXPUNGED ((struct syncmap_val *)1UL)
+
+/**
+ * struct syncmap_entry - one key, shared by the read and dirty tables
+ * @p: NULL (deleted), SYNCMAP_EXPUNGED (deleted and left out of the
+ *	dirty table) or the value's box; changed only by cmpxchg/xchg
+ * @ref: tables (published, dirty or being built) that hold the entry
+ * @hash: siphash of the key under the map's random key
+ * @revived_next: link in syncmap.revived, under syncmap.lock
+ * @revived: on syncmap.revived, under syncmap.lock
+ * @key_len: length of @key
+ * @key: a copy of the key
+ */
+struct syncmap_entry {
+	struct syncmap_val __rcu *p;
+	refcount_t ref;
+	u64 hash;
+	struct syncmap_entry *revived_next;
+	bool revived;
+	size_t key_len;
+	u8 key[];
+};
+
+/**
+ * struct syncmap_table - an open-addressing table of entry pointers
+ * @size: number of slots, a power of two
+ * @count: entries in the table
+ * @reserved: slots kept for entries of the read table it was built from
+ * @nr_new: keys added while it was the dirty table
+ * @amended: read table only: the dirty table holds keys this one lacks;
+ *	goes false -> true under syncmap.lock, read locklessly
+ * @free_work: frees the table and drops its entry references after a
+ *	grace period
+ * @slots: @size entry pointers, NULL for an empty slot
+ */
+struct syncmap_table {
+	unsigned int size;
+	unsigned int count;
+	unsigned int reserved;
+	unsigned int nr_new;
+	bool amended;
+	struct rcu_work free_work;
+	struct syncmap_entry *slots[];
+};
+
+/**
+ * struct syncmap - the map
+ * @read: the read table; never changed structurally once published
+ * @release: called for every value the map drops
+ * @hash_key: random per-map siphash key
+ * @lock: guards everything below it
+ * @len: live keys
+ * @dirty: the dirty table, or NULL
+ * @misses: lookups that had to consult @dirty since the last promotion
+ * @seq: bumped whenever @read or @dirty is replaced; a dirty table built
+ *	outside the lock is installed only if @seq did not move
+ * @revived: entries revived while @dirty was NULL, added at install
+ * @stats: counters reported by syncmap_get_stats()
+ *
+ * @read and the fields lockless readers use sit apart from the lock's
+ * cache line, so that writers do not bounce the readers' line.
+ */
+struct syncmap {
+	struct syncmap_table __rcu *read;
+	void (*release)(void *value);
+	siphash_key_t hash_key;
+
+	spinlock_t lock ____cacheline_aligned_in_smp;
+	atomic_long_t len;
+	struct syncmap_table *dirty;
+	unsigned long misses;
+	unsigned long seq;
+	struct syncmap_entry *revived;
+	struct syncmap_stats stats;
+};
+
+static inline u64 syncmap_hash(const struct syncmap *map, const void *key,
+			       size_t key_len)
+{
+	return siphash(key, key_len, &map->hash_key);
+}
+
+static inline bool syncmap_entry_matches(const struct syncmap_entry *e,
+					 u64 hash, const void *key,
+					 size_t key_len)
+{
+	return e->hash == hash && e->key_len == key_len &&
+	       !memcmp(e->key, key, key_len);
+}
+
+/*
+ * Linear probing; the load factor stays below 3/4, so an empty slot ends
+ * every probe sequence. A published table is immutable, the dirty table is
+ * only read under syncmap.lock, so plain loads of the slots are enough.
+ */
+static inline struct syncmap_entry *
+syncmap_table_find(const struct syncmap_table *t, u64 hash, const void *key,
+		   size_t key_len)
+{
+	unsigned int mask = t->size - 1;
+	unsigned int i;
+
+	for (i = hash & mask;; i = (i + 1) & mask) {
+		struct syncmap_entry *e = t->slots[i];
+
+		if (!e || syncmap_entry_matches(e, hash, key, key_len))
+			return e;
+	}
+}
+
+#endif /* _SYNCMAP_INTERNAL_H */

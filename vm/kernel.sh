@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Build (once) and cache a test kernel; print the build directory.
+# The cache lives outside the checkout, keyed by kernel version and by the
+# hash of the config fragment, so a warm run costs a directory lookup.
+#
+# Usage: vm/kernel.sh [config-fragment]     env: KVER (default 6.1)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+KVER=${KVER:-6.1}
+frag=${1:-$here/debug.config}
+cache=${SYNCMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/syncmap}
+tarball=/usr/src/linux-source-$KVER.tar.xz
+
+"$here/deps.sh" "linux-source-$KVER" >&2
+[ -f "$tarball" ] || { echo "kernel.sh: $tarball missing" >&2; exit 2; }
+
+pkgver=$(dpkg-query -W -f='${Version}' "linux-source-$KVER")
+key=$(cat "$frag" "$here/kernel.sh" | sha256sum | cut -c1-12)
+dir=$cache/linux-$KVER-$pkgver-$key
+if [ -f "$dir/.syncmap-built" ]; then
+	echo "$dir"
+	exit 0
+fi
+
+rm -rf "$dir" "$dir.tmp"
+mkdir -p "$dir.tmp"
+echo "kernel.sh: building linux $KVER ($pkgver) in $dir" >&2
+tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
+(
+	cd "$dir.tmp"
+	make -s ARCH=x86_64 tinyconfig
+	scripts/kconfig/merge_config.sh -m .config "$frag" >/dev/null
+	make -s ARCH=x86_64 olddefconfig
+	# merge_config silently drops what Kconfig refuses: check it all stuck.
+	missing=0
+	while IFS= read -r line; do
+		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+		if [ "${line#*=}" = n ]; then
+			grep -qx "# ${line%%=*} is not set" .config || { echo "kernel.sh: $line not applied" >&2; missing=1; }
+		else
+			grep -qx "$line" .config || { echo "kernel.sh: $line not applied" >&2; missing=1; }
+		fi
+	done < "$frag"
+	[ $missing -eq 0 ]
+	make -s ARCH=x86_64 -j"$(nproc)" bzImage modules >build.log 2>&1 ||
+		{ tail -40 build.log >&2; exit 1; }
+)
+mv "$dir.tmp" "$dir"
+touch "$dir/.syncmap-built"
+echo "$dir"
