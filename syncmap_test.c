@@ -1,0 +1,1674 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for syncmap.
+ *
+ * One or more cases per API function, then the internal paths driven
+ * deterministically (promotion by misses, expunge and revive, a full dirty
+ * table), a differential run against a trivially correct model, and
+ * kthreads hammering one map. Values are counted: every case that drops a
+ * value checks that the release callback ran exactly once for it, and
+ * never for a value the map handed back.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/sched/task.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/version.h>
+
+#include "syncmap_internal.h"
+
+/* ---- compatibility with older KUnit (one place) ----------------------- */
+
+#ifndef KUNIT_CASE_SLOW
+#define KUNIT_CASE_SLOW(name) KUNIT_CASE(name)
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+typedef void (kunit_action_t)(void *);
+
+struct compat_action {
+	kunit_action_t *fn;
+	void *data;
+};
+
+static int compat_action_init(struct kunit_resource *res, void *context)
+{
+	res->data = context;
+	return 0;
+}
+
+static void compat_action_free(struct kunit_resource *res)
+{
+	struct compat_action *a = res->data;
+
+	a->fn(a->data);
+	kfree(a);
+}
+
+static int kunit_add_action_or_reset(struct kunit *test, kunit_action_t *fn,
+				     void *data)
+{
+	struct compat_action *a = kmalloc(sizeof(*a), GFP_KERNEL);
+
+	if (a) {
+		a->fn = fn;
+		a->data = data;
+		if (kunit_alloc_resource(test, compat_action_init,
+					 compat_action_free, GFP_KERNEL, a))
+			return 0;
+		kfree(a);
+	}
+	fn(data);
+	return -ENOMEM;
+}
+#endif
+
+/* ---- counted values --------------------------------------------------- */
+
+struct tctx;
+
+/* A test value: knows its key and counts its releases. */
+struct tval {
+	struct tctx *ctx;
+	int key;
+	atomic_t released;
+};
+
+struct tctx {
+	struct syncmap *map;
+	atomic_t released;
+	int nvals;
+	struct tval *vals;
+};
+
+static void tval_release(void *value)
+{
+	struct tval *v = value;
+
+	atomic_inc(&v->released);
+	atomic_inc(&v->ctx->released);
+}
+
+static void tctx_destroy(void *data)
+{
+	struct tctx *ctx = data;
+
+	syncmap_destroy(ctx->map);
+	ctx->map = NULL;
+}
+
+static void tctx_free_vals(void *vals)
+{
+	kvfree(vals);
+}
+
+/*
+ * A map and @nvals counted values. The values are allocated first, so
+ * KUnit frees them after the destroy action ran every release.
+ */
+static struct tctx *tctx_new(struct kunit *test, int nvals)
+{
+	struct tctx *ctx;
+	int i;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->vals = kvcalloc(max(nvals, 1), sizeof(*ctx->vals), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->vals);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							  tctx_free_vals,
+							  ctx->vals));
+	ctx->nvals = nvals;
+	for (i = 0; i < nvals; i++) {
+		ctx->vals[i].ctx = ctx;
+		ctx->vals[i].key = i;
+	}
+	ctx->map = syncmap_create(tval_release);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->map));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, tctx_destroy,
+							  ctx));
+	return ctx;
+}
+
+/* Let every pending release callback run. */
+static void settle(void)
+{
+	rcu_barrier();
+}
+
+static int released(struct tval *v)
+{
+	settle();
+	return atomic_read(&v->released);
+}
+
+#define KEY(s) (s), (sizeof(s) - 1)
+
+static void *load(struct syncmap *map, const void *key, size_t len)
+{
+	void *v;
+
+	rcu_read_lock();
+	v = syncmap_load(map, key, len);
+	rcu_read_unlock();
+	return v;
+}
+
+static struct syncmap_table *read_table(struct syncmap *map)
+{
+	return rcu_dereference_protected(map->read, true);
+}
+
+/* The entry for @key in @t, or NULL; for a quiescent map. */
+static struct syncmap_entry *table_entry(struct syncmap *map,
+					 struct syncmap_table *t,
+					 const void *key, size_t len)
+{
+	if (!t)
+		return NULL;
+	return syncmap_table_find(t, syncmap_hash(map, key, len), key, len);
+}
+
+static struct syncmap_val *entry_state(struct syncmap_entry *e)
+{
+	return rcu_dereference_protected(e->p, true);
+}
+
+static void store_ok(struct kunit *test, struct syncmap *map,
+		     const void *key, size_t len, struct tval *v)
+{
+	KUNIT_ASSERT_EQ(test, 0, syncmap_store(map, key, len, v, GFP_KERNEL));
+}
+
+/* Load a key that is absent until the dirty table is promoted. */
+static void promote(struct kunit *test, struct syncmap *map)
+{
+	unsigned long before = map->stats.promotions;
+	int i;
+
+	for (i = 0; i < 1000000 && map->dirty &&
+		    map->stats.promotions == before; i++)
+		load(map, KEY("\xff never stored"));
+	KUNIT_ASSERT_NULL(test, map->dirty);
+}
+
+/* ---- create / destroy ------------------------------------------------- */
+
+static void syncmap_test_create_empty(struct kunit *test)
+{
+	struct syncmap *map = syncmap_create(NULL);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
+	KUNIT_EXPECT_NULL(test, load(map, KEY("a")));
+	KUNIT_EXPECT_NULL(test, load(map, "", 0));
+	/* No release callback: stored values are simply dropped. */
+	KUNIT_EXPECT_EQ(test, 0, syncmap_store(map, KEY("a"), map, GFP_KERNEL));
+	syncmap_destroy(map);
+	syncmap_destroy(NULL);
+}
+
+static void syncmap_test_destroy_releases_all(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 100);
+	char key[16];
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		store_ok(test, ctx->map, key, strlen(key), &ctx->vals[i]);
+		if (i == 50)
+			promote(test, ctx->map);
+	}
+	/* Some in the read table, some in the dirty table only. */
+	KUNIT_EXPECT_NOT_NULL(test, ctx->map->dirty);
+	tctx_destroy(ctx);
+	/* destroy waits for the callbacks itself: no settle() here. */
+	KUNIT_EXPECT_EQ(test, 100, atomic_read(&ctx->released));
+	for (i = 0; i < 100; i++)
+		KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->vals[i].released));
+}
+
+/* ---- load -------------------------------------------------------------- */
+
+static void syncmap_test_load_absent(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 1);
+
+	KUNIT_EXPECT_NULL(test, load(ctx->map, KEY("nothing")));
+	store_ok(test, ctx->map, KEY("abc"), &ctx->vals[0]);
+	KUNIT_EXPECT_NULL(test, load(ctx->map, KEY("ab")));
+	KUNIT_EXPECT_NULL(test, load(ctx->map, KEY("abcd")));
+	KUNIT_EXPECT_NULL(test, load(ctx->map, "abc", 4));	/* with NUL */
+}
+
+static void syncmap_test_load_present(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+
+	store_ok(test, ctx->map, KEY("a"), &ctx->vals[0]);
+	store_ok(test, ctx->map, KEY("b"), &ctx->vals[1]);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(ctx->map, KEY("a")));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(ctx->map, KEY("b")));
+	KUNIT_EXPECT_EQ(test, 0, released(&ctx->vals[0]));
+}
+
+/* A load served by the dirty table counts a miss; hits in read do not. */
+static void syncmap_test_load_counts_misses(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+	struct syncmap *map = ctx->map;
+	unsigned long misses;
+
+	store_ok(test, map, KEY("a"), &ctx->vals[0]);
+	KUNIT_EXPECT_TRUE(test, read_table(map)->amended);
+	misses = map->stats.misses;
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(map, KEY("a")));
+	KUNIT_EXPECT_EQ(test, misses + 1, map->stats.misses);
+
+	promote(test, map);
+	misses = map->stats.misses;
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(map, KEY("a")));
+	KUNIT_EXPECT_NULL(test, load(map, KEY("b")));	/* not amended */
+	KUNIT_EXPECT_EQ(test, misses, map->stats.misses);
+}
+
+/* syncmap_load() from hard interrupt context, as the contract allows. */
+struct irq_load {
+	struct hrtimer timer;
+	struct syncmap *map;
+	void *seen;
+	int stored;
+	struct completion done;
+	struct tval *v;
+};
+
+static enum hrtimer_restart irq_load_fn(struct hrtimer *timer)
+{
+	struct irq_load *il = container_of(timer, struct irq_load, timer);
+
+	rcu_read_lock();
+	il->seen = syncmap_load(il->map, KEY("irq"));
+	rcu_read_unlock();
+	/* A store that may need the lock and an atomic allocation. */
+	il->stored = syncmap_store(il->map, KEY("from-irq"), il->v,
+				   GFP_ATOMIC);
+	complete(&il->done);
+	return HRTIMER_NORESTART;
+}
+
+static void syncmap_test_load_hardirq(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+	struct irq_load *il = kunit_kzalloc(test, sizeof(*il), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, il);
+	store_ok(test, ctx->map, KEY("irq"), &ctx->vals[0]);
+	il->map = ctx->map;
+	il->v = &ctx->vals[1];
+	init_completion(&il->done);
+	hrtimer_init(&il->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	il->timer.function = irq_load_fn;
+	hrtimer_start(&il->timer, ns_to_ktime(1000), HRTIMER_MODE_REL_HARD);
+	wait_for_completion(&il->done);
+	hrtimer_cancel(&il->timer);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], il->seen);
+	KUNIT_EXPECT_EQ(test, 0, il->stored);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(ctx->map,
+						     KEY("from-irq")));
+}
+
+/* ---- store ------------------------------------------------------------- */
+
+static void syncmap_test_store_new(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 1);
+
+	store_ok(test, ctx->map, KEY("new"), &ctx->vals[0]);
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(ctx->map));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(ctx->map, KEY("new")));
+}
+
+static void syncmap_test_store_overwrite_releases(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 3);
+
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[1]);
+	/* Overwrite in the dirty table, then in the read table. */
+	promote(test, ctx->map);
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[2]);
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[0]));
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[1]));
+	KUNIT_EXPECT_EQ(test, 0, released(&ctx->vals[2]));
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(ctx->map));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], load(ctx->map, KEY("k")));
+}
+
+static void syncmap_test_store_same_pointer(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 1);
+
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	promote(test, ctx->map);
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	KUNIT_EXPECT_EQ(test, 0, released(&ctx->vals[0]));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(ctx->map, KEY("k")));
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(ctx->map));
+}
+
+static void syncmap_test_store_null_value(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 0);
+
+	KUNIT_EXPECT_EQ(test, -EINVAL, syncmap_store(ctx->map, KEY("k"), NULL,
+						     GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(ctx->map));
+	KUNIT_EXPECT_NULL(test, load(ctx->map, KEY("k")));
+}
+
+static void syncmap_test_store_empty_key(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+
+	store_ok(test, ctx->map, "", 0, &ctx->vals[0]);
+	store_ok(test, ctx->map, "\0", 1, &ctx->vals[1]);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(ctx->map, NULL, 0));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(ctx->map, "\0", 1));
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(ctx->map, "", 0));
+	KUNIT_EXPECT_NULL(test, load(ctx->map, "", 0));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(ctx->map, "\0", 1));
+}
+
+static void syncmap_test_store_long_key(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+	size_t len = 65536;
+	u8 *key = kunit_kzalloc(test, len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, key);
+	memset(key, 'x', len);
+	store_ok(test, ctx->map, key, len, &ctx->vals[0]);
+	key[len - 1] = 'y';	/* differs in the last byte only */
+	store_ok(test, ctx->map, key, len, &ctx->vals[1]);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(ctx->map, key, len));
+	key[len - 1] = 'x';
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(ctx->map, key, len));
+	KUNIT_EXPECT_NULL(test, load(ctx->map, key, len - 1));
+	/* The map copied the key: scribbling on ours changes nothing. */
+	memset(key, 'z', len);
+	KUNIT_EXPECT_NULL(test, load(ctx->map, key, len));
+	KUNIT_EXPECT_EQ(test, 2, syncmap_len(ctx->map));
+}
+
+/* 100k keys: several dirty builds and promotions on the way. */
+static void syncmap_test_store_100k(struct kunit *test)
+{
+	const int n = 100000;
+	struct tctx *ctx = tctx_new(test, n);
+	struct syncmap_stats st;
+	char key[16];
+	int i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		store_ok(test, ctx->map, key, strlen(key), &ctx->vals[i]);
+	}
+	KUNIT_EXPECT_EQ(test, n, syncmap_len(ctx->map));
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		bad += load(ctx->map, key, strlen(key)) != &ctx->vals[i];
+	}
+	KUNIT_EXPECT_EQ(test, 0, bad);
+	syncmap_get_stats(ctx->map, &st);
+	KUNIT_EXPECT_GE(test, st.dirty_builds, 10);
+	KUNIT_EXPECT_GE(test, st.promotions, 10);
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->released));
+}
+
+/* ---- load_or_store ------------------------------------------------------ */
+
+static void syncmap_test_load_or_store_absent(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 1);
+	bool loaded = true;
+	void *v;
+
+	v = syncmap_load_or_store(ctx->map, KEY("k"), &ctx->vals[0], &loaded,
+				  GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], v);
+	KUNIT_EXPECT_FALSE(test, loaded);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(ctx->map, KEY("k")));
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(ctx->map));
+}
+
+static void syncmap_test_load_or_store_present(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+	bool loaded = false;
+	void *v;
+
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	v = syncmap_load_or_store(ctx->map, KEY("k"), &ctx->vals[1], &loaded,
+				  GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], v);
+	KUNIT_EXPECT_TRUE(test, loaded);
+	/* Again once the key is in the read table. */
+	promote(test, ctx->map);
+	loaded = false;
+	v = syncmap_load_or_store(ctx->map, KEY("k"), &ctx->vals[1], &loaded,
+				  GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], v);
+	KUNIT_EXPECT_TRUE(test, loaded);
+	tctx_destroy(ctx);
+	/* vals[1] was never the map's. */
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->vals[0].released));
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->vals[1].released));
+}
+
+static void syncmap_test_load_or_store_errors(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 0);
+	bool loaded = true;
+	void *v;
+
+	v = syncmap_load_or_store(ctx->map, KEY("k"), NULL, &loaded,
+				  GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, ERR_PTR(-EINVAL), v);
+	KUNIT_EXPECT_FALSE(test, loaded);
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(ctx->map));
+}
+
+static void syncmap_test_load_or_store_deleted(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+	bool loaded = true;
+	void *v;
+
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	promote(test, ctx->map);
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(ctx->map, KEY("k")));
+	v = syncmap_load_or_store(ctx->map, KEY("k"), &ctx->vals[1], &loaded,
+				  GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], v);
+	KUNIT_EXPECT_FALSE(test, loaded);
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[0]));
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(ctx->map));
+}
+
+/* ---- load_and_delete ---------------------------------------------------- */
+
+static void syncmap_test_load_and_delete_present(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+
+	store_ok(test, ctx->map, KEY("read"), &ctx->vals[0]);
+	promote(test, ctx->map);
+	store_ok(test, ctx->map, KEY("dirty"), &ctx->vals[1]);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0],
+			    syncmap_load_and_delete(ctx->map, KEY("read")));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1],
+			    syncmap_load_and_delete(ctx->map, KEY("dirty")));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(ctx->map));
+	KUNIT_EXPECT_NULL(test, load(ctx->map, KEY("read")));
+	KUNIT_EXPECT_NULL(test, load(ctx->map, KEY("dirty")));
+	tctx_destroy(ctx);
+	/* Handed back: the map must never release them. */
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->released));
+}
+
+static void syncmap_test_load_and_delete_absent(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 1);
+
+	KUNIT_EXPECT_NULL(test, syncmap_load_and_delete(ctx->map, KEY("k")));
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	KUNIT_EXPECT_NOT_NULL(test, syncmap_load_and_delete(ctx->map,
+							    KEY("k")));
+	KUNIT_EXPECT_NULL(test, syncmap_load_and_delete(ctx->map, KEY("k")));
+}
+
+/* ---- delete ------------------------------------------------------------- */
+
+static void syncmap_test_delete_present(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+
+	store_ok(test, ctx->map, KEY("read"), &ctx->vals[0]);
+	promote(test, ctx->map);
+	store_ok(test, ctx->map, KEY("dirty"), &ctx->vals[1]);
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(ctx->map, KEY("read")));
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(ctx->map, KEY("dirty")));
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[0]));
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[1]));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(ctx->map));
+}
+
+static void syncmap_test_delete_absent(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 1);
+
+	KUNIT_EXPECT_FALSE(test, syncmap_delete(ctx->map, KEY("k")));
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(ctx->map, KEY("k")));
+	KUNIT_EXPECT_FALSE(test, syncmap_delete(ctx->map, KEY("k")));
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[0]));
+}
+
+/* ---- swap --------------------------------------------------------------- */
+
+static void syncmap_test_swap_absent(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 1);
+
+	KUNIT_EXPECT_NULL(test, syncmap_swap(ctx->map, KEY("k"), &ctx->vals[0],
+					     GFP_KERNEL));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(ctx->map, KEY("k")));
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(ctx->map));
+}
+
+static void syncmap_test_swap_present(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 3);
+
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0],
+			    syncmap_swap(ctx->map, KEY("k"), &ctx->vals[1],
+					 GFP_KERNEL));
+	promote(test, ctx->map);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1],
+			    syncmap_swap(ctx->map, KEY("k"), &ctx->vals[2],
+					 GFP_KERNEL));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], load(ctx->map, KEY("k")));
+	tctx_destroy(ctx);
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->vals[0].released));
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->vals[1].released));
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->vals[2].released));
+}
+
+static void syncmap_test_swap_same_and_errors(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 1);
+
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	/* The same pointer: unchanged, still the map's. */
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0],
+			    syncmap_swap(ctx->map, KEY("k"), &ctx->vals[0],
+					 GFP_KERNEL));
+	KUNIT_EXPECT_PTR_EQ(test, ERR_PTR(-EINVAL),
+			    syncmap_swap(ctx->map, KEY("k"), NULL,
+					 GFP_KERNEL));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(ctx->map, KEY("k")));
+	tctx_destroy(ctx);
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->vals[0].released));
+}
+
+/* ---- compare_and_swap ------------------------------------------------- */
+
+static void syncmap_test_compare_and_swap_match(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 3);
+
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	KUNIT_EXPECT_TRUE(test, syncmap_compare_and_swap(ctx->map, KEY("k"),
+							 &ctx->vals[0],
+							 &ctx->vals[1]));
+	promote(test, ctx->map);
+	KUNIT_EXPECT_TRUE(test, syncmap_compare_and_swap(ctx->map, KEY("k"),
+							 &ctx->vals[1],
+							 &ctx->vals[2]));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], load(ctx->map, KEY("k")));
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[0]));
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[1]));
+	KUNIT_EXPECT_EQ(test, 0, released(&ctx->vals[2]));
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(ctx->map));
+}
+
+static void syncmap_test_compare_and_swap_mismatch(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 3);
+
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	KUNIT_EXPECT_FALSE(test, syncmap_compare_and_swap(ctx->map, KEY("k"),
+							  &ctx->vals[1],
+							  &ctx->vals[2]));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(ctx->map, KEY("k")));
+	tctx_destroy(ctx);
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->vals[0].released));
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->vals[2].released));
+}
+
+static void syncmap_test_compare_and_swap_absent(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+
+	KUNIT_EXPECT_FALSE(test, syncmap_compare_and_swap(ctx->map, KEY("k"),
+							  &ctx->vals[0],
+							  &ctx->vals[1]));
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	promote(test, ctx->map);
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(ctx->map, KEY("k")));
+	/* Deleted: an old that was once there does not match. */
+	KUNIT_EXPECT_FALSE(test, syncmap_compare_and_swap(ctx->map, KEY("k"),
+							  &ctx->vals[0],
+							  &ctx->vals[1]));
+	KUNIT_EXPECT_NULL(test, load(ctx->map, KEY("k")));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(ctx->map));
+	KUNIT_EXPECT_EQ(test, 0, released(&ctx->vals[1]));
+}
+
+static void syncmap_test_compare_and_swap_gfp(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+	struct syncmap *map = ctx->map;
+
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			syncmap_compare_and_swap_gfp(map, KEY("k"), NULL,
+						     &ctx->vals[0],
+						     GFP_KERNEL));
+	store_ok(test, map, KEY("k"), &ctx->vals[0]);
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			syncmap_compare_and_swap_gfp(map, KEY("k"),
+						     &ctx->vals[0], NULL,
+						     GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, 0,
+			syncmap_compare_and_swap_gfp(map, KEY("k"),
+						     &ctx->vals[1],
+						     &ctx->vals[1],
+						     GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, 1,
+			syncmap_compare_and_swap_gfp(map, KEY("k"),
+						     &ctx->vals[0],
+						     &ctx->vals[1],
+						     GFP_KERNEL));
+	/* old == new: swapped, and nothing released. */
+	KUNIT_EXPECT_EQ(test, 1,
+			syncmap_compare_and_swap_gfp(map, KEY("k"),
+						     &ctx->vals[1],
+						     &ctx->vals[1],
+						     GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[0]));
+	KUNIT_EXPECT_EQ(test, 0, released(&ctx->vals[1]));
+}
+
+/* ---- compare_and_delete ----------------------------------------------- */
+
+static void syncmap_test_compare_and_delete_match(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+
+	store_ok(test, ctx->map, KEY("read"), &ctx->vals[0]);
+	promote(test, ctx->map);
+	store_ok(test, ctx->map, KEY("dirty"), &ctx->vals[1]);
+	KUNIT_EXPECT_TRUE(test, syncmap_compare_and_delete(ctx->map,
+							   KEY("read"),
+							   &ctx->vals[0]));
+	KUNIT_EXPECT_TRUE(test, syncmap_compare_and_delete(ctx->map,
+							   KEY("dirty"),
+							   &ctx->vals[1]));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(ctx->map));
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[0]));
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[1]));
+}
+
+static void syncmap_test_compare_and_delete_mismatch(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+
+	KUNIT_EXPECT_FALSE(test, syncmap_compare_and_delete(ctx->map, KEY("k"),
+							    &ctx->vals[0]));
+	store_ok(test, ctx->map, KEY("k"), &ctx->vals[0]);
+	KUNIT_EXPECT_FALSE(test, syncmap_compare_and_delete(ctx->map, KEY("k"),
+							    &ctx->vals[1]));
+	KUNIT_EXPECT_FALSE(test, syncmap_compare_and_delete(ctx->map, KEY("k"),
+							    NULL));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(ctx->map, KEY("k")));
+	KUNIT_EXPECT_EQ(test, 0, released(&ctx->vals[0]));
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(ctx->map));
+}
+
+/* ---- range -------------------------------------------------------------- */
+
+struct range_state {
+	struct tctx *ctx;
+	int seen[64];
+	int calls;
+	int stop_after;
+	int bad;
+};
+
+static bool range_count(const void *key, size_t len, void *value, void *arg)
+{
+	struct range_state *rs = arg;
+	struct tval *v = value;
+	char buf[8];
+
+	snprintf(buf, sizeof(buf), "%d", v->key);
+	/* Each value belongs to the key it is visited with. */
+	if (len != strlen(buf) || memcmp(key, buf, len) || v->key >= 64)
+		rs->bad++;
+	else
+		rs->seen[v->key]++;
+	return ++rs->calls != rs->stop_after;
+}
+
+static void store_n(struct kunit *test, struct tctx *ctx, int from, int to)
+{
+	char key[8];
+	int i;
+
+	for (i = from; i < to; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		store_ok(test, ctx->map, key, strlen(key), &ctx->vals[i]);
+	}
+}
+
+static void syncmap_test_range_each_once(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 64);
+	struct range_state rs = { .ctx = ctx };
+	int i;
+
+	store_n(test, ctx, 0, 32);
+	promote(test, ctx->map);
+	store_n(test, ctx, 32, 64);	/* in the dirty table only */
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(ctx->map, KEY("7")));
+	syncmap_range(ctx->map, range_count, &rs);
+	KUNIT_EXPECT_EQ(test, 0, rs.bad);
+	KUNIT_EXPECT_EQ(test, 63, rs.calls);
+	for (i = 0; i < 64; i++)
+		KUNIT_EXPECT_EQ(test, i == 7 ? 0 : 1, rs.seen[i]);
+	/* Range promoted the amended dirty table. */
+	KUNIT_EXPECT_NULL(test, ctx->map->dirty);
+}
+
+static void syncmap_test_range_stop(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 64);
+	struct range_state rs = { .ctx = ctx, .stop_after = 5 };
+
+	store_n(test, ctx, 0, 64);
+	syncmap_range(ctx->map, range_count, &rs);
+	KUNIT_EXPECT_EQ(test, 5, rs.calls);
+	KUNIT_EXPECT_EQ(test, 0, rs.bad);
+}
+
+static void syncmap_test_range_empty(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 1);
+	struct range_state rs = { .ctx = ctx };
+
+	syncmap_range(ctx->map, range_count, &rs);
+	KUNIT_EXPECT_EQ(test, 0, rs.calls);
+	store_ok(test, ctx->map, KEY("0"), &ctx->vals[0]);
+	syncmap_delete(ctx->map, KEY("0"));
+	syncmap_range(ctx->map, range_count, &rs);
+	KUNIT_EXPECT_EQ(test, 0, rs.calls);
+}
+
+/* fn calls back into the map: deletes what it sees, adds new keys. */
+static bool range_mutate(const void *key, size_t len, void *value, void *arg)
+{
+	struct range_state *rs = arg;
+	struct tval *v = value;
+	char buf[8];
+
+	rs->calls++;
+	rs->seen[v->key]++;
+	if (!syncmap_delete(rs->ctx->map, key, len))
+		rs->bad++;
+	if (v->key < 32) {
+		snprintf(buf, sizeof(buf), "%d", v->key + 32);
+		if (syncmap_store(rs->ctx->map, buf, strlen(buf),
+				  &rs->ctx->vals[v->key + 32], GFP_ATOMIC))
+			rs->bad++;
+	}
+	return true;
+}
+
+static void syncmap_test_range_reentrant(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 64);
+	struct range_state rs = { .ctx = ctx };
+	int i;
+
+	store_n(test, ctx, 0, 32);
+	syncmap_range(ctx->map, range_mutate, &rs);
+	KUNIT_EXPECT_EQ(test, 0, rs.bad);
+	/* Every stable key once; the keys added meanwhile: not twice. */
+	for (i = 0; i < 64; i++)
+		KUNIT_EXPECT_EQ(test, i < 32 ? 1 : 0, rs.seen[i]);
+	KUNIT_EXPECT_EQ(test, 32, syncmap_len(ctx->map));
+	for (i = 0; i < 32; i++)
+		KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[i]));
+}
+
+/* ---- clear / len ---------------------------------------------------------- */
+
+static void syncmap_test_clear_releases_all(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 64);
+	struct range_state rs = { .ctx = ctx };
+	int i;
+
+	store_n(test, ctx, 0, 32);
+	promote(test, ctx->map);
+	store_n(test, ctx, 32, 64);
+	syncmap_clear(ctx->map);
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(ctx->map));
+	KUNIT_EXPECT_NULL(test, load(ctx->map, KEY("3")));
+	KUNIT_EXPECT_NULL(test, load(ctx->map, KEY("40")));
+	syncmap_range(ctx->map, range_count, &rs);
+	KUNIT_EXPECT_EQ(test, 0, rs.calls);
+	for (i = 0; i < 64; i++)
+		KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[i]));
+	syncmap_clear(ctx->map);	/* empty: nothing to do */
+	KUNIT_EXPECT_EQ(test, 64, atomic_read(&ctx->released));
+}
+
+static void syncmap_test_clear_then_reuse(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 64);
+
+	store_n(test, ctx, 0, 10);
+	syncmap_clear(ctx->map);
+	store_n(test, ctx, 10, 20);
+	KUNIT_EXPECT_EQ(test, 10, syncmap_len(ctx->map));
+	KUNIT_EXPECT_NULL(test, load(ctx->map, KEY("5")));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[15], load(ctx->map, KEY("15")));
+	tctx_destroy(ctx);
+	KUNIT_EXPECT_EQ(test, 20, atomic_read(&ctx->released));
+}
+
+static void syncmap_test_len(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 4);
+	struct syncmap *map = ctx->map;
+	bool loaded;
+
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
+	store_ok(test, map, KEY("a"), &ctx->vals[0]);
+	store_ok(test, map, KEY("b"), &ctx->vals[1]);
+	store_ok(test, map, KEY("a"), &ctx->vals[2]);
+	KUNIT_EXPECT_EQ(test, 2, syncmap_len(map));
+	syncmap_load_or_store(map, KEY("b"), &ctx->vals[3], &loaded,
+			      GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, 2, syncmap_len(map));
+	syncmap_delete(map, KEY("a"));
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(map));
+	syncmap_load_and_delete(map, KEY("b"));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
+	syncmap_swap(map, KEY("a"), &ctx->vals[3], GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(map));
+}
+
+static void syncmap_test_stats(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 4);
+	struct syncmap_stats st;
+
+	store_n(test, ctx, 0, 4);
+	syncmap_get_stats(ctx->map, &st);
+	KUNIT_EXPECT_EQ(test, 4, st.entries);
+	KUNIT_EXPECT_EQ(test, 0, st.read_slots);
+	KUNIT_EXPECT_EQ(test, 4, st.dirty_slots);
+	KUNIT_EXPECT_EQ(test, 1, st.dirty_builds);
+	promote(test, ctx->map);
+	syncmap_get_stats(ctx->map, &st);
+	KUNIT_EXPECT_EQ(test, 4, st.read_slots);
+	KUNIT_EXPECT_EQ(test, 0, st.dirty_slots);
+	KUNIT_EXPECT_EQ(test, 1, st.promotions);
+	KUNIT_EXPECT_GE(test, st.misses, 4);
+}
+
+/* ---- internals, driven deterministically ---------------------------- */
+
+/* Misses equal to the dirty table's size promote it, as in Go. */
+static void syncmap_test_promote_after_misses(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 8);
+	struct syncmap *map = ctx->map;
+	int i;
+
+	store_n(test, ctx, 0, 8);
+	KUNIT_ASSERT_NOT_NULL(test, map->dirty);
+	KUNIT_ASSERT_TRUE(test, read_table(map)->amended);
+	KUNIT_EXPECT_EQ(test, 8, map->dirty->count);
+	map->misses = 0;
+	for (i = 0; i < 7; i++)
+		KUNIT_EXPECT_NULL(test, load(map, KEY("absent")));
+	KUNIT_EXPECT_NOT_NULL(test, map->dirty);
+	KUNIT_EXPECT_EQ(test, 7, map->misses);
+	load(map, KEY("absent"));	/* the eighth miss */
+	KUNIT_EXPECT_NULL(test, map->dirty);
+	KUNIT_EXPECT_EQ(test, 0, map->misses);
+	KUNIT_EXPECT_FALSE(test, read_table(map)->amended);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_NOT_NULL(test, table_entry(map, read_table(map),
+							&"01234567"[i], 1));
+}
+
+/*
+ * A deleted read-table entry is expunged by the next dirty build and left
+ * out of it; storing the key again revives the same entry and puts it
+ * back in the dirty table.
+ */
+static void syncmap_test_expunge_and_revive(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 3);
+	struct syncmap *map = ctx->map;
+	struct syncmap_entry *e;
+
+	store_ok(test, map, KEY("old"), &ctx->vals[0]);
+	promote(test, map);
+	e = table_entry(map, read_table(map), KEY("old"));
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(map, KEY("old")));
+	KUNIT_EXPECT_NULL(test, entry_state(e));
+
+	/* A new key needs a dirty table: the build expunges "old". */
+	store_ok(test, map, KEY("new"), &ctx->vals[1]);
+	KUNIT_ASSERT_NOT_NULL(test, map->dirty);
+	KUNIT_EXPECT_PTR_EQ(test, SYNCMAP_EXPUNGED, entry_state(e));
+	KUNIT_EXPECT_NULL(test, table_entry(map, map->dirty, KEY("old")));
+	KUNIT_EXPECT_NULL(test, load(map, KEY("old")));
+	KUNIT_EXPECT_FALSE(test, syncmap_delete(map, KEY("old")));
+
+	/* Store revives it under the lock, into the dirty table. */
+	store_ok(test, map, KEY("old"), &ctx->vals[2]);
+	KUNIT_EXPECT_EQ(test, 1, map->stats.revivals);
+	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, map->dirty, KEY("old")));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], load(map, KEY("old")));
+	promote(test, map);
+	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, read_table(map),
+						 KEY("old")));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], load(map, KEY("old")));
+	KUNIT_EXPECT_EQ(test, 2, syncmap_len(map));
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[0]));
+}
+
+/* An expunged entry is dropped by the next promotion and freed. */
+static void syncmap_test_expunged_dropped(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+	struct syncmap *map = ctx->map;
+
+	store_ok(test, map, KEY("gone"), &ctx->vals[0]);
+	promote(test, map);
+	syncmap_delete(map, KEY("gone"));
+	store_ok(test, map, KEY("new"), &ctx->vals[1]);
+	promote(test, map);
+	KUNIT_EXPECT_NULL(test, table_entry(map, read_table(map),
+					    KEY("gone")));
+	KUNIT_EXPECT_EQ(test, 1, read_table(map)->count);
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(map));
+}
+
+/*
+ * Revival while there is no dirty table (a stale expunge, as an abandoned
+ * concurrent build leaves behind) goes through map->revived and reaches
+ * the next dirty table.
+ */
+static void syncmap_test_revive_without_dirty(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 3);
+	struct syncmap *map = ctx->map;
+	struct syncmap_entry *e;
+	struct syncmap_val *p;
+
+	store_ok(test, map, KEY("k"), &ctx->vals[0]);
+	promote(test, map);
+	syncmap_delete(map, KEY("k"));
+	e = table_entry(map, read_table(map), KEY("k"));
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	/* Expunge by hand, as a build that then lost its race would. */
+	p = unrcu_pointer(cmpxchg(&e->p, NULL,
+				  RCU_INITIALIZER(SYNCMAP_EXPUNGED)));
+	KUNIT_ASSERT_NULL(test, p);
+	KUNIT_ASSERT_NULL(test, map->dirty);
+
+	store_ok(test, map, KEY("k"), &ctx->vals[1]);
+	KUNIT_EXPECT_PTR_EQ(test, e, map->revived);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, KEY("k")));
+	store_ok(test, map, KEY("other"), &ctx->vals[2]);	/* builds */
+	KUNIT_EXPECT_NULL(test, map->revived);
+	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, map->dirty, KEY("k")));
+	promote(test, map);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, KEY("k")));
+	KUNIT_EXPECT_EQ(test, 2, syncmap_len(map));
+}
+
+/* A full dirty table is promoted and rebuilt larger, never rehashed. */
+static void syncmap_test_dirty_full_promotes(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 64);
+	struct syncmap *map = ctx->map;
+	unsigned int size;
+
+	store_n(test, ctx, 0, 1);
+	KUNIT_ASSERT_NOT_NULL(test, map->dirty);
+	size = map->dirty->size;
+	store_n(test, ctx, 1, 64);
+	KUNIT_EXPECT_GT(test, map->dirty->size, size);
+	KUNIT_EXPECT_GE(test, map->stats.promotions, 2);
+	KUNIT_EXPECT_LE(test, map->dirty->count, map->dirty->size / 4 * 3);
+	KUNIT_EXPECT_EQ(test, 64, syncmap_len(map));
+}
+
+/* The hash is keyed per map: the same key lands differently. */
+static void syncmap_test_hash_keyed(struct kunit *test)
+{
+	struct tctx *a = tctx_new(test, 0);
+	struct tctx *b = tctx_new(test, 0);
+
+	KUNIT_EXPECT_NE(test, syncmap_hash(a->map, KEY("key")),
+			syncmap_hash(b->map, KEY("key")));
+	KUNIT_EXPECT_EQ(test, syncmap_hash(a->map, KEY("key")),
+			syncmap_hash(a->map, KEY("key")));
+}
+
+/* ---- differential: random operations against a model ----------------- */
+
+#define DIFF_KEYS	48
+#define DIFF_OPS	20000
+
+struct diff_state {
+	struct tval *model[DIFF_KEYS];
+	bool handed_back[DIFF_OPS];
+	bool stored[DIFF_OPS];
+	int seen[DIFF_KEYS];
+	int bad;
+};
+
+static u32 xorshift(u32 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static bool diff_range_fn(const void *key, size_t len, void *value, void *arg)
+{
+	struct diff_state *ds = arg;
+	int k = *(const u8 *)key;
+
+	if (len != 1 || k >= DIFF_KEYS || ds->model[k] != value)
+		ds->bad++;
+	else
+		ds->seen[k]++;
+	return true;
+}
+
+static void syncmap_test_differential(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, DIFF_OPS);
+	struct diff_state *ds = kunit_kzalloc(test, sizeof(*ds), GFP_KERNEL);
+	struct syncmap *map = ctx->map;
+	u32 seed = 0x5eed1234;
+	int op, nextv = 0, i, live;
+
+	KUNIT_ASSERT_NOT_NULL(test, ds);
+	for (op = 0; op < DIFF_OPS && nextv < DIFF_OPS; op++) {
+		u8 k = xorshift(&seed) % DIFF_KEYS;
+		struct tval *cur = ds->model[k];
+		struct tval *v = &ctx->vals[nextv];
+		bool loaded;
+		void *r;
+
+		switch (xorshift(&seed) % 11) {
+		case 0:
+			KUNIT_EXPECT_PTR_EQ(test, cur, load(map, &k, 1));
+			break;
+		case 1:
+			KUNIT_ASSERT_EQ(test, 0, syncmap_store(map, &k, 1, v,
+							       GFP_KERNEL));
+			ds->stored[nextv++] = true;
+			ds->model[k] = v;
+			break;
+		case 2:
+			r = syncmap_load_or_store(map, &k, 1, v, &loaded,
+						  GFP_KERNEL);
+			KUNIT_EXPECT_EQ(test, loaded, cur != NULL);
+			KUNIT_EXPECT_PTR_EQ(test, r, cur ? cur : v);
+			if (!cur) {
+				ds->stored[nextv++] = true;
+				ds->model[k] = v;
+			}
+			break;
+		case 3:
+			r = syncmap_load_and_delete(map, &k, 1);
+			KUNIT_EXPECT_PTR_EQ(test, cur, r);
+			if (cur)
+				ds->handed_back[cur - ctx->vals] = true;
+			ds->model[k] = NULL;
+			break;
+		case 4:
+			KUNIT_EXPECT_EQ(test, cur != NULL,
+					syncmap_delete(map, &k, 1));
+			ds->model[k] = NULL;
+			break;
+		case 5:
+			r = syncmap_swap(map, &k, 1, v, GFP_KERNEL);
+			KUNIT_EXPECT_PTR_EQ(test, cur, r);
+			if (cur)
+				ds->handed_back[cur - ctx->vals] = true;
+			ds->stored[nextv++] = true;
+			ds->model[k] = v;
+			break;
+		case 6:
+			/* Half the time with the right old value. */
+			r = (xorshift(&seed) & 1) && cur ? cur : v + 1;
+			loaded = syncmap_compare_and_swap(map, &k, 1, r, v);
+			KUNIT_EXPECT_EQ(test, loaded, cur && r == cur);
+			if (loaded) {
+				ds->stored[nextv++] = true;
+				ds->model[k] = v;
+			}
+			break;
+		case 7:
+			r = (xorshift(&seed) & 1) && cur ? cur : v + 1;
+			loaded = syncmap_compare_and_delete(map, &k, 1, r);
+			KUNIT_EXPECT_EQ(test, loaded, cur && r == cur);
+			if (loaded)
+				ds->model[k] = NULL;
+			break;
+		case 8:
+			memset(ds->seen, 0, sizeof(ds->seen));
+			syncmap_range(map, diff_range_fn, ds);
+			for (i = 0; i < DIFF_KEYS; i++)
+				KUNIT_EXPECT_EQ(test, ds->model[i] ? 1 : 0,
+						ds->seen[i]);
+			break;
+		case 9:
+			if (xorshift(&seed) % 64 == 0) {
+				syncmap_clear(map);
+				memset(ds->model, 0, sizeof(ds->model));
+			}
+			break;
+		default:
+			/* Misses drive promotions. */
+			k += DIFF_KEYS;
+			KUNIT_EXPECT_NULL(test, load(map, &k, 1));
+			break;
+		}
+		for (i = 0, live = 0; i < DIFF_KEYS; i++)
+			live += ds->model[i] != NULL;
+		KUNIT_ASSERT_EQ(test, live, syncmap_len(map));
+	}
+	KUNIT_EXPECT_EQ(test, 0, ds->bad);
+	KUNIT_EXPECT_GT(test, map->stats.promotions, 10);
+	KUNIT_EXPECT_GT(test, map->stats.revivals, 10);
+
+	/* Ownership: everything stored and not handed back is released once. */
+	tctx_destroy(ctx);
+	for (i = 0; i < DIFF_OPS; i++)
+		KUNIT_EXPECT_EQ(test, ds->stored[i] && !ds->handed_back[i],
+				atomic_read(&ctx->vals[i].released));
+}
+
+/* ---- concurrency ---------------------------------------------------------- */
+
+static const int thread_counts[] = { 2, 4 };
+
+static void threads_desc(const int *n, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%d threads", *n);
+}
+
+KUNIT_ARRAY_PARAM(threads, thread_counts, threads_desc);
+
+#define MAX_THREADS	4
+
+struct hammer {
+	struct syncmap *map;
+	int nthreads;
+	int iters;
+	atomic_t running;
+	atomic_t failures;
+	atomic_long_t allocated;
+	atomic_long_t freed;
+	atomic_long_t cas_done;
+	struct task_struct *tasks[MAX_THREADS];
+	struct completion done;
+	int id[MAX_THREADS];
+};
+
+/* A heap value that names its key, freed by the release callback. */
+struct hval {
+	struct hammer *h;
+	u32 key;
+	long n;
+	struct rcu_head rcu;
+};
+
+static void hval_release(void *value)
+{
+	struct hval *v = value;
+
+	atomic_long_inc(&v->h->freed);
+	kfree(v);
+}
+
+static struct hval *hval_new(struct hammer *h, u32 key, long n)
+{
+	struct hval *v = kmalloc(sizeof(*v), GFP_KERNEL);
+
+	if (v) {
+		v->h = h;
+		v->key = key;
+		v->n = n;
+		atomic_long_inc(&h->allocated);
+	}
+	return v;
+}
+
+/* Ours again (handed back, or never stored): free after a grace period. */
+static void hval_drop(struct hval *v)
+{
+	if (v) {
+		atomic_long_inc(&v->h->freed);
+		kfree_rcu(v, rcu);
+	}
+}
+
+static void hammer_stop(void *data)
+{
+	struct hammer *h = data;
+	int i;
+
+	for (i = 0; i < h->nthreads; i++) {
+		if (h->tasks[i]) {
+			kthread_stop(h->tasks[i]);
+			put_task_struct(h->tasks[i]);
+			h->tasks[i] = NULL;
+		}
+	}
+	syncmap_destroy(h->map);
+	h->map = NULL;
+}
+
+static struct hammer *hammer_new(struct kunit *test, int iters)
+{
+	struct hammer *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->nthreads = *(const int *)test->param_value;
+	h->iters = iters;
+	init_completion(&h->done);
+	h->map = syncmap_create(hval_release);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(h->map));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, hammer_stop,
+							  h));
+	return h;
+}
+
+/* Threads run to completion, then wait to be stopped. */
+static void hammer_finish(struct hammer *h)
+{
+	if (atomic_dec_and_test(&h->running))
+		complete(&h->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ / 100);
+}
+
+static void hammer_run(struct kunit *test, struct hammer *h,
+		       int (*fn)(void *))
+{
+	int i;
+
+	atomic_set(&h->running, h->nthreads);
+	for (i = 0; i < h->nthreads; i++) {
+		struct task_struct *t;
+
+		h->id[i] = i;
+		t = kthread_create(fn, h, "syncmap-test/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		get_task_struct(t);
+		h->tasks[i] = t;
+		wake_up_process(t);
+	}
+	wait_for_completion(&h->done);
+}
+
+static int hammer_thread_id(struct hammer *h)
+{
+	int i;
+
+	for (i = 0; i < h->nthreads; i++)
+		if (h->tasks[i] == current)
+			return i;
+	return 0;
+}
+
+#define MIXED_KEYS 64
+
+static bool mixed_range_fn(const void *key, size_t len, void *value,
+			   void *arg)
+{
+	struct hval *v = value;
+	struct hammer *h = arg;
+
+	if (len != sizeof(u32) || memcmp(key, &v->key, len))
+		atomic_inc(&h->failures);
+	return true;
+}
+
+/*
+ * Mixed operations on overlapping keys. Every value names its key, so a
+ * reader that ever sees a value under another key, or a torn one, fails.
+ * Fresh keys per thread force dirty builds and promotions all along.
+ */
+static int mixed_thread(void *data)
+{
+	struct hammer *h = data;
+	u32 seed = 0x9e3779b9 * (hammer_thread_id(h) + 1);
+	u32 fresh = (hammer_thread_id(h) + 1) << 24;
+	int i;
+
+	for (i = 0; i < h->iters && !kthread_should_stop(); i++) {
+		u32 k = xorshift(&seed) % MIXED_KEYS;
+		struct hval *v, *r;
+		bool loaded;
+
+		switch (xorshift(&seed) % 10) {
+		case 0:
+		case 1:
+		case 2:
+			rcu_read_lock();
+			r = syncmap_load(h->map, &k, sizeof(k));
+			if (r && r->key != k)
+				atomic_inc(&h->failures);
+			rcu_read_unlock();
+			break;
+		case 3:
+			v = hval_new(h, k, 0);
+			if (!v || syncmap_store(h->map, &k, sizeof(k), v,
+						GFP_KERNEL))
+				hval_drop(v);
+			break;
+		case 4:
+			v = hval_new(h, k, 0);
+			if (!v)
+				break;
+			rcu_read_lock();
+			r = syncmap_load_or_store(h->map, &k, sizeof(k), v,
+						  &loaded, GFP_ATOMIC);
+			if (IS_ERR(r) || r->key != k)
+				atomic_inc(&h->failures);
+			rcu_read_unlock();
+			if (loaded || IS_ERR(r))
+				hval_drop(v);
+			break;
+		case 5:
+			hval_drop(syncmap_load_and_delete(h->map, &k,
+							  sizeof(k)));
+			break;
+		case 6:
+			syncmap_delete(h->map, &k, sizeof(k));
+			break;
+		case 7:
+			v = hval_new(h, k, 0);
+			if (!v)
+				break;
+			r = syncmap_swap(h->map, &k, sizeof(k), v,
+					 GFP_KERNEL);
+			if (IS_ERR(r))
+				hval_drop(v);
+			else if (r && r->key != k)
+				atomic_inc(&h->failures);
+			if (!IS_ERR(r))
+				hval_drop(r);
+			break;
+		case 8:
+			/* A new key, soon deleted: builds and promotions. */
+			fresh++;
+			v = hval_new(h, fresh, 0);
+			if (!v || syncmap_store(h->map, &fresh,
+						sizeof(fresh), v, GFP_KERNEL))
+				hval_drop(v);
+			if (fresh & 1)
+				syncmap_delete(h->map, &fresh, sizeof(fresh));
+			break;
+		default:
+			if (i % 64 == 0)
+				syncmap_range(h->map, mixed_range_fn, h);
+			if (i % 4096 == 0 && hammer_thread_id(h) == 0)
+				syncmap_clear(h->map);
+			break;
+		}
+		if (!(i & 255))
+			cond_resched();
+	}
+	hammer_finish(h);
+	return 0;
+}
+
+static void syncmap_test_concurrent_mixed(struct kunit *test)
+{
+	struct hammer *h = hammer_new(test, 20000);
+	struct syncmap_stats st;
+
+	hammer_run(test, h, mixed_thread);
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&h->failures));
+	syncmap_get_stats(h->map, &st);
+	kunit_info(test, "%d threads: %llu promotions, %llu builds, %llu retries, %llu revivals\n",
+		   h->nthreads, st.promotions, st.dirty_builds,
+		   st.build_retries, st.revivals);
+	KUNIT_EXPECT_GT(test, st.promotions, 0);
+	hammer_stop(h);
+	rcu_barrier();
+	/* Every value allocated was freed exactly once, by us or the map. */
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->allocated),
+			atomic_long_read(&h->freed));
+}
+
+/*
+ * A counter advanced only by compare_and_swap: every successful CAS adds
+ * one, so the final value is exactly the number of successes. The CAS is
+ * made inside the RCU section the old value was loaded in, so the old
+ * pointer cannot be freed and reused meanwhile (no ABA).
+ */
+static int cas_thread(void *data)
+{
+	struct hammer *h = data;
+	u32 k = 0;
+	int i;
+
+	for (i = 0; i < h->iters && !kthread_should_stop();) {
+		struct hval *cur, *v = hval_new(h, k, 0);
+		bool ok;
+
+		if (!v)
+			continue;
+		rcu_read_lock();
+		cur = syncmap_load(h->map, &k, sizeof(k));
+		v->n = cur->n + 1;
+		ok = syncmap_compare_and_swap(h->map, &k, sizeof(k), cur, v);
+		rcu_read_unlock();
+		if (ok) {
+			atomic_long_inc(&h->cas_done);
+			i++;
+		} else {
+			hval_drop(v);
+		}
+		if (!(i & 63))
+			cond_resched();
+	}
+	hammer_finish(h);
+	return 0;
+}
+
+static void syncmap_test_concurrent_cas_counter(struct kunit *test)
+{
+	struct hammer *h = hammer_new(test, 5000);
+	struct hval *v = hval_new(h, 0, 0);
+	u32 k = 0;
+	long n;
+
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	KUNIT_ASSERT_EQ(test, 0, syncmap_store(h->map, &k, sizeof(k), v,
+					       GFP_KERNEL));
+	hammer_run(test, h, cas_thread);
+	rcu_read_lock();
+	v = syncmap_load(h->map, &k, sizeof(k));
+	n = v ? v->n : -1;
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, (long)h->nthreads * h->iters, n);
+	KUNIT_EXPECT_EQ(test, (long)h->nthreads * h->iters,
+			atomic_long_read(&h->cas_done));
+	hammer_stop(h);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->allocated),
+			atomic_long_read(&h->freed));
+}
+
+/*
+ * Each thread owns a range of keys and checks after every operation that
+ * the map holds exactly what it last wrote there, while the other threads
+ * add keys (dirty builds, promotions) and revive their own: an update lost
+ * in a build or a promotion shows up as a mismatch.
+ */
+#define OWNED_KEYS 32
+
+static int owned_thread(void *data)
+{
+	struct hammer *h = data;
+	int id = hammer_thread_id(h);
+	u32 seed = 0x7f4a7c15 * (id + 1);
+	long model[OWNED_KEYS] = {};
+	u32 fresh = (id + 1) << 24;
+	int i, j;
+
+	for (i = 0; i < h->iters && !kthread_should_stop(); i++) {
+		u32 slot = xorshift(&seed) % OWNED_KEYS;
+		u32 k = id * OWNED_KEYS + slot;
+		struct hval *v, *r;
+		long got;
+
+		switch (xorshift(&seed) % 4) {
+		case 0:
+		case 1:
+			v = hval_new(h, k, i + 1);
+			if (v && !syncmap_store(h->map, &k, sizeof(k), v,
+						GFP_KERNEL))
+				model[slot] = i + 1;
+			else
+				hval_drop(v);
+			break;
+		case 2:
+			syncmap_delete(h->map, &k, sizeof(k));
+			model[slot] = 0;
+			break;
+		default:
+			fresh++;
+			v = hval_new(h, fresh, 0);
+			if (!v || syncmap_store(h->map, &fresh, sizeof(fresh),
+						v, GFP_KERNEL))
+				hval_drop(v);
+			syncmap_delete(h->map, &fresh, sizeof(fresh));
+			break;
+		}
+		rcu_read_lock();
+		r = syncmap_load(h->map, &k, sizeof(k));
+		got = r ? r->n : 0;
+		rcu_read_unlock();
+		if (got != model[slot])
+			atomic_inc(&h->failures);
+		if (!(i & 255))
+			cond_resched();
+	}
+	for (j = 0; j < OWNED_KEYS; j++) {
+		u32 k = id * OWNED_KEYS + j;
+		struct hval *r;
+
+		rcu_read_lock();
+		r = syncmap_load(h->map, &k, sizeof(k));
+		if ((r ? r->n : 0) != model[j])
+			atomic_inc(&h->failures);
+		rcu_read_unlock();
+	}
+	hammer_finish(h);
+	return 0;
+}
+
+static void syncmap_test_concurrent_owned_keys(struct kunit *test)
+{
+	struct hammer *h = hammer_new(test, 20000);
+
+	hammer_run(test, h, owned_thread);
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&h->failures));
+	KUNIT_EXPECT_GT(test, h->map->stats.revivals, 0);
+	hammer_stop(h);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->allocated),
+			atomic_long_read(&h->freed));
+}
+
+static struct kunit_case syncmap_test_cases[] = {
+	KUNIT_CASE(syncmap_test_create_empty),
+	KUNIT_CASE(syncmap_test_destroy_releases_all),
+	KUNIT_CASE(syncmap_test_load_absent),
+	KUNIT_CASE(syncmap_test_load_present),
+	KUNIT_CASE(syncmap_test_load_counts_misses),
+	KUNIT_CASE(syncmap_test_load_hardirq),
+	KUNIT_CASE(syncmap_test_store_new),
+	KUNIT_CASE(syncmap_test_store_overwrite_releases),
+	KUNIT_CASE(syncmap_test_store_same_pointer),
+	KUNIT_CASE(syncmap_test_store_null_value),
+	KUNIT_CASE(syncmap_test_store_empty_key),
+	KUNIT_CASE(syncmap_test_store_long_key),
+	KUNIT_CASE_SLOW(syncmap_test_store_100k),
+	KUNIT_CASE(syncmap_test_load_or_store_absent),
+	KUNIT_CASE(syncmap_test_load_or_store_present),
+	KUNIT_CASE(syncmap_test_load_or_store_errors),
+	KUNIT_CASE(syncmap_test_load_or_store_deleted),
+	KUNIT_CASE(syncmap_test_load_and_delete_present),
+	KUNIT_CASE(syncmap_test_load_and_delete_absent),
+	KUNIT_CASE(syncmap_test_delete_present),
+	KUNIT_CASE(syncmap_test_delete_absent),
+	KUNIT_CASE(syncmap_test_swap_absent),
+	KUNIT_CASE(syncmap_test_swap_present),
+	KUNIT_CASE(syncmap_test_swap_same_and_errors),
+	KUNIT_CASE(syncmap_test_compare_and_swap_match),
+	KUNIT_CASE(syncmap_test_compare_and_swap_mismatch),
+	KUNIT_CASE(syncmap_test_compare_and_swap_absent),
+	KUNIT_CASE(syncmap_test_compare_and_swap_gfp),
+	KUNIT_CASE(syncmap_test_compare_and_delete_match),
+	KUNIT_CASE(syncmap_test_compare_and_delete_mismatch),
+	KUNIT_CASE(syncmap_test_range_each_once),
+	KUNIT_CASE(syncmap_test_range_stop),
+	KUNIT_CASE(syncmap_test_range_empty),
+	KUNIT_CASE(syncmap_test_range_reentrant),
+	KUNIT_CASE(syncmap_test_clear_releases_all),
+	KUNIT_CASE(syncmap_test_clear_then_reuse),
+	KUNIT_CASE(syncmap_test_len),
+	KUNIT_CASE(syncmap_test_stats),
+	KUNIT_CASE(syncmap_test_promote_after_misses),
+	KUNIT_CASE(syncmap_test_expunge_and_revive),
+	KUNIT_CASE(syncmap_test_expunged_dropped),
+	KUNIT_CASE(syncmap_test_revive_without_dirty),
+	KUNIT_CASE(syncmap_test_dirty_full_promotes),
+	KUNIT_CASE(syncmap_test_hash_keyed),
+	KUNIT_CASE_SLOW(syncmap_test_differential),
+	KUNIT_CASE_PARAM(syncmap_test_concurrent_mixed, threads_gen_params),
+	KUNIT_CASE_PARAM(syncmap_test_concurrent_cas_counter,
+			 threads_gen_params),
+	KUNIT_CASE_PARAM(syncmap_test_concurrent_owned_keys,
+			 threads_gen_params),
+	{}
+};
+
+static struct kunit_suite syncmap_test_suite = {
+	.name = "syncmap",
+	.test_cases = syncmap_test_cases,
+};
+kunit_test_suite(syncmap_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for syncmap");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,27 @@
+# Helpers for guest plans (sourced).
+LEAK=/sys/kernel/debug/kmemleak
+
+# Forget what boot left behind, so a later scan reports only our leaks.
+kmemleak_reset() {
+	[ -w $LEAK ] || return 0
+	echo scan > $LEAK
+	echo clear > $LEAK
+}
+
+# Objects younger than 5 s are never reported: wait, then scan twice.
+kmemleak_report() {
+	[ -w $LEAK ] || { echo "SYNCMAP-KMEMLEAK-MISSING"; return 0; }
+	sleep 6
+	echo scan > $LEAK
+	echo scan > $LEAK
+	echo "SYNCMAP-KMEMLEAK-BEGIN"
+	cat $LEAK
+	echo "SYNCMAP-KMEMLEAK-END"
+}
+
+# Print a KUnit suite's results from debugfs between markers.
+kunit_results() {
+	echo "SYNCMAP-KTAP-BEGIN $1"
+	cat /sys/kernel/debug/kunit/$1/results 2>&1
+	echo "SYNCMAP-KTAP-END $1"
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Judge a console log: print each KUnit case, the splats and kmemleak
+# reports found, and end with "N passed, N failed".
+# Usage: vm/parse.sh LOG [extra-passed extra-failed]
+set -uo pipefail
+log=$1
+extra_pass=${2:-0} extra_fail=${3:-0}
+
+# Per-case results from the debugfs copies between markers; parameterised
+# cases count once, with their own verdict.
+tr -d '\r' <"$log" | awk -v xp="$extra_pass" -v xf="$extra_fail" '
+/^SYNCMAP-KTAP-BEGIN/ { suite = $2; inside = 1; suites++; next }
+/^SYNCMAP-KTAP-END/ { inside = 0; next }
+inside && /^    (not )?ok [0-9]+ / {
+	ok = ($1 == "ok")
+	name = ok ? $3 : $4
+	skip = ($0 ~ /# SKIP/)
+	if (skip) { printf "  SKIP  %s.%s\n", suite, name; next }
+	printf "  %s  %s.%s\n", ok ? "ok  " : "FAIL", suite, name
+	if (ok) pass++; else fail++
+	next
+}
+inside && /^        # / { detail[suite] = detail[suite] "\n" $0 }
+inside && /^    # .*(Expected|ASSERT|EXPECT)/ { print "        " $0 }
+/^SYNCMAP-FAIL/ { print "  FAIL  guest: " substr($0, 14); fail++ }
+/^SYNCMAP-KMEMLEAK-BEGIN/ { leak = 1; next }
+/^SYNCMAP-KMEMLEAK-END/ { leak = 0; next }
+leak && /unreferenced object/ { leaks++ }
+leak { leaklines = leaklines "\n        " $0 }
+/^SYNCMAP-GUEST-DONE/ { done = 1 }
+# Kernel splats: any of these on the console fails the run.
+/(BUG:|WARNING:|Oops|KASAN|UBSAN|general protection|kernel BUG|suspicious RCU usage|possible recursive locking|possible circular locking|inconsistent lock state|INFO: task .* blocked|rcu_.*detected stall|Call Trace)/ {
+	if (splats < 40) splat = splat "\n        " $0
+	splats++
+}
+END {
+	pass += xp; fail += xf
+	if (!suites) { print "  FAIL  no KUnit results on the console"; fail++ }
+	if (!done) { print "  FAIL  guest did not finish its plan"; fail++ }
+	if (splats) { print "  FAIL  kernel splat on the console:" splat; fail++ }
+	else { print "  ok    console free of splats"; pass++ }
+	if (leaks) { print "  FAIL  kmemleak:" leaklines; fail++ }
+	else { print "  ok    kmemleak: no leaks"; pass++ }
+	printf "%d passed, %d failed\n", pass, fail
+	exit fail ? 1 : 0
+}'
