@@ -264,8 +264,10 @@ static struct syncmap_table *table_alloc(unsigned int size, gfp_t gfp)
 	struct syncmap_table *t;
 
 	t = kvzalloc(struct_size(t, slots, size), gfp);
-	if (t)
+	if (t) {
 		t->size = size;
+		t->shift = 64 - ilog2(size);
+	}
 	return t;
 }
 
@@ -326,7 +328,7 @@ static void table_free_now(struct syncmap_table *t)
 static void table_add(struct syncmap_table *t, struct syncmap_entry *e)
 {
 	unsigned int mask = t->size - 1;
-	unsigned int i = e->hash & mask;
+	unsigned int i = syncmap_home(t, e->hash);
 
 	while (t->slots[i])
 		i = (i + 1) & mask;
@@ -340,11 +342,12 @@ static void table_upsert(struct syncmap_table *t, struct syncmap_entry *e)
 	struct syncmap_entry *cur;
 
 	cur = syncmap_table_find(t, e->hash, e->key, e->key_len);
-	if (!cur) {
-		refcount_inc(&e->ref);
-		table_add(t, e);
-	} else
+	if (cur) {
 		WARN_ON_ONCE(cur != e);	/* one entry per key, always */
+		return;
+	}
+	refcount_inc(&e->ref);
+	table_add(t, e);
 }
 
 /*
@@ -399,13 +402,13 @@ static void promote_locked(struct syncmap *map)
 	map->dirty = NULL;
 	map->misses = 0;
 	bump_seq(map);
-	map->stats.promotions++;
+	map->counters.promotions++;
 	table_free_deferred(old);
 }
 
 static void miss_locked(struct syncmap *map)
 {
-	map->stats.misses++;
+	map->counters.misses++;
 	if (++map->misses >= map->dirty->count)
 		promote_locked(map);
 }
@@ -424,7 +427,7 @@ static void entry_revive_locked(struct syncmap *map, struct syncmap_entry *e,
 
 	WARN_ON_ONCE(p != SYNCMAP_EXPUNGED);
 	atomic_long_inc(&map->len);
-	map->stats.revivals++;
+	map->counters.revivals++;
 	if (map->dirty) {
 		table_upsert(map->dirty, e);
 	} else if (!e->revived) {
@@ -487,7 +490,7 @@ static int dirty_build(struct syncmap *map, gfp_t gfp)
 
 	spin_lock_irqsave(&map->lock, flags);
 	if (map->seq != seq) {
-		map->stats.build_retries++;
+		map->counters.build_retries++;
 		spin_unlock_irqrestore(&map->lock, flags);
 		goto retry;
 	}
@@ -499,7 +502,7 @@ static int dirty_build(struct syncmap *map, gfp_t gfp)
 	}
 	map->dirty = d;
 	bump_seq(map);
-	map->stats.dirty_builds++;
+	map->counters.dirty_builds++;
 	spin_unlock_irqrestore(&map->lock, flags);
 	return 0;
 
@@ -552,6 +555,7 @@ static int write_slow(struct syncmap *map, const void *key, size_t key_len,
 		      u64 hash, struct syncmap_val *box, bool only_if_empty,
 		      struct syncmap_entry *fresh, gfp_t gfp,
 		      enum entry_result *res, struct syncmap_val **old)
+	__must_hold(RCU)
 {
 	struct syncmap_table *r, *d;
 	struct syncmap_entry *e;
@@ -619,19 +623,21 @@ out:
 /*
  * write - the common body of store, swap and load_or_store
  *
+ * Called in an RCU read-side section, which it may leave and re-enter to
+ * allocate (so a sleeping @gfp needs a caller not otherwise atomic).
  * Return: 0 with *res and *old set (*old is the replaced or loaded box,
- * valid until rcu_read_unlock(), which the caller must call), or -ENOMEM
- * with the RCU read lock held as well. On success the caller owns *old
- * if *res is ENTRY_STORED; @box is consumed unless *res says otherwise.
+ * valid until rcu_read_unlock()), or -ENOMEM. On success the caller owns
+ * *old if *res is ENTRY_STORED; @box is consumed unless *res is
+ * ENTRY_LOADED or ENTRY_UNCHANGED.
  */
 static int write(struct syncmap *map, const void *key, size_t key_len,
 		 struct syncmap_val *box, bool only_if_empty, gfp_t gfp,
 		 enum entry_result *res, struct syncmap_val **old)
+	__must_hold(RCU)
 {
 	u64 hash = syncmap_hash(map, key, key_len);
 	struct syncmap_entry *e, *fresh = NULL;
 
-	rcu_read_lock();
 	e = syncmap_table_find(rcu_dereference(map->read), hash, key,
 			       key_len);
 	if (e) {
@@ -767,6 +773,7 @@ int syncmap_store(struct syncmap *map, const void *key, size_t key_len,
 	box = val_alloc(map, value, gfp);
 	if (!box)
 		return -ENOMEM;
+	rcu_read_lock();
 	err = write(map, key, key_len, box, false, gfp, &res, &old);
 	rcu_read_unlock();
 	if (err || res == ENTRY_UNCHANGED)
@@ -807,6 +814,7 @@ void *syncmap_load_or_store(struct syncmap *map, const void *key,
 	box = val_alloc(map, value, gfp);
 	if (!box)
 		return ERR_PTR(-ENOMEM);
+	rcu_read_lock();
 	err = write(map, key, key_len, box, true, gfp, &res, &old);
 	if (!err && res == ENTRY_LOADED) {
 		*loaded = true;
@@ -849,6 +857,7 @@ void *syncmap_swap(struct syncmap *map, const void *key, size_t key_len,
 	box = val_alloc(map, value, gfp);
 	if (!box)
 		return ERR_PTR(-ENOMEM);
+	rcu_read_lock();
 	err = write(map, key, key_len, box, false, gfp, &res, &old);
 	rcu_read_unlock();
 	if (err || res == ENTRY_UNCHANGED) {
@@ -1019,6 +1028,26 @@ bool syncmap_compare_and_swap(struct syncmap *map, const void *key,
 }
 EXPORT_SYMBOL_GPL(syncmap_compare_and_swap);
 
+/*
+ * The table a range walks: the read table, after promoting the dirty one
+ * if it holds keys the read table lacks (Go's Range does the same). A key
+ * present when the walk starts is then in the table walked. Caller holds
+ * rcu_read_lock().
+ */
+static struct syncmap_table *range_table(struct syncmap *map)
+{
+	struct syncmap_table *r = rcu_dereference(map->read);
+	unsigned long flags;
+
+	if (!READ_ONCE(r->amended))
+		return r;
+	spin_lock_irqsave(&map->lock, flags);
+	if (read_locked(map)->amended)
+		promote_locked(map);
+	spin_unlock_irqrestore(&map->lock, flags);
+	return rcu_dereference(map->read);
+}
+
 /**
  * syncmap_range() - call @fn for each key and value
  * @map: the map
@@ -1028,9 +1057,8 @@ EXPORT_SYMBOL_GPL(syncmap_compare_and_swap);
  *
  * Go's Range guarantee: no key is visited twice; a key present and
  * unchanged for the whole call is visited exactly once; keys stored or
- * deleted concurrently may or may not be visited. If the dirty table has
- * new keys it is first promoted (O(1)), then the read table, immutable,
- * is walked.
+ * deleted concurrently may or may not be visited. The read table walked
+ * is immutable, so a concurrent promotion cannot make a key appear twice.
  *
  * Context: Any context; @fn runs in an RCU read-side critical section.
  */
@@ -1042,18 +1070,10 @@ void syncmap_range(struct syncmap *map,
 	struct syncmap_table *r;
 	struct syncmap_entry *e;
 	struct syncmap_val *p;
-	unsigned long flags;
 	unsigned int i;
 
 	rcu_read_lock();
-	r = rcu_dereference(map->read);
-	if (READ_ONCE(r->amended)) {
-		spin_lock_irqsave(&map->lock, flags);
-		if (read_locked(map)->amended)
-			promote_locked(map);
-		spin_unlock_irqrestore(&map->lock, flags);
-		r = rcu_dereference(map->read);
-	}
+	r = range_table(map);
 	for (i = 0; i < r->size; i++) {
 		e = r->slots[i];
 		if (!e)
@@ -1065,6 +1085,90 @@ void syncmap_range(struct syncmap *map,
 	rcu_read_unlock();
 }
 EXPORT_SYMBOL_GPL(syncmap_range);
+
+/*
+ * The smallest hash >= @lo among the live entries whose home slot is
+ * @home; false if there is none. They all sit in the run of full slots
+ * that starts at @home (linear probing never moves an entry back past its
+ * home, nor across an empty slot).
+ */
+static bool home_min_hash(const struct syncmap_table *t, unsigned int home,
+			  u64 lo, u64 *min)
+{
+	unsigned int mask = t->size - 1;
+	struct syncmap_entry *e;
+	bool found = false;
+	unsigned int i;
+
+	for (i = home; (e = t->slots[i]); i = (i + 1) & mask) {
+		if (syncmap_home(t, e->hash) != home || e->hash < lo ||
+		    (found && e->hash >= *min) || !val_is_live(entry_get(e)))
+			continue;
+		*min = e->hash;
+		found = true;
+	}
+	return found;
+}
+
+/**
+ * syncmap_range_from() - visit keys in hash order, resumably
+ * @map: the map
+ * @pos: in: the lowest hash to visit (0 to start); out: where to resume
+ * @fn: called under rcu_read_lock() for each key whose hash is >= *@pos,
+ *	in ascending hash order, with the key's hash; returning false
+ *	refuses the key: the walk stops and *@pos is set to its hash
+ * @arg: passed to @fn
+ *
+ * A cursor for iterations split over many calls (the device's RANGE
+ * ioctl) that costs no memory between them: the order is that of the
+ * keys' 64-bit hashes, which never change for a map, so *@pos stays
+ * meaningful whatever tables are built or promoted between calls. Calls
+ * chained through *@pos keep Go's Range guarantee across the whole
+ * iteration: no key twice, every key present and unchanged throughout
+ * exactly once. Keys sharing one hash are visited one after the other; a
+ * caller that refuses one of them gets all of them again on the next
+ * call, so it should drop the ones it took.
+ *
+ * Context: Any context; @fn runs in an RCU read-side critical section.
+ * Return: true if every key with a hash >= the initial *@pos was offered,
+ * false if @fn refused one.
+ */
+bool syncmap_range_from(struct syncmap *map, u64 *pos,
+			bool (*fn)(const void *key, size_t key_len,
+				   void *value, u64 hash, void *arg),
+			void *arg)
+{
+	struct syncmap_table *r;
+	struct syncmap_entry *e;
+	struct syncmap_val *p;
+	unsigned int home, i;
+	bool done = true;
+	u64 lo = *pos, h;
+
+	rcu_read_lock();
+	r = range_table(map);
+	for (home = syncmap_home(r, lo); done && home < r->size; home++) {
+		while (done && home_min_hash(r, home, lo, &h)) {
+			for (i = home; (e = r->slots[i]);
+			     i = (i + 1) & (r->size - 1)) {
+				p = entry_get(e);
+				if (e->hash != h || !val_is_live(p))
+					continue;
+				if (!fn(e->key, e->key_len, p->value, h, arg)) {
+					*pos = h;
+					done = false;
+					break;
+				}
+			}
+			if (h == U64_MAX)
+				break;
+			lo = h + 1;
+		}
+	}
+	rcu_read_unlock();
+	return done;
+}
+EXPORT_SYMBOL_GPL(syncmap_range_from);
 
 /**
  * syncmap_clear() - delete every key
@@ -1119,24 +1223,24 @@ size_t syncmap_len(struct syncmap *map)
 EXPORT_SYMBOL_GPL(syncmap_len);
 
 /**
- * syncmap_get_stats() - snapshot of a map's counters
+ * syncmap_get_counters() - snapshot of a map's counters
  * @map: the map
- * @stats: filled in
+ * @c: filled in
  *
  * Context: Any context.
  */
-void syncmap_get_stats(struct syncmap *map, struct syncmap_stats *stats)
+void syncmap_get_counters(struct syncmap *map, struct syncmap_counters *c)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&map->lock, flags);
-	*stats = map->stats;
-	stats->read_slots = read_locked(map)->count;
-	stats->dirty_slots = map->dirty ? map->dirty->count : 0;
+	*c = map->counters;
+	c->read_slots = read_locked(map)->count;
+	c->dirty_slots = map->dirty ? map->dirty->count : 0;
 	spin_unlock_irqrestore(&map->lock, flags);
-	stats->entries = syncmap_len(map);
+	c->entries = syncmap_len(map);
 }
-EXPORT_SYMBOL_GPL(syncmap_get_stats);
+EXPORT_SYMBOL_GPL(syncmap_get_counters);
 
 static int __init syncmap_init(void)
 {

@@ -27,7 +27,7 @@
 struct syncmap;
 
 /**
- * struct syncmap_stats - a snapshot of a map's counters
+ * struct syncmap_counters - a snapshot of a map's counters
  * @entries: live keys
  * @read_slots: entries (live or deleted) in the read table
  * @dirty_slots: entries in the dirty table, 0 when there is none
@@ -37,7 +37,7 @@ struct syncmap;
  * @build_retries: dirty builds thrown away because the map changed meanwhile
  * @revivals: deleted read-table entries brought back by a store
  */
-struct syncmap_stats {
+struct syncmap_counters {
 	u64 entries;
 	u64 read_slots;
 	u64 dirty_slots;
@@ -73,8 +73,12 @@ void syncmap_range(struct syncmap *map,
 		   bool (*fn)(const void *key, size_t key_len, void *value,
 			      void *arg),
 		   void *arg);
+bool syncmap_range_from(struct syncmap *map, u64 *pos,
+			bool (*fn)(const void *key, size_t key_len,
+				   void *value, u64 hash, void *arg),
+			void *arg);
 void syncmap_clear(struct syncmap *map);
 size_t syncmap_len(struct syncmap *map);
-void syncmap_get_stats(struct syncmap *map, struct syncmap_stats *stats);
+void syncmap_get_counters(struct syncmap *map, struct syncmap_counters *c);
 
 #endif /* _SYNCMAP_H */

@@ -56,6 +56,8 @@ struct syncmap_entry {
 /**
  * struct syncmap_table - an open-addressing table of entry pointers
  * @size: number of slots, a power of two
+ * @shift: 64 - log2(@size): an entry's home slot is the top bits of its
+ *	hash, so slot order follows hash order whatever the table's size
  * @count: entries in the table
  * @reserved: slots kept for entries of the read table it was built from
  * @nr_new: keys added while it was the dirty table
@@ -67,6 +69,7 @@ struct syncmap_entry {
  */
 struct syncmap_table {
 	unsigned int size;
+	unsigned int shift;
 	unsigned int count;
 	unsigned int reserved;
 	unsigned int nr_new;
@@ -87,7 +90,7 @@ struct syncmap_table {
  * @seq: bumped whenever @read or @dirty is replaced; a dirty table built
  *	outside the lock is installed only if @seq did not move
  * @revived: entries revived while @dirty was NULL, added at install
- * @stats: counters reported by syncmap_get_stats()
+ * @counters: reported by syncmap_get_counters()
  *
  * @read and the fields lockless readers use sit apart from the lock's
  * cache line, so that writers do not bounce the readers' line.
@@ -103,7 +106,7 @@ struct syncmap {
 	unsigned long misses;
 	unsigned long seq;
 	struct syncmap_entry *revived;
-	struct syncmap_stats stats;
+	struct syncmap_counters counters;
 };
 
 static inline u64 syncmap_hash(const struct syncmap *map, const void *key,
@@ -120,6 +123,11 @@ static inline bool syncmap_entry_matches(const struct syncmap_entry *e,
 	       !memcmp(e->key, key, key_len);
 }
 
+static inline unsigned int syncmap_home(const struct syncmap_table *t, u64 hash)
+{
+	return hash >> t->shift;
+}
+
 /*
  * Linear probing; the load factor stays below 3/4, so an empty slot ends
  * every probe sequence. A published table is immutable, the dirty table is
@@ -132,7 +140,7 @@ syncmap_table_find(const struct syncmap_table *t, u64 hash, const void *key,
 	unsigned int mask = t->size - 1;
 	unsigned int i;
 
-	for (i = hash & mask;; i = (i + 1) & mask) {
+	for (i = syncmap_home(t, hash);; i = (i + 1) & mask) {
 		struct syncmap_entry *e = t->slots[i];
 
 		if (!e || syncmap_entry_matches(e, hash, key, key_len))

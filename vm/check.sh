@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# `make check`: build the test kernel (cached) and the modules, boot the
-# VM, run every test, judge the console. Ends with "N passed, N failed".
+# `make check`: build the test kernel (cached) and the modules, run the
+# lint gates, boot the VM, run every test, judge the console.
+# Ends with "N passed, N failed"; exits non-zero if anything failed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 start=$(date +%s)
 
 "$top/vm/deps.sh"
 kdir=$("$top/vm/kernel.sh")
-echo "== modules against $(basename "$kdir")"
-make -s -C "$top" KDIR="$kdir" W=1 modules
+echo "== test kernel: $(basename "$kdir") ($(($(date +%s) - start)) s)"
+
+echo "== lint, and the modules (checkpatch, sparse C=2, W=1)"
+lint=$("$top/vm/lint.sh" "$kdir")
+echo "$lint" | grep -v '^lint: '
+read -r _ lint_pass lint_fail < <(echo "$lint" | grep '^lint: ')
+for ko in syncmap.ko syncmap_test.ko samples/syncmap_example.ko; do
+	[ -f "$top/$ko" ] || { echo "  FAIL  $ko did not build"; echo "0 passed, 1 failed"; exit 1; }
+done
 
 log=$(mktemp /tmp/syncmap-console.XXXXXX)
-echo "== booting the test VM (qemu TCG); console in $log"
+echo "== booting the test VM (qemu TCG, $(nproc) host cores); console in $log"
 "$top/vm/run.sh" "$kdir" "$top/vm/guest/check.sh" "$log" \
-	"$top/syncmap.ko" "$top/syncmap_test.ko"
+	"$top/syncmap.ko" "$top/syncmap_test.ko" \
+	"$top/samples/syncmap_example.ko"
 echo "== results ($(($(date +%s) - start)) s)"
-"$top/vm/parse.sh" "$log"
+"$top/vm/parse.sh" "$log" "$lint_pass" "$lint_fail"

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(build-essential flex bison bc libelf-dev libssl-dev cpio kmod xz-utils
-      gzip busybox-static qemu-system-x86 linux-source-6.1 "$@")
+      gzip busybox-static qemu-system-x86 sparse linux-source-6.1 "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do

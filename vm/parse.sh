@@ -23,6 +23,8 @@ inside && /^    (not )?ok [0-9]+ / {
 inside && /^        # / { detail[suite] = detail[suite] "\n" $0 }
 inside && /^    # .*(Expected|ASSERT|EXPECT)/ { print "        " $0 }
 /^SYNCMAP-FAIL/ { print "  FAIL  guest: " substr($0, 14); fail++ }
+/^SYNCMAP-RESULT ok / { print "  ok    " substr($0, 19); pass++ }
+/^SYNCMAP-RESULT FAIL / { print "  FAIL  " substr($0, 21); fail++ }
 /^SYNCMAP-KMEMLEAK-BEGIN/ { leak = 1; next }
 /^SYNCMAP-KMEMLEAK-END/ { leak = 0; next }
 leak && /unreferenced object/ { leaks++ }

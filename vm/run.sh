@@ -29,7 +29,7 @@ for b in "${bins[@]}"; do cp "$b" "$root/bin/"; done
 trap 'rm -rf "$root" "$root.cpio.gz"' EXIT
 
 timeout "${VM_TIMEOUT:-1800}" qemu-system-x86_64 \
-	-accel tcg -smp "${VM_SMP:-2}" -m "${VM_MEM:-2048}" \
+	-accel tcg -smp "${VM_SMP:-2}" -m "${VM_MEM:-768}" \
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$root.cpio.gz" \
 	-append "console=ttyS0 panic=-1 loglevel=7 ${VM_APPEND:-}" \
 	-display none -serial stdio -monitor none -no-reboot \

@@ -5,5 +5,26 @@ insmod /modules/syncmap.ko || echo "SYNCMAP-FAIL insmod syncmap"
 insmod /modules/syncmap_test.ko || echo "SYNCMAP-FAIL insmod syncmap_test"
 kunit_results syncmap
 rmmod syncmap_test || echo "SYNCMAP-FAIL rmmod syncmap_test"
+
+# The example client counts words through the exported API.
+example_counts() {
+	insmod /modules/syncmap_example.ko text=b,a,c,a,b,a || return 1
+	dmesg | grep 'syncmap_example:' > /tmp/example.log
+	rmmod syncmap_example || return 1
+	grep -q '3 distinct words' /tmp/example.log &&
+	grep -Eq 'syncmap_example:   a +3$' /tmp/example.log &&
+	grep -Eq 'syncmap_example:   b +2$' /tmp/example.log &&
+	grep -Eq 'syncmap_example:   c +1$' /tmp/example.log &&
+	grep -q '^.*6 words;' /tmp/example.log
+}
+result samples.syncmap_example_counts_words example_counts
+
+# The core cannot go while a client holds it, and can once it is gone.
+core_pinned() {
+	insmod /modules/syncmap_example.ko text="x" || return 1
+	! rmmod syncmap 2>/dev/null || return 1
+	rmmod syncmap_example
+}
+result module.core_pinned_by_client core_pinned
 rmmod syncmap || echo "SYNCMAP-FAIL rmmod syncmap"
 kmemleak_report

@@ -8,11 +8,10 @@ kmemleak_reset() {
 	echo clear > $LEAK
 }
 
-# Objects younger than 5 s are never reported: wait, then scan twice.
+# Objects younger than 5 s are never reported: wait, then scan.
 kmemleak_report() {
 	[ -w $LEAK ] || { echo "SYNCMAP-KMEMLEAK-MISSING"; return 0; }
 	sleep 6
-	echo scan > $LEAK
 	echo scan > $LEAK
 	echo "SYNCMAP-KMEMLEAK-BEGIN"
 	cat $LEAK
@@ -24,4 +23,15 @@ kunit_results() {
 	echo "SYNCMAP-KTAP-BEGIN $1"
 	cat /sys/kernel/debug/kunit/$1/results 2>&1
 	echo "SYNCMAP-KTAP-END $1"
+}
+
+# result NAME CMD...: run a check, report it as one result line.
+result() {
+	name=$1
+	shift
+	if "$@"; then
+		echo "SYNCMAP-RESULT ok $name"
+	else
+		echo "SYNCMAP-RESULT FAIL $name"
+	fi
 }

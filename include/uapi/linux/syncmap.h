@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * /dev/syncmap: one concurrent key/value map shared by every opener.
+ *
+ * Keys and values are byte strings. Every command but CLEAR, STATS and
+ * RANGE takes a struct syncmap_kv. Input flags must be 0; fields a
+ * command does not use are ignored. A failed command changes nothing in
+ * the map, and that includes failing to write its results back (EFAULT).
+ *
+ * Errors:
+ *   ENOENT  LOAD, LOAD_AND_DELETE: the key is absent
+ *   ERANGE  a buffer is too small; the needed length is written back to
+ *           value_len / old_len (or buf_len for RANGE)
+ *   E2BIG   key or value longer than the max_key_len / max_value_len
+ *           module parameters
+ *   ENOSPC  a new key while the map holds max_entries keys
+ *   EINVAL  non-zero input flags or padding
+ *   EFAULT  a bad user pointer
+ *   ENOTTY  an unknown command, or a known number with the wrong size or
+ *           direction
+ *   ENOMEM  out of memory (allocations are charged to the caller's memcg)
+ */
+#ifndef _UAPI_LINUX_SYNCMAP_H
+#define _UAPI_LINUX_SYNCMAP_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define SYNCMAP_IOC_MAGIC	0xB9
+
+/**
+ * struct syncmap_kv - argument of the key/value commands
+ * @key: user pointer to the key bytes
+ * @value: user pointer: the value to store, or the buffer a value is
+ *	loaded into
+ * @old: user pointer: the expected value (COMPARE_AND_*), or the buffer
+ *	for the previous/existing value (SWAP, LOAD_OR_STORE)
+ * @key_len: length of the key (0 is a valid key)
+ * @value_len: in: bytes to store, or the buffer's capacity; out: the
+ *	length of the loaded value
+ * @old_len: likewise for @old
+ * @flags: in: must be 0; out: SYNCMAP_F_*
+ */
+struct syncmap_kv {
+	__aligned_u64 key;
+	__aligned_u64 value;
+	__aligned_u64 old;
+	__u32 key_len;
+	__u32 value_len;
+	__u32 old_len;
+	__u32 flags;
+};
+
+/* A value was present (LOAD, LOAD_OR_STORE, LOAD_AND_DELETE, SWAP, DELETE). */
+#define SYNCMAP_F_LOADED	(1U << 0)
+/* COMPARE_AND_SWAP / COMPARE_AND_DELETE took effect. */
+#define SYNCMAP_F_SWAPPED	(1U << 1)
+
+/**
+ * struct syncmap_stats - what SYNCMAP_IOC_STATS reports
+ * @entries: live keys
+ * @max_entries: the max_entries module parameter
+ * @max_key_len: the max_key_len module parameter
+ * @max_value_len: the max_value_len module parameter
+ * @read_slots: entries (live or deleted) in the map's read table
+ * @dirty_slots: entries in the dirty table, 0 if there is none
+ * @misses: lookups that missed the read table and took the lock
+ * @promotions: times the dirty table became the read table
+ * @dirty_builds: dirty tables built from the read table
+ * @build_retries: dirty builds thrown away because the map changed
+ * @revivals: deleted keys brought back into the read table by a store
+ */
+struct syncmap_stats {
+	__u64 entries;
+	__u64 max_entries;
+	__u64 max_key_len;
+	__u64 max_value_len;
+	__u64 read_slots;
+	__u64 dirty_slots;
+	__u64 misses;
+	__u64 promotions;
+	__u64 dirty_builds;
+	__u64 build_retries;
+	__u64 revivals;
+};
+
+/**
+ * struct syncmap_range - argument of SYNCMAP_IOC_RANGE
+ * @cursor: in: 0 to start, else the cursor the previous call returned;
+ *	out: the cursor for the next call
+ * @buf: user pointer: records are written here
+ * @buf_len: in: capacity in bytes; out: bytes written (or, with ERANGE,
+ *	the size the next record needs)
+ * @count: out: records written
+ * @flags: in: 0; out: SYNCMAP_RANGE_DONE once the iteration is complete
+ * @pad: must be 0
+ *
+ * Calls chained through @cursor form one iteration with Go's Range
+ * guarantee: no key twice; a key present and unchanged for the whole
+ * iteration is returned exactly once. The cursor is a position in the
+ * map's hash order, so it costs the kernel no memory between calls.
+ */
+struct syncmap_range {
+	__aligned_u64 cursor;
+	__aligned_u64 buf;
+	__u32 buf_len;
+	__u32 count;
+	__u32 flags;
+	__u32 pad;
+};
+
+#define SYNCMAP_RANGE_DONE	(1U << 0)
+
+/*
+ * A RANGE record: this header, the key bytes, the value bytes, then zero
+ * padding to the next multiple of 8 bytes.
+ */
+struct syncmap_rec {
+	__u32 key_len;
+	__u32 value_len;
+};
+
+#define SYNCMAP_IOC_STORE		_IOWR(SYNCMAP_IOC_MAGIC, 1, struct syncmap_kv)
+#define SYNCMAP_IOC_LOAD		_IOWR(SYNCMAP_IOC_MAGIC, 2, struct syncmap_kv)
+#define SYNCMAP_IOC_DELETE		_IOWR(SYNCMAP_IOC_MAGIC, 3, struct syncmap_kv)
+#define SYNCMAP_IOC_LOAD_OR_STORE	_IOWR(SYNCMAP_IOC_MAGIC, 4, struct syncmap_kv)
+#define SYNCMAP_IOC_LOAD_AND_DELETE	_IOWR(SYNCMAP_IOC_MAGIC, 5, struct syncmap_kv)
+#define SYNCMAP_IOC_SWAP		_IOWR(SYNCMAP_IOC_MAGIC, 6, struct syncmap_kv)
+#define SYNCMAP_IOC_COMPARE_AND_SWAP	_IOWR(SYNCMAP_IOC_MAGIC, 7, struct syncmap_kv)
+#define SYNCMAP_IOC_COMPARE_AND_DELETE	_IOWR(SYNCMAP_IOC_MAGIC, 8, struct syncmap_kv)
+#define SYNCMAP_IOC_CLEAR		_IO(SYNCMAP_IOC_MAGIC, 9)
+#define SYNCMAP_IOC_STATS		_IOR(SYNCMAP_IOC_MAGIC, 10, struct syncmap_stats)
+#define SYNCMAP_IOC_RANGE		_IOWR(SYNCMAP_IOC_MAGIC, 11, struct syncmap_range)
+
+#endif /* _UAPI_LINUX_SYNCMAP_H */

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syncmapctl - drive /dev/syncmap from the command line
+ *
+ * Exit status: 0 done / found, 1 not found / not swapped, 2 error.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/syncmap.h>
+
+enum { EXIT_DONE = 0, EXIT_NO = 1, EXIT_ERR = 2 };
+enum out_mode { OUT_TEXT, OUT_HEX, OUT_RAW };
+
+static const char *dev_path = "/dev/syncmap";
+static enum out_mode out_mode = OUT_TEXT;
+static const char *value_file;
+static int fd = -1;
+static const char *cmd_name = "";
+
+struct buf {
+	unsigned char *p;
+	size_t len;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: syncmapctl [options] command [args]\n"
+"\n"
+"commands:\n"
+"  store KEY VALUE          set KEY to VALUE\n"
+"  load KEY                 print KEY's value (exit 1 if absent)\n"
+"  delete KEY               remove KEY (exit 1 if it was absent)\n"
+"  load-or-store KEY VALUE  print the existing value, or store VALUE\n"
+"                           (exit 0 either way; 'stored' on stderr)\n"
+"  load-and-delete KEY      print KEY's value and remove it (exit 1 if absent)\n"
+"  swap KEY VALUE           store VALUE, print the previous value\n"
+"  cas KEY OLD NEW          set KEY to NEW if it holds OLD (exit 1 if not)\n"
+"  cad KEY OLD              remove KEY if it holds OLD (exit 1 if not)\n"
+"  clear                    remove every key\n"
+"  range                    print every key and value, one pair per line\n"
+"  stats                    print the map's counters and limits\n"
+"\n"
+"A VALUE (or OLD / NEW) of '-' is read from standard input; with\n"
+"--file, the value to store comes from a file instead of the argument.\n"
+"\n"
+"options:\n"
+"  -d, --device PATH   the device (default /dev/syncmap)\n"
+"  -f, --file FILE     read the value to store from FILE\n"
+"  -x, --hex           print keys and values in hex\n"
+"  -r, --raw           print values as raw bytes, without a newline\n"
+"  -h, --help          this text\n"
+"\n"
+"exit status: 0 done or found, 1 not found or not swapped, 2 error\n");
+}
+
+static int fail(const char *what, int err)
+{
+	const char *why;
+
+	switch (err) {
+	case ENOENT: why = "no such key"; break;
+	case E2BIG: why = "key or value longer than the device allows (see 'stats')"; break;
+	case ENOSPC: why = "the map is full (max_entries, see 'stats')"; break;
+	case EINVAL: why = "invalid argument"; break;
+	case EFAULT: why = "bad address"; break;
+	case ENOTTY: why = "not a syncmap device, or a command it does not know"; break;
+	case ERANGE: why = "buffer too small"; break;
+	case ENOMEM: why = "out of memory"; break;
+	case EACCES: why = "permission denied (the device is root-only, mode 0600)"; break;
+	default: why = strerror(err); break;
+	}
+	fprintf(stderr, "syncmapctl: %s: %s\n", what, why);
+	return EXIT_ERR;
+}
+
+static int read_all(FILE *f, struct buf *b)
+{
+	size_t cap = 4096;
+
+	b->p = malloc(cap);
+	b->len = 0;
+	while (b->p) {
+		size_t n = fread(b->p + b->len, 1, cap - b->len, f);
+
+		b->len += n;
+		if (b->len < cap)
+			return ferror(f) ? -1 : 0;
+		cap *= 2;
+		b->p = realloc(b->p, cap);
+	}
+	return -1;
+}
+
+/* An argument as bytes: '-' reads standard input. */
+static int arg_bytes(const char *arg, struct buf *b)
+{
+	if (strcmp(arg, "-"))
+		return b->p = (unsigned char *)strdup(arg), b->len = strlen(arg), 0;
+	return read_all(stdin, b);
+}
+
+static int value_bytes(const char *arg, struct buf *b)
+{
+	FILE *f;
+	int ret;
+
+	if (!value_file)
+		return arg_bytes(arg, b);
+	f = fopen(value_file, "rb");
+	if (!f)
+		return -1;
+	ret = read_all(f, b);
+	fclose(f);
+	return ret;
+}
+
+static void print_bytes(const unsigned char *p, size_t len, int newline)
+{
+	size_t i;
+
+	if (out_mode == OUT_RAW) {
+		fwrite(p, 1, len, stdout);
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		if (out_mode == OUT_HEX)
+			printf("%02x", p[i]);
+		else if (isprint(p[i]) && p[i] != '\\')
+			putchar(p[i]);
+		else
+			printf("\\x%02x", p[i]);
+	}
+	if (newline)
+		putchar('\n');
+}
+
+static int kv_ioctl(unsigned long cmd, struct syncmap_kv *kv)
+{
+	return ioctl(fd, cmd, kv) ? errno : 0;
+}
+
+/*
+ * Run a command that loads into kv->value (@into_old: kv->old), growing
+ * the buffer on ERANGE. Returns 0 or an errno.
+ */
+static int kv_ioctl_load(unsigned long cmd, struct syncmap_kv *kv,
+			 struct buf *out, int into_old)
+{
+	uint32_t cap = 4096;
+	int err;
+
+	for (;;) {
+		free(out->p);
+		out->p = malloc(cap ? cap : 1);
+		if (!out->p)
+			return ENOMEM;
+		if (into_old) {
+			kv->old = (uintptr_t)out->p;
+			kv->old_len = cap;
+		} else {
+			kv->value = (uintptr_t)out->p;
+			kv->value_len = cap;
+		}
+		kv->flags = 0;
+		err = kv_ioctl(cmd, kv);
+		if (err != ERANGE)
+			break;
+		cap = into_old ? kv->old_len : kv->value_len;
+	}
+	out->len = into_old ? kv->old_len : kv->value_len;
+	return err;
+}
+
+static int cmd_kv(int argc, char **argv)
+{
+	struct buf key = {}, val = {}, old = {}, out = {};
+	struct syncmap_kv kv = {};
+	const char *c = argv[0];
+	int want, err;
+
+	want = !strcmp(c, "cas") ? 4 :
+	       (!strcmp(c, "store") || !strcmp(c, "load-or-store") ||
+		!strcmp(c, "swap") || !strcmp(c, "cad")) ? 3 : 2;
+	if (value_file && want > 2 && strcmp(c, "cad"))
+		want--;		/* the value to store comes from --file */
+	if (argc != want) {
+		fprintf(stderr, "syncmapctl: %s: wrong number of arguments\n", c);
+		usage(stderr);
+		return EXIT_ERR;
+	}
+	if (arg_bytes(argv[1], &key))
+		return fail("reading the key", errno);
+	kv.key = (uintptr_t)key.p;
+	kv.key_len = key.len;
+
+	if (!strcmp(c, "store") || !strcmp(c, "load-or-store") ||
+	    !strcmp(c, "swap")) {
+		if (value_bytes(argv[2], &val))
+			return fail("reading the value", errno);
+		kv.value = (uintptr_t)val.p;
+		kv.value_len = val.len;
+	}
+	if (!strcmp(c, "cas") || !strcmp(c, "cad")) {
+		if (arg_bytes(argv[2], &old))
+			return fail("reading the old value", errno);
+		kv.old = (uintptr_t)old.p;
+		kv.old_len = old.len;
+		if (!strcmp(c, "cas")) {
+			if (value_file ? value_bytes(NULL, &val) :
+					 arg_bytes(argv[3], &val))
+				return fail("reading the new value", errno);
+			kv.value = (uintptr_t)val.p;
+			kv.value_len = val.len;
+		}
+	}
+
+	if (!strcmp(c, "store")) {
+		err = kv_ioctl(SYNCMAP_IOC_STORE, &kv);
+	} else if (!strcmp(c, "load")) {
+		err = kv_ioctl_load(SYNCMAP_IOC_LOAD, &kv, &out, 0);
+		if (!err)
+			print_bytes(out.p, out.len, 1);
+	} else if (!strcmp(c, "delete")) {
+		err = kv_ioctl(SYNCMAP_IOC_DELETE, &kv);
+		if (!err && !(kv.flags & SYNCMAP_F_LOADED))
+			return EXIT_NO;
+	} else if (!strcmp(c, "load-or-store")) {
+		err = kv_ioctl_load(SYNCMAP_IOC_LOAD_OR_STORE, &kv, &out, 1);
+		if (!err && (kv.flags & SYNCMAP_F_LOADED))
+			print_bytes(out.p, out.len, 1);
+		else if (!err)
+			fprintf(stderr, "stored\n");
+	} else if (!strcmp(c, "load-and-delete")) {
+		err = kv_ioctl_load(SYNCMAP_IOC_LOAD_AND_DELETE, &kv, &out, 0);
+		if (!err)
+			print_bytes(out.p, out.len, 1);
+	} else if (!strcmp(c, "swap")) {
+		err = kv_ioctl_load(SYNCMAP_IOC_SWAP, &kv, &out, 1);
+		if (!err && (kv.flags & SYNCMAP_F_LOADED))
+			print_bytes(out.p, out.len, 1);
+	} else if (!strcmp(c, "cas")) {
+		err = kv_ioctl(SYNCMAP_IOC_COMPARE_AND_SWAP, &kv);
+		if (!err && !(kv.flags & SYNCMAP_F_SWAPPED))
+			return EXIT_NO;
+	} else {
+		err = kv_ioctl(SYNCMAP_IOC_COMPARE_AND_DELETE, &kv);
+		if (!err && !(kv.flags & SYNCMAP_F_SWAPPED))
+			return EXIT_NO;
+	}
+	if (err == ENOENT)
+		return EXIT_NO;
+	return err ? fail(c, err) : EXIT_DONE;
+}
+
+static int cmd_range(void)
+{
+	struct syncmap_range rq = {};
+	uint32_t cap = 65536;
+	unsigned char *buf = NULL;
+
+	for (;;) {
+		unsigned char *p;
+		uint32_t i;
+
+		buf = realloc(buf, cap);
+		if (!buf)
+			return fail("range", ENOMEM);
+		rq.buf = (uintptr_t)buf;
+		rq.buf_len = cap;
+		rq.flags = 0;
+		if (ioctl(fd, SYNCMAP_IOC_RANGE, &rq)) {
+			if (errno != ERANGE)
+				return fail("range", errno);
+			cap = rq.buf_len;	/* one record needs more */
+			continue;
+		}
+		for (i = 0, p = buf; i < rq.count; i++) {
+			struct syncmap_rec rec;
+
+			memcpy(&rec, p, sizeof(rec));
+			print_bytes(p + sizeof(rec), rec.key_len, 0);
+			putchar('\t');
+			print_bytes(p + sizeof(rec) + rec.key_len, rec.value_len, 1);
+			p += (sizeof(rec) + rec.key_len + rec.value_len + 7) & ~7UL;
+		}
+		if (rq.flags & SYNCMAP_RANGE_DONE)
+			break;
+	}
+	free(buf);
+	return EXIT_DONE;
+}
+
+static int cmd_stats(void)
+{
+	struct syncmap_stats st;
+
+	if (ioctl(fd, SYNCMAP_IOC_STATS, &st))
+		return fail("stats", errno);
+	printf("entries        %llu\n", (unsigned long long)st.entries);
+	printf("max_entries    %llu\n", (unsigned long long)st.max_entries);
+	printf("max_key_len    %llu\n", (unsigned long long)st.max_key_len);
+	printf("max_value_len  %llu\n", (unsigned long long)st.max_value_len);
+	printf("read_slots     %llu\n", (unsigned long long)st.read_slots);
+	printf("dirty_slots    %llu\n", (unsigned long long)st.dirty_slots);
+	printf("misses         %llu\n", (unsigned long long)st.misses);
+	printf("promotions     %llu\n", (unsigned long long)st.promotions);
+	printf("dirty_builds   %llu\n", (unsigned long long)st.dirty_builds);
+	printf("build_retries  %llu\n", (unsigned long long)st.build_retries);
+	printf("revivals       %llu\n", (unsigned long long)st.revivals);
+	return EXIT_DONE;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "hex", no_argument, NULL, 'x' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "+d:f:xrh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dev_path = optarg; break;
+		case 'f': value_file = optarg; break;
+		case 'x': out_mode = OUT_HEX; break;
+		case 'r': out_mode = OUT_RAW; break;
+		case 'h': usage(stdout); return EXIT_DONE;
+		default: usage(stderr); return EXIT_ERR;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return EXIT_ERR;
+	}
+	cmd_name = argv[0];
+	if (strcmp(cmd_name, "store") && strcmp(cmd_name, "load") &&
+	    strcmp(cmd_name, "delete") && strcmp(cmd_name, "load-or-store") &&
+	    strcmp(cmd_name, "load-and-delete") && strcmp(cmd_name, "swap") &&
+	    strcmp(cmd_name, "cas") && strcmp(cmd_name, "cad") &&
+	    strcmp(cmd_name, "clear") && strcmp(cmd_name, "range") &&
+	    strcmp(cmd_name, "stats")) {
+		fprintf(stderr, "syncmapctl: unknown command '%s'\n", cmd_name);
+		usage(stderr);
+		return EXIT_ERR;
+	}
+	fd = open(dev_path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fail(dev_path, errno);
+
+	if (!strcmp(cmd_name, "clear"))
+		ret = ioctl(fd, SYNCMAP_IOC_CLEAR) ? fail("clear", errno) : EXIT_DONE;
+	else if (!strcmp(cmd_name, "range"))
+		ret = cmd_range();
+	else if (!strcmp(cmd_name, "stats"))
+		ret = cmd_stats();
+	else
+		ret = cmd_kv(argc, argv);
+	if (fflush(stdout))
+		ret = fail("writing the output", errno);
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Lint gates: checkpatch --strict, sparse (C=2, __rcu checking) and W=1,
+# against the test kernel tree. Prints one ok/FAIL line per gate and the
+# counts on the last line as "lint: P F".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+kdir=$1
+src=(syncmap.c syncmap.h syncmap_internal.h syncmap_test.c samples/syncmap_example.c)
+pass=0 fail=0
+
+gate() {
+	local name=$1 out=$2
+	if [ -z "$out" ]; then
+		echo "  ok    lint: $name"
+		pass=$((pass + 1))
+	else
+		echo "  FAIL  lint: $name"
+		echo "$out" | sed 's/^/        /' | head -40
+		fail=$((fail + 1))
+	fi
+}
+
+cd "$top"
+out=$(perl "$kdir/scripts/checkpatch.pl" --strict --no-tree --terse \
+	--show-types -f "${src[@]}" 2>&1 | grep -v '^total:' || true)
+gate "checkpatch --strict" "$out"
+
+# Rebuild from scratch so every file is checked and compiled again.
+make -s -C "$kdir" M="$top" clean >/dev/null 2>&1 || true
+out=$(make -s -C "$kdir" M="$top" C=2 W=1 modules 2>&1 |
+	grep -E 'warning|error' || true)
+gate "sparse C=2 and W=1" "$out"
+echo "lint: $pass $fail"
