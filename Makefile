@@ -6,7 +6,7 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
-all: modules
+all: modules tools
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -15,8 +15,34 @@ modules_install:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
 clean:
+	rm -rf build
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		rm -rf *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers .tmp_versions
+
+# User space: the CLI and the device tests, static so they run in the
+# test VM's busybox initramfs.
+USER_CFLAGS := -O2 -Wall -Wextra -Werror -Iinclude/uapi
+UAPI := include/uapi/linux/syncmap.h
+
+tools: build/syncmapctl build/devtest
+
+build/syncmapctl: tools/syncmapctl/syncmapctl.c $(UAPI)
+	@mkdir -p build
+	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
+build/devtest: tests/device/devtest.c $(UAPI)
+	@mkdir -p build
+	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
+# The uapi header stands alone in C99 and C++ with only kernel headers.
+uapi-check: $(UAPI)
+	printf '#include <linux/syncmap.h>\nint main(void) { return sizeof(struct syncmap_kv) != 40; }\n' | \
+		$(CC) -std=c99 -Wall -Wextra -pedantic -Werror -Iinclude/uapi -x c -o /dev/null -
+	printf '#include <linux/syncmap.h>\nint main() { return sizeof(struct syncmap_kv) != 40; }\n' | \
+		$(CXX) -std=c++11 -Wall -Wextra -pedantic -Werror -Iinclude/uapi -x c++ -o /dev/null -
+
+install-uapi:
+	install -D -m 0644 $(UAPI) $(DESTDIR)/usr/include/linux/syncmap.h
 
 check:
 	bash vm/check.sh
@@ -24,4 +50,4 @@ check:
 demo:
 	bash vm/demo.sh
 
-.PHONY: all modules modules_install clean check demo
+.PHONY: all modules modules_install tools uapi-check install-uapi clean check demo

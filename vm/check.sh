@@ -14,14 +14,26 @@ echo "== lint, and the modules (checkpatch, sparse C=2, W=1)"
 lint=$("$top/vm/lint.sh" "$kdir")
 echo "$lint" | grep -v '^lint: '
 read -r _ lint_pass lint_fail < <(echo "$lint" | grep '^lint: ')
-for ko in syncmap.ko syncmap_test.ko samples/syncmap_example.ko; do
+for ko in syncmap.ko syncmap_test.ko drivers/syncmap_dev.ko \
+	  samples/syncmap_example.ko; do
 	[ -f "$top/$ko" ] || { echo "  FAIL  $ko did not build"; echo "0 passed, 1 failed"; exit 1; }
 done
+
+echo "== user space: syncmapctl, devtest, uapi header in C99 and C++"
+make -s -C "$top" tools
+if make -s -C "$top" uapi-check >/dev/null 2>&1; then
+	echo "  ok    uapi: header compiles alone in C99 and C++ (-Wall -Werror)"
+	lint_pass=$((lint_pass + 1))
+else
+	echo "  FAIL  uapi: header does not compile alone"
+	lint_fail=$((lint_fail + 1))
+fi
 
 log=$(mktemp /tmp/syncmap-console.XXXXXX)
 echo "== booting the test VM (qemu TCG, $(nproc) host cores); console in $log"
 "$top/vm/run.sh" "$kdir" "$top/vm/guest/check.sh" "$log" \
 	"$top/syncmap.ko" "$top/syncmap_test.ko" \
-	"$top/samples/syncmap_example.ko"
+	"$top/drivers/syncmap_dev.ko" "$top/samples/syncmap_example.ko" \
+	-- "$top/build/syncmapctl" "$top/build/devtest"
 echo "== results ($(($(date +%s) - start)) s)"
 "$top/vm/parse.sh" "$log" "$lint_pass" "$lint_fail"

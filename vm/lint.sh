@@ -5,7 +5,9 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kdir=$1
-src=(syncmap.c syncmap.h syncmap_internal.h syncmap_test.c samples/syncmap_example.c)
+src=(syncmap.c syncmap.h syncmap_internal.h syncmap_test.c
+     drivers/syncmap_dev.c include/uapi/linux/syncmap.h
+     samples/syncmap_example.c)
 pass=0 fail=0
 
 gate() {

@@ -20,7 +20,7 @@ trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,modules,usr/bin,usr/sbin}
 cp /bin/busybox "$root/bin/busybox"
 cp "$here/guest/init" "$root/init"
-cp "$here/guest/lib.sh" "$root/lib.sh"
+cp "$here/guest/lib.sh" "$here/guest/device.sh" "$root/"
 cp "$plan" "$root/plan.sh"
 chmod +x "$root/init"
 for m in "${mods[@]}"; do cp "$m" "$root/modules/"; done

@@ -19,6 +19,8 @@ example_counts() {
 }
 result samples.syncmap_example_counts_words example_counts
 
+. /device.sh
+
 # The core cannot go while a client holds it, and can once it is gone.
 core_pinned() {
 	insmod /modules/syncmap_example.ko text="x" || return 1

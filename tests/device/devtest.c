@@ -1,0 +1,772 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * devtest - user-space tests of /dev/syncmap, run in the test VM
+ *
+ * Expects the device loaded with max_entries=64 max_key_len=256
+ * max_value_len=1024. Prints one "SYNCMAP-RESULT ok|FAIL dev.<name>" line
+ * per test; each error-path test also checks that the map is unchanged,
+ * comparing a full RANGE snapshot taken before and after.
+ *
+ * usage: devtest            run every test
+ *        devtest hold SECS  keep the device open for SECS seconds
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/syncmap.h>
+
+#define MAX_ENTRIES	64
+#define MAX_KEY		256
+#define MAX_VALUE	1024
+
+static int fd;
+static int failed_checks;
+static const char *cur_test;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		printf("# %s: %s:%d: CHECK(%s) failed (errno %d)\n",	\
+		       cur_test, __FILE__, __LINE__, #cond, errno);	\
+		failed_checks++;					\
+	}								\
+} while (0)
+
+static uint64_t p2u(const void *p)
+{
+	return (uintptr_t)p;
+}
+
+static struct syncmap_kv kv_of(const char *key, const void *val, size_t vlen)
+{
+	struct syncmap_kv kv = {
+		.key = p2u(key), .key_len = strlen(key),
+		.value = p2u(val), .value_len = vlen,
+	};
+	return kv;
+}
+
+/* ioctl, returning 0 or the errno. */
+static int io(unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? errno : 0;
+}
+
+static int put(const char *key, const char *val)
+{
+	struct syncmap_kv kv = kv_of(key, val, strlen(val));
+
+	return io(SYNCMAP_IOC_STORE, &kv);
+}
+
+/* Load @key as a string into @buf; 0 or an errno. */
+static int get(const char *key, char *buf, size_t cap)
+{
+	struct syncmap_kv kv = kv_of(key, buf, cap - 1);
+	int err = io(SYNCMAP_IOC_LOAD, &kv);
+
+	buf[err ? 0 : kv.value_len] = 0;
+	return err;
+}
+
+static int get_is(const char *key, const char *want)
+{
+	char buf[MAX_VALUE + 1];
+
+	return !get(key, buf, sizeof(buf)) && !strcmp(buf, want);
+}
+
+static uint64_t entries(void)
+{
+	struct syncmap_stats st;
+
+	return io(SYNCMAP_IOC_STATS, &st) ? (uint64_t)-1 : st.entries;
+}
+
+/* The whole map as RANGE returns it: records in hash order. */
+struct snap {
+	unsigned char *p;
+	size_t len;
+	uint64_t entries;
+};
+
+static struct snap snapshot(void)
+{
+	struct snap s = { .p = malloc(1 << 20) };
+	struct syncmap_range rq = {};
+
+	do {
+		rq.buf = p2u(s.p + s.len);
+		rq.buf_len = 4096;
+		rq.flags = 0;
+		if (io(SYNCMAP_IOC_RANGE, &rq)) {
+			s.len = (size_t)-1;
+			break;
+		}
+		s.len += rq.buf_len;
+	} while (!(rq.flags & SYNCMAP_RANGE_DONE));
+	s.entries = entries();
+	return s;
+}
+
+static int snap_equal(struct snap a, struct snap b)
+{
+	int eq = a.len == b.len && a.entries == b.entries &&
+		 !memcmp(a.p, b.p, a.len);
+
+	free(a.p);
+	free(b.p);
+	return eq;
+}
+
+static void reset(void)
+{
+	CHECK(!io(SYNCMAP_IOC_CLEAR, NULL));
+	CHECK(entries() == 0);
+}
+
+static void run(const char *name, void (*fn)(void))
+{
+	int before = failed_checks;
+
+	cur_test = name;
+	reset();
+	fn();
+	printf("SYNCMAP-RESULT %s dev.%s\n",
+	       failed_checks == before ? "ok" : "FAIL", name);
+	fflush(stdout);
+}
+
+/* ---- every command, both outcomes ---------------------------------- */
+
+static void t_store_load(void)
+{
+	struct syncmap_kv kv;
+	char buf[16];
+
+	CHECK(!put("k", "v1"));
+	CHECK(get_is("k", "v1"));
+	CHECK(!put("k", "value two"));
+	CHECK(get_is("k", "value two"));
+	CHECK(entries() == 1);
+	kv = kv_of("k", buf, sizeof(buf));
+	CHECK(!io(SYNCMAP_IOC_LOAD, &kv));
+	CHECK(kv.flags == SYNCMAP_F_LOADED && kv.value_len == 9);
+	kv = kv_of("absent", buf, sizeof(buf));
+	CHECK(io(SYNCMAP_IOC_LOAD, &kv) == ENOENT);
+}
+
+static void t_binary(void)
+{
+	static const unsigned char val[] = { 0, 1, 0, 255, 0 };
+	struct syncmap_kv kv = { .key = p2u(""), .key_len = 0,
+				 .value = p2u(val), .value_len = sizeof(val) };
+	unsigned char buf[16];
+
+	CHECK(!io(SYNCMAP_IOC_STORE, &kv));	/* the empty key */
+	kv.value = p2u(buf);
+	kv.value_len = sizeof(buf);
+	CHECK(!io(SYNCMAP_IOC_LOAD, &kv));
+	CHECK(kv.value_len == sizeof(val) && !memcmp(buf, val, sizeof(val)));
+	kv = (struct syncmap_kv){ .key = p2u("\0a"), .key_len = 2,
+				  .value = p2u(val), .value_len = 0 };
+	CHECK(!io(SYNCMAP_IOC_STORE, &kv));	/* an empty value */
+	kv.value = p2u(buf);
+	kv.value_len = sizeof(buf);
+	CHECK(!io(SYNCMAP_IOC_LOAD, &kv));
+	CHECK(kv.value_len == 0 && kv.flags == SYNCMAP_F_LOADED);
+	CHECK(entries() == 2);
+}
+
+static void t_delete(void)
+{
+	struct syncmap_kv kv = kv_of("k", NULL, 0);
+
+	CHECK(!io(SYNCMAP_IOC_DELETE, &kv));
+	CHECK(kv.flags == 0);
+	CHECK(!put("k", "v"));
+	kv = kv_of("k", NULL, 0);
+	CHECK(!io(SYNCMAP_IOC_DELETE, &kv));
+	CHECK(kv.flags == SYNCMAP_F_LOADED);
+	CHECK(!get_is("k", "v") && entries() == 0);
+}
+
+static void t_load_or_store(void)
+{
+	char old[16];
+	struct syncmap_kv kv = kv_of("k", "first", 5);
+
+	kv.old = p2u(old);
+	kv.old_len = sizeof(old);
+	CHECK(!io(SYNCMAP_IOC_LOAD_OR_STORE, &kv));
+	CHECK(kv.flags == 0 && get_is("k", "first"));
+	kv = kv_of("k", "second", 6);
+	kv.old = p2u(old);
+	kv.old_len = sizeof(old);
+	CHECK(!io(SYNCMAP_IOC_LOAD_OR_STORE, &kv));
+	CHECK(kv.flags == SYNCMAP_F_LOADED && kv.old_len == 5 &&
+	      !memcmp(old, "first", 5));
+	CHECK(get_is("k", "first") && entries() == 1);
+}
+
+static void t_load_and_delete(void)
+{
+	char buf[16];
+	struct syncmap_kv kv = kv_of("k", buf, sizeof(buf));
+
+	CHECK(io(SYNCMAP_IOC_LOAD_AND_DELETE, &kv) == ENOENT);
+	CHECK(!put("k", "gone"));
+	kv = kv_of("k", buf, sizeof(buf));
+	CHECK(!io(SYNCMAP_IOC_LOAD_AND_DELETE, &kv));
+	CHECK(kv.flags == SYNCMAP_F_LOADED && kv.value_len == 4 &&
+	      !memcmp(buf, "gone", 4));
+	CHECK(!get_is("k", "gone") && entries() == 0);
+}
+
+static void t_swap(void)
+{
+	char old[16];
+	struct syncmap_kv kv = kv_of("k", "a", 1);
+
+	kv.old = p2u(old);
+	kv.old_len = sizeof(old);
+	CHECK(!io(SYNCMAP_IOC_SWAP, &kv));
+	CHECK(kv.flags == 0 && get_is("k", "a"));
+	kv = kv_of("k", "bb", 2);
+	kv.old = p2u(old);
+	kv.old_len = sizeof(old);
+	CHECK(!io(SYNCMAP_IOC_SWAP, &kv));
+	CHECK(kv.flags == SYNCMAP_F_LOADED && kv.old_len == 1 && old[0] == 'a');
+	CHECK(get_is("k", "bb") && entries() == 1);
+}
+
+static void t_compare_and_swap(void)
+{
+	struct syncmap_kv kv = kv_of("k", "new", 3);
+
+	kv.old = p2u("old");
+	kv.old_len = 3;
+	CHECK(!io(SYNCMAP_IOC_COMPARE_AND_SWAP, &kv));	/* absent */
+	CHECK(kv.flags == 0 && entries() == 0);
+	CHECK(!put("k", "old"));
+	kv.old = p2u("olx");
+	CHECK(!io(SYNCMAP_IOC_COMPARE_AND_SWAP, &kv));	/* mismatch */
+	CHECK(kv.flags == 0 && get_is("k", "old"));
+	kv.flags = 0;
+	kv.old = p2u("old");
+	CHECK(!io(SYNCMAP_IOC_COMPARE_AND_SWAP, &kv));
+	CHECK(kv.flags == SYNCMAP_F_SWAPPED && get_is("k", "new"));
+}
+
+static void t_compare_and_delete(void)
+{
+	struct syncmap_kv kv = kv_of("k", NULL, 0);
+
+	kv.old = p2u("v");
+	kv.old_len = 1;
+	CHECK(!io(SYNCMAP_IOC_COMPARE_AND_DELETE, &kv));
+	CHECK(kv.flags == 0);
+	CHECK(!put("k", "w"));
+	CHECK(!io(SYNCMAP_IOC_COMPARE_AND_DELETE, &kv));
+	CHECK(kv.flags == 0 && get_is("k", "w"));
+	kv.old = p2u("w");
+	CHECK(!io(SYNCMAP_IOC_COMPARE_AND_DELETE, &kv));
+	CHECK(kv.flags == SYNCMAP_F_SWAPPED && entries() == 0);
+}
+
+static void t_clear_stats(void)
+{
+	struct syncmap_stats st;
+	char key[8];
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		CHECK(!put(key, "x"));
+	}
+	CHECK(!io(SYNCMAP_IOC_STATS, &st));
+	CHECK(st.entries == 10 && st.max_entries == MAX_ENTRIES &&
+	      st.max_key_len == MAX_KEY && st.max_value_len == MAX_VALUE);
+	CHECK(!io(SYNCMAP_IOC_CLEAR, NULL));
+	CHECK(entries() == 0 && !get_is("3", "x"));
+}
+
+/* RANGE in small batches: every key once, records well formed. */
+static void t_range(void)
+{
+	unsigned char buf[64];
+	int seen[40] = {}, i, calls = 0;
+	struct syncmap_range rq = {};
+	char key[8], val[8];
+
+	for (i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		snprintf(val, sizeof(val), "v%d", i);
+		CHECK(!put(key, val));
+	}
+	do {
+		unsigned char *p = buf;
+		uint32_t n;
+
+		rq.buf = p2u(buf);
+		rq.buf_len = sizeof(buf);
+		rq.flags = 0;
+		CHECK(!io(SYNCMAP_IOC_RANGE, &rq));
+		CHECK(rq.count >= 1 && rq.buf_len <= sizeof(buf));
+		for (n = 0; n < rq.count; n++) {
+			struct syncmap_rec rec;
+			size_t size;
+			int k, v;
+
+			memcpy(&rec, p, sizeof(rec));
+			size = (sizeof(rec) + rec.key_len + rec.value_len + 7) & ~7UL;
+			memcpy(key, p + 8, rec.key_len);
+			key[rec.key_len] = 0;
+			memcpy(val, p + 8 + rec.key_len, rec.value_len);
+			val[rec.value_len] = 0;
+			CHECK(sscanf(key, "k%d", &k) == 1 &&
+			      sscanf(val, "v%d", &v) == 1 && k == v);
+			if (k >= 0 && k < 40)
+				seen[k]++;
+			while (8 + rec.key_len + rec.value_len < size)
+				CHECK(p[8 + rec.key_len + rec.value_len++] == 0);
+			p += size;
+		}
+		CHECK(++calls < 100);
+	} while (!(rq.flags & SYNCMAP_RANGE_DONE) && calls < 100);
+	for (i = 0; i < 40; i++)
+		CHECK(seen[i] == 1);
+	CHECK(calls > 2);	/* 40 records of 16 bytes in 64-byte batches */
+}
+
+/* ---- error paths: each leaves the map as it was ------------------------ */
+
+static void fill_some(void)
+{
+	CHECK(!put("a", "apple"));
+	CHECK(!put("b", "banana"));
+	CHECK(!put("c", "cherry"));
+}
+
+static void t_erange(void)
+{
+	char small[2];
+	struct syncmap_range rq = {};
+	struct syncmap_kv kv;
+	struct snap s;
+
+	fill_some();
+	s = snapshot();
+	kv = kv_of("b", small, sizeof(small));
+	CHECK(io(SYNCMAP_IOC_LOAD, &kv) == ERANGE && kv.value_len == 6);
+	kv = kv_of("b", small, sizeof(small));
+	CHECK(io(SYNCMAP_IOC_LOAD_AND_DELETE, &kv) == ERANGE &&
+	      kv.value_len == 6);
+	kv = kv_of("c", "x", 1);
+	kv.old = p2u(small);
+	kv.old_len = sizeof(small);
+	CHECK(io(SYNCMAP_IOC_SWAP, &kv) == ERANGE && kv.old_len == 6);
+	kv = kv_of("a", "x", 1);
+	kv.old = p2u(small);
+	kv.old_len = sizeof(small);
+	CHECK(io(SYNCMAP_IOC_LOAD_OR_STORE, &kv) == ERANGE && kv.old_len == 5);
+	rq.buf = p2u(small);
+	rq.buf_len = sizeof(small);
+	CHECK(io(SYNCMAP_IOC_RANGE, &rq) == ERANGE && rq.buf_len == 16);
+	CHECK(snap_equal(s, snapshot()));
+}
+
+static void t_e2big(void)
+{
+	static char big[MAX_VALUE + 2];
+	struct syncmap_kv kv;
+	struct snap s;
+
+	fill_some();
+	s = snapshot();
+	memset(big, 'k', sizeof(big) - 1);
+	kv = kv_of("a", big, MAX_VALUE + 1);
+	CHECK(io(SYNCMAP_IOC_STORE, &kv) == E2BIG);
+	CHECK(io(SYNCMAP_IOC_SWAP, &kv) == E2BIG);
+	CHECK(io(SYNCMAP_IOC_LOAD_OR_STORE, &kv) == E2BIG);
+	kv = kv_of("a", "v", 1);
+	kv.key = p2u(big);
+	kv.key_len = MAX_KEY + 1;
+	CHECK(io(SYNCMAP_IOC_STORE, &kv) == E2BIG);
+	CHECK(io(SYNCMAP_IOC_LOAD, &kv) == E2BIG);
+	CHECK(io(SYNCMAP_IOC_DELETE, &kv) == E2BIG);
+	kv = kv_of("a", "v", 1);
+	kv.old = p2u(big);
+	kv.old_len = MAX_VALUE + 1;
+	CHECK(io(SYNCMAP_IOC_COMPARE_AND_SWAP, &kv) == E2BIG);
+	CHECK(snap_equal(s, snapshot()));
+	/* At the limits exactly: accepted. */
+	kv = kv_of("a", big, MAX_VALUE);
+	kv.key = p2u(big);
+	kv.key_len = MAX_KEY;
+	CHECK(!io(SYNCMAP_IOC_STORE, &kv));
+}
+
+static void t_enospc(void)
+{
+	char key[8];
+	struct snap s;
+	int i;
+
+	for (i = 0; i < MAX_ENTRIES; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		CHECK(!put(key, "x"));
+	}
+	s = snapshot();
+	CHECK(put("one-more", "x") == ENOSPC);
+	{
+		struct syncmap_kv kv = kv_of("one-more", "x", 1);
+		char old[4];
+
+		kv.old = p2u(old);
+		kv.old_len = sizeof(old);
+		CHECK(io(SYNCMAP_IOC_SWAP, &kv) == ENOSPC);
+		CHECK(io(SYNCMAP_IOC_LOAD_OR_STORE, &kv) == ENOSPC);
+	}
+	CHECK(snap_equal(s, snapshot()));
+	CHECK(!put("7", "an existing key still takes a store"));
+	CHECK(!put("7", "x"));
+	CHECK(!put("8", "x"));
+	{
+		struct syncmap_kv kv = kv_of("8", NULL, 0);
+
+		CHECK(!io(SYNCMAP_IOC_DELETE, &kv));
+	}
+	CHECK(!put("one-more", "x"));	/* room again */
+	CHECK(entries() == MAX_ENTRIES);
+}
+
+static void t_einval(void)
+{
+	struct syncmap_range rq = {};
+	struct syncmap_kv kv;
+	struct snap s;
+	char buf[64];
+
+	fill_some();
+	s = snapshot();
+	kv = kv_of("z", "v", 1);
+	kv.flags = SYNCMAP_F_LOADED;
+	CHECK(io(SYNCMAP_IOC_STORE, &kv) == EINVAL);
+	kv.flags = 1U << 31;
+	CHECK(io(SYNCMAP_IOC_LOAD, &kv) == EINVAL);
+	CHECK(io(SYNCMAP_IOC_DELETE, &kv) == EINVAL);
+	rq.buf = p2u(buf);
+	rq.buf_len = sizeof(buf);
+	rq.flags = SYNCMAP_RANGE_DONE;
+	CHECK(io(SYNCMAP_IOC_RANGE, &rq) == EINVAL);
+	rq.flags = 0;
+	rq.pad = 1;
+	CHECK(io(SYNCMAP_IOC_RANGE, &rq) == EINVAL);
+	CHECK(snap_equal(s, snapshot()));
+}
+
+static void t_efault(void)
+{
+	char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	struct syncmap_range rq = {};
+	struct syncmap_kv kv;
+	struct snap s;
+
+	fill_some();
+	s = snapshot();
+	kv = kv_of("a", "v", 1);
+	kv.key = 8;				/* unmapped */
+	CHECK(io(SYNCMAP_IOC_STORE, &kv) == EFAULT);
+	kv = kv_of("new", NULL, 1);
+	kv.value = 8;
+	CHECK(io(SYNCMAP_IOC_STORE, &kv) == EFAULT);
+	CHECK(ioctl(fd, SYNCMAP_IOC_STORE, (void *)8) && errno == EFAULT);
+	/* Results into read-only memory: nothing may change. */
+	kv = kv_of("a", ro, 64);
+	CHECK(io(SYNCMAP_IOC_LOAD_AND_DELETE, &kv) == EFAULT);
+	kv = kv_of("b", "new", 3);
+	kv.old = p2u(ro);
+	kv.old_len = 64;
+	CHECK(io(SYNCMAP_IOC_SWAP, &kv) == EFAULT);
+	/* The argument itself read-only: DELETE cannot write its flags. */
+	if (ro != MAP_FAILED) {
+		struct syncmap_kv *rokv;
+
+		rokv = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		*rokv = kv_of("c", NULL, 0);
+		mprotect(rokv, 4096, PROT_READ);
+		CHECK(ioctl(fd, SYNCMAP_IOC_DELETE, rokv) && errno == EFAULT);
+		CHECK(ioctl(fd, SYNCMAP_IOC_LOAD_OR_STORE, rokv) &&
+		      errno == EFAULT);
+		munmap(rokv, 4096);
+	}
+	rq.buf = p2u(ro);
+	rq.buf_len = 64;
+	CHECK(io(SYNCMAP_IOC_RANGE, &rq) == EFAULT);
+	CHECK(ioctl(fd, SYNCMAP_IOC_STATS, (void *)ro) && errno == EFAULT);
+	CHECK(snap_equal(s, snapshot()));
+	munmap(ro, 4096);
+}
+
+static void t_enotty(void)
+{
+	struct syncmap_kv kv = kv_of("a", "v", 1);
+	struct snap s;
+	uint32_t small = 0;
+
+	fill_some();
+	s = snapshot();
+	CHECK(io(_IOWR(SYNCMAP_IOC_MAGIC, 99, struct syncmap_kv), &kv) == ENOTTY);
+	CHECK(io(_IOWR(SYNCMAP_IOC_MAGIC, 1, uint32_t), &small) == ENOTTY);
+	CHECK(io(_IOW(SYNCMAP_IOC_MAGIC, 1, struct syncmap_kv), &kv) == ENOTTY);
+	CHECK(io(_IOR(SYNCMAP_IOC_MAGIC, 2, struct syncmap_kv), &kv) == ENOTTY);
+	CHECK(io(_IOW(SYNCMAP_IOC_MAGIC, 9, uint32_t), &small) == ENOTTY);
+	CHECK(io(_IOWR(SYNCMAP_IOC_MAGIC, 10, struct syncmap_stats), &kv) == ENOTTY);
+	CHECK(io(_IO('X', 1), NULL) == ENOTTY);
+	CHECK(snap_equal(s, snapshot()));
+}
+
+static void t_device_node(void)
+{
+	struct stat st;
+
+	CHECK(!stat("/dev/syncmap", &st));
+	CHECK(S_ISCHR(st.st_mode) && (st.st_mode & 07777) == 0600);
+}
+
+/* ---- several processes at once ------------------------------------- */
+
+static int spawn(int n, void (*fn)(int id))
+{
+	int i, status, bad = 0;
+
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		if (fork() == 0) {
+			fd = open("/dev/syncmap", O_RDWR);
+			failed_checks = 0;
+			fn(i);
+			_exit(failed_checks ? 1 : 0);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (wait(&status) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			bad++;
+	return bad;
+}
+
+#define CAS_PROCS	4
+#define CAS_ITERS	500
+
+/* Increment a decimal counter with COMPARE_AND_SWAP until N succeed. */
+static void cas_worker(int id)
+{
+	int done = 0;
+
+	(void)id;
+	while (done < CAS_ITERS) {
+		char cur[32], next[32];
+		struct syncmap_kv kv;
+
+		if (get("counter", cur, sizeof(cur))) {
+			CHECK(0);
+			return;
+		}
+		snprintf(next, sizeof(next), "%ld", atol(cur) + 1);
+		kv = kv_of("counter", next, strlen(next));
+		kv.old = p2u(cur);
+		kv.old_len = strlen(cur);
+		CHECK(!io(SYNCMAP_IOC_COMPARE_AND_SWAP, &kv));
+		if (kv.flags & SYNCMAP_F_SWAPPED)
+			done++;
+	}
+}
+
+static void t_cas_counter(void)
+{
+	char want[32];
+
+	CHECK(!put("counter", "0"));
+	CHECK(spawn(CAS_PROCS, cas_worker) == 0);
+	snprintf(want, sizeof(want), "%d", CAS_PROCS * CAS_ITERS);
+	CHECK(get_is("counter", want));
+}
+
+/*
+ * Writers store "<key>=<writer>.<n>" under eight keys; readers check every
+ * value they see starts with its own key: never one written for another.
+ */
+static void rw_worker(int id)
+{
+	char key[8], val[64], buf[MAX_VALUE + 1];
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		snprintf(key, sizeof(key), "r%d", i % 8);
+		if (id < 2) {
+			snprintf(val, sizeof(val), "%s=%d.%d", key, id, i);
+			CHECK(!put(key, val));
+			if (i % 7 == 0) {
+				struct syncmap_kv kv = kv_of(key, NULL, 0);
+
+				CHECK(!io(SYNCMAP_IOC_DELETE, &kv));
+			}
+		} else if (!get(key, buf, sizeof(buf))) {
+			CHECK(!strncmp(buf, key, strlen(key)) &&
+			      buf[strlen(key)] == '=');
+		}
+	}
+}
+
+static void t_readers_writers(void)
+{
+	CHECK(spawn(4, rw_worker) == 0);
+}
+
+/* RANGE while others write: stable keys exactly once, none twice. */
+static void churn_worker(int id)
+{
+	char key[16];
+	int i;
+
+	for (i = 0; i < 1500; i++) {
+		snprintf(key, sizeof(key), "churn%d.%d", id, i % 16);
+		if (i & 1) {
+			struct syncmap_kv kv = kv_of(key, NULL, 0);
+
+			CHECK(!io(SYNCMAP_IOC_DELETE, &kv));
+		} else {
+			CHECK(!put(key, "c"));
+		}
+	}
+}
+
+static void t_range_during_writes(void)
+{
+	int seen[24] = {}, i, rounds, bad_dup = 0, pid_ok;
+	char key[32], val[32];
+	pid_t pid;
+
+	for (i = 0; i < 24; i++) {
+		snprintf(key, sizeof(key), "stable%d", i);
+		CHECK(!put(key, "s"));
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(spawn(2, churn_worker) ? 1 : 0);
+	for (rounds = 0; rounds < 20; rounds++) {
+		struct syncmap_range rq = {};
+		unsigned char buf[48];
+		char names[64][32];
+		int n = 0, j, k;
+
+		memset(seen, 0, sizeof(seen));
+		do {
+			unsigned char *p = buf;
+			uint32_t r;
+
+			rq.buf = p2u(buf);
+			rq.buf_len = sizeof(buf);
+			rq.flags = 0;
+			if (io(SYNCMAP_IOC_RANGE, &rq)) {
+				CHECK(0);
+				break;
+			}
+			for (r = 0; r < rq.count; r++) {
+				struct syncmap_rec rec;
+
+				memcpy(&rec, p, sizeof(rec));
+				memcpy(key, p + 8, rec.key_len);
+				key[rec.key_len] = 0;
+				if (sscanf(key, "stable%d", &k) == 1 && k < 24)
+					seen[k]++;
+				for (j = 0; j < n; j++)
+					bad_dup += !strcmp(names[j], key);
+				if (n < 64)
+					strcpy(names[n++], key);
+				p += (8 + rec.key_len + rec.value_len + 7) & ~7UL;
+			}
+		} while (!(rq.flags & SYNCMAP_RANGE_DONE));
+		for (i = 0; i < 24; i++)
+			CHECK(seen[i] == 1);
+	}
+	CHECK(bad_dup == 0);
+	pid_ok = waitpid(pid, &i, 0) == pid && WIFEXITED(i) && !WEXITSTATUS(i);
+	CHECK(pid_ok);
+	(void)val;
+}
+
+/* Racing adders of distinct keys never push the map past max_entries. */
+static void adder_worker(int id)
+{
+	char key[16];
+	int i, err;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "add%d.%d", id, i);
+		err = put(key, "x");
+		CHECK(!err || err == ENOSPC);
+	}
+}
+
+static void t_max_entries_race(void)
+{
+	CHECK(spawn(4, adder_worker) == 0);
+	CHECK(entries() == MAX_ENTRIES);
+	CHECK(put("more", "x") == ENOSPC);
+}
+
+int main(int argc, char **argv)
+{
+	fd = open("/dev/syncmap", O_RDWR);
+	if (fd < 0) {
+		perror("devtest: /dev/syncmap");
+		printf("SYNCMAP-RESULT FAIL dev.open\n");
+		return 1;
+	}
+	if (argc == 3 && !strcmp(argv[1], "hold")) {
+		printf("holding /dev/syncmap\n");
+		fflush(stdout);
+		sleep(atoi(argv[2]));
+		return 0;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	run("device_node", t_device_node);
+	run("store_load", t_store_load);
+	run("binary_keys_values", t_binary);
+	run("delete", t_delete);
+	run("load_or_store", t_load_or_store);
+	run("load_and_delete", t_load_and_delete);
+	run("swap", t_swap);
+	run("compare_and_swap", t_compare_and_swap);
+	run("compare_and_delete", t_compare_and_delete);
+	run("clear_and_stats", t_clear_stats);
+	run("range_batches", t_range);
+	run("erange_unchanged", t_erange);
+	run("e2big_unchanged", t_e2big);
+	run("enospc_unchanged", t_enospc);
+	run("einval_unchanged", t_einval);
+	run("efault_unchanged", t_efault);
+	run("enotty_unchanged", t_enotty);
+	run("procs_cas_counter", t_cas_counter);
+	run("procs_readers_writers", t_readers_writers);
+	run("procs_range_during_writes", t_range_during_writes);
+	run("procs_max_entries_race", t_max_entries_race);
+	reset();
+	return failed_checks ? 1 : 0;
+}

@@ -1,0 +1,56 @@
+# Guest plan part: /dev/syncmap, syncmapctl and their user-space tests.
+DEVPARAMS="max_entries=64 max_key_len=256 max_value_len=1024"
+
+insmod /modules/syncmap_dev.ko $DEVPARAMS || echo "SYNCMAP-FAIL insmod syncmap_dev"
+/bin/devtest || true
+
+# syncmapctl: output and exit status of every command.
+ctl_session() {
+	c=syncmapctl
+	$c clear || return 1
+	$c store greeting hello && [ "$($c load greeting)" = hello ] || return 1
+	$c load nothing; [ $? = 1 ] || return 1
+	printf 'a\000b' | $c store bin - && [ "$($c --hex load bin)" = 610062 ] || return 1
+	[ "$($c load bin)" = 'a\x00b' ] || return 1
+	[ "$($c swap greeting hi)" = hello ] && [ "$($c load greeting)" = hi ] || return 1
+	$c cas greeting wrong x; [ $? = 1 ] || return 1
+	$c cas greeting hi hey && [ "$($c load greeting)" = hey ] || return 1
+	$c cad greeting nope; [ $? = 1 ] || return 1
+	[ "$($c load-or-store greeting other 2>/dev/null)" = hey ] || return 1
+	$c load-or-store fresh v 2>/dev/null && [ "$($c load fresh)" = v ] || return 1
+	printf filevalue > /tmp/v && $c --file /tmp/v store f && [ "$($c load f)" = filevalue ] || return 1
+	[ "$($c load-and-delete fresh)" = v ] || return 1
+	$c load-and-delete fresh; [ $? = 1 ] || return 1
+	[ "$($c range | wc -l)" = 3 ] || return 1
+	$c stats | grep -q '^entries  *3$' || return 1
+	$c delete f && $c delete f; [ $? = 1 ] || return 1
+	$c bogus 2>/dev/null; [ $? = 2 ] || return 1
+	$c store 2>/dev/null; [ $? = 2 ] || return 1
+	$c -d /nonexistent load k 2>/dev/null; [ $? = 2 ] || return 1
+	$c --help | grep -q '^usage: syncmapctl' || return 1
+	$c clear && [ "$($c range | wc -l)" = 0 ]
+}
+result ctl.session ctl_session
+
+# The device module cannot go while a file is open.
+busy_unload() {
+	/bin/devtest hold 4 >/dev/null &
+	sleep 1
+	if rmmod syncmap_dev 2>/dev/null; then return 1; fi
+	wait
+	rmmod syncmap_dev
+}
+result dev.rmmod_refused_while_open busy_unload
+
+# 100 load / use / unload cycles; kmemleak and the console judge leaks.
+cycles() {
+	i=0
+	while [ $i -lt 100 ]; do
+		insmod /modules/syncmap_dev.ko $DEVPARAMS || return 1
+		syncmapctl store "k$i" "v$i" || return 1
+		[ "$(syncmapctl load "k$i")" = "v$i" ] || return 1
+		rmmod syncmap_dev || return 1
+		i=$((i + 1))
+	done
+}
+result dev.load_use_unload_100_cycles cycles
