@@ -656,6 +656,44 @@ static int write(struct syncmap *map, const void *key, size_t key_len,
 			  gfp, res, old);
 }
 
+struct write_result {
+	enum entry_result res;
+	struct syncmap_val *old;	/* the replaced or loaded box */
+	void *old_value;		/* its value, read under RCU */
+};
+
+/*
+ * write_value - box @value and write() it: store, swap and load_or_store
+ *
+ * Return: 0 with @wr filled in, -EINVAL for a NULL @value, -ENOMEM. The
+ * box is freed here unless the map took it. wr->old belongs to the caller
+ * if wr->res is ENTRY_STORED; otherwise it is only a snapshot.
+ */
+static int write_value(struct syncmap *map, const void *key, size_t key_len,
+		       void *value, bool only_if_empty, gfp_t gfp,
+		       struct write_result *wr)
+{
+	struct syncmap_val *box;
+	int err;
+
+	wr->old = NULL;
+	wr->old_value = NULL;
+	if (!value)
+		return -EINVAL;
+	box = val_alloc(map, value, gfp);
+	if (!box)
+		return -ENOMEM;
+	rcu_read_lock();
+	err = write(map, key, key_len, box, only_if_empty, gfp, &wr->res,
+		    &wr->old);
+	if (!err && wr->old)
+		wr->old_value = wr->old->value;
+	rcu_read_unlock();
+	if (err || wr->res == ENTRY_LOADED || wr->res == ENTRY_UNCHANGED)
+		kfree(box);
+	return err;
+}
+
 /* ---- the API ---------------------------------------------------------- */
 
 /**
@@ -764,22 +802,12 @@ EXPORT_SYMBOL_GPL(syncmap_load);
 int syncmap_store(struct syncmap *map, const void *key, size_t key_len,
 		  void *value, gfp_t gfp)
 {
-	struct syncmap_val *box, *old;
-	enum entry_result res;
+	struct write_result wr;
 	int err;
 
-	if (!value)
-		return -EINVAL;
-	box = val_alloc(map, value, gfp);
-	if (!box)
-		return -ENOMEM;
-	rcu_read_lock();
-	err = write(map, key, key_len, box, false, gfp, &res, &old);
-	rcu_read_unlock();
-	if (err || res == ENTRY_UNCHANGED)
-		kfree(box);
-	else if (old)
-		val_release(old);
+	err = write_value(map, key, key_len, value, false, gfp, &wr);
+	if (!err && wr.res == ENTRY_STORED && wr.old)
+		val_release(wr.old);
 	return err;
 }
 EXPORT_SYMBOL_GPL(syncmap_store);
@@ -803,27 +831,14 @@ void *syncmap_load_or_store(struct syncmap *map, const void *key,
 			    size_t key_len, void *value, bool *loaded,
 			    gfp_t gfp)
 {
-	struct syncmap_val *box, *old;
-	enum entry_result res;
-	void *ret = value;
+	struct write_result wr;
 	int err;
 
-	*loaded = false;
-	if (!value)
-		return ERR_PTR(-EINVAL);
-	box = val_alloc(map, value, gfp);
-	if (!box)
-		return ERR_PTR(-ENOMEM);
-	rcu_read_lock();
-	err = write(map, key, key_len, box, true, gfp, &res, &old);
-	if (!err && res == ENTRY_LOADED) {
-		*loaded = true;
-		ret = old->value;
-	}
-	rcu_read_unlock();
-	if (err || res == ENTRY_LOADED)
-		kfree(box);
-	return err ? ERR_PTR(err) : ret;
+	err = write_value(map, key, key_len, value, true, gfp, &wr);
+	*loaded = !err && wr.res == ENTRY_LOADED;
+	if (err)
+		return ERR_PTR(err);
+	return *loaded ? wr.old_value : value;
 }
 EXPORT_SYMBOL_GPL(syncmap_load_or_store);
 
@@ -847,29 +862,19 @@ EXPORT_SYMBOL_GPL(syncmap_load_or_store);
 void *syncmap_swap(struct syncmap *map, const void *key, size_t key_len,
 		   void *value, gfp_t gfp)
 {
-	struct syncmap_val *box, *old;
-	enum entry_result res;
-	void *prev = NULL;
+	struct write_result wr;
 	int err;
 
-	if (!value)
-		return ERR_PTR(-EINVAL);
-	box = val_alloc(map, value, gfp);
-	if (!box)
-		return ERR_PTR(-ENOMEM);
-	rcu_read_lock();
-	err = write(map, key, key_len, box, false, gfp, &res, &old);
-	rcu_read_unlock();
-	if (err || res == ENTRY_UNCHANGED) {
-		kfree(box);
-		return err ? ERR_PTR(err) : value;
-	}
-	if (!old)
+	err = write_value(map, key, key_len, value, false, gfp, &wr);
+	if (err)
+		return ERR_PTR(err);
+	if (wr.res == ENTRY_UNCHANGED)
+		return value;
+	if (!wr.old)
 		return NULL;
-	/* Our cmpxchg took @old out: nobody else frees it. */
-	prev = old->value;
-	val_forget(old);
-	return prev;
+	/* Our cmpxchg took the old box out: nobody else frees it. */
+	val_forget(wr.old);
+	return wr.old_value;
 }
 EXPORT_SYMBOL_GPL(syncmap_swap);
 

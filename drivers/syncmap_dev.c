@@ -290,28 +290,6 @@ static int smdev_delete(struct smdev_req *r)
 	return ret < 0 ? ret : 0;
 }
 
-static int smdev_load_or_store(struct smdev_req *r)
-{
-	struct smdev_value *cur;
-	int ret;
-
-	do {
-		cur = value_get(r->key, r->kv.key_len);
-		if (cur) {
-			ret = value_to_user(cur, r->kv.old, &r->kv.old_len);
-			r->kv.flags = ret ? 0 : SYNCMAP_F_LOADED;
-			if (ret != -EFAULT)
-				ret = req_put_kv(r) ?: ret ?: 1;
-		} else {
-			r->kv.flags = 0;
-			r->kv.old_len = 0;
-			ret = req_put_kv(r) ?: store_new(r);
-		}
-		value_put(cur);
-	} while (!ret);
-	return ret < 0 ? ret : 0;
-}
-
 static int smdev_load_and_delete(struct smdev_req *r)
 {
 	struct smdev_value *cur;
@@ -330,7 +308,12 @@ static int smdev_load_and_delete(struct smdev_req *r)
 	return ret < 0 ? ret : 0;
 }
 
-static int smdev_swap(struct smdev_req *r)
+/*
+ * LOAD_OR_STORE (@replace false) and SWAP: the current value, if any, is
+ * copied to r->kv.old; SWAP then replaces it. If the key is absent, both
+ * store r->value.
+ */
+static int smdev_load_or_swap(struct smdev_req *r, bool replace)
 {
 	struct smdev_value *cur;
 	int ret;
@@ -341,7 +324,8 @@ static int smdev_swap(struct smdev_req *r)
 			ret = value_to_user(cur, r->kv.old, &r->kv.old_len);
 			r->kv.flags = ret ? 0 : SYNCMAP_F_LOADED;
 			if (ret != -EFAULT)
-				ret = req_put_kv(r) ?: ret ?: replace_if_same(r, cur);
+				ret = req_put_kv(r) ?: ret ?:
+				      (replace ? replace_if_same(r, cur) : 1);
 		} else {
 			r->kv.flags = 0;
 			r->kv.old_len = 0;
@@ -403,13 +387,13 @@ static long smdev_kv_cmd(unsigned int cmd, void __user *argp)
 		ret = smdev_delete(&r);
 		break;
 	case SYNCMAP_IOC_LOAD_OR_STORE:
-		ret = smdev_load_or_store(&r);
+		ret = smdev_load_or_swap(&r, false);
 		break;
 	case SYNCMAP_IOC_LOAD_AND_DELETE:
 		ret = smdev_load_and_delete(&r);
 		break;
 	case SYNCMAP_IOC_SWAP:
-		ret = smdev_swap(&r);
+		ret = smdev_load_or_swap(&r, true);
 		break;
 	case SYNCMAP_IOC_COMPARE_AND_SWAP:
 		ret = smdev_compare_and(&r, false);
