@@ -50,4 +50,7 @@ check:
 demo:
 	bash vm/demo.sh
 
-.PHONY: all modules modules_install tools uapi-check install-uapi clean check demo
+bench:
+	bash vm/bench.sh
+
+.PHONY: all modules modules_install tools uapi-check install-uapi clean check demo bench

@@ -41,6 +41,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
@@ -53,6 +54,34 @@
 #define SYNCMAP_MIN_SLOTS	8U
 
 static struct workqueue_struct *syncmap_wq;
+
+static bool lock_stats;
+module_param(lock_stats, bool, 0644);
+MODULE_PARM_DESC(lock_stats,
+		 "measure each map's longest lock hold, for benchmarks (default off)");
+
+/*
+ * map->lock, and with lock_stats on the longest time it was held; the
+ * benchmarks use it to show that no writer holds it for O(n) work.
+ */
+static void map_lock(struct syncmap *map, unsigned long *flags)
+	__acquires(&map->lock)
+{
+	spin_lock_irqsave(&map->lock, *flags);
+	map->lock_t0 = READ_ONCE(lock_stats) ? ktime_get_ns() : 0;
+}
+
+static void map_unlock(struct syncmap *map, unsigned long flags)
+	__releases(&map->lock)
+{
+	if (map->lock_t0) {
+		u64 held = ktime_get_ns() - map->lock_t0;
+
+		if (held > map->counters.max_lock_hold_ns)
+			map->counters.max_lock_hold_ns = held;
+	}
+	spin_unlock_irqrestore(&map->lock, flags);
+}
 
 /* ---- values ---------------------------------------------------------- */
 
@@ -459,14 +488,14 @@ static int dirty_build(struct syncmap *map, gfp_t gfp)
 	unsigned long flags, seq;
 	unsigned int size, i;
 
-	spin_lock_irqsave(&map->lock, flags);
+	map_lock(map, &flags);
 	if (map->dirty) {
-		spin_unlock_irqrestore(&map->lock, flags);
+		map_unlock(map, flags);
 		return 0;
 	}
 	seq = map->seq;
 	size = dirty_size_for(read_locked(map)->count);
-	spin_unlock_irqrestore(&map->lock, flags);
+	map_unlock(map, flags);
 
 	d = size ? table_alloc(size, gfp) : NULL;
 	if (!d)
@@ -488,10 +517,10 @@ static int dirty_build(struct syncmap *map, gfp_t gfp)
 	d->reserved = r->count;
 	rcu_read_unlock();
 
-	spin_lock_irqsave(&map->lock, flags);
+	map_lock(map, &flags);
 	if (map->seq != seq) {
 		map->counters.build_retries++;
-		spin_unlock_irqrestore(&map->lock, flags);
+		map_unlock(map, flags);
 		goto retry;
 	}
 	while ((e = map->revived)) {
@@ -503,7 +532,7 @@ static int dirty_build(struct syncmap *map, gfp_t gfp)
 	map->dirty = d;
 	bump_seq(map);
 	map->counters.dirty_builds++;
-	spin_unlock_irqrestore(&map->lock, flags);
+	map_unlock(map, flags);
 	return 0;
 
 retry:
@@ -531,14 +560,14 @@ static struct syncmap_entry *find_entry(struct syncmap *map, const void *key,
 	if (e || !READ_ONCE(r->amended))
 		return e;
 
-	spin_lock_irqsave(&map->lock, flags);
+	map_lock(map, &flags);
 	r = read_locked(map);
 	e = syncmap_table_find(r, hash, key, key_len);
 	if (!e && r->amended) {
 		e = syncmap_table_find(map->dirty, hash, key, key_len);
 		miss_locked(map);
 	}
-	spin_unlock_irqrestore(&map->lock, flags);
+	map_unlock(map, flags);
 	return e;
 }
 
@@ -563,7 +592,7 @@ static int write_slow(struct syncmap *map, const void *key, size_t key_len,
 	int err = 0;
 
 	for (;;) {
-		spin_lock_irqsave(&map->lock, flags);
+		map_lock(map, &flags);
 		r = read_locked(map);
 		d = map->dirty;
 		e = syncmap_table_find(r, hash, key, key_len);
@@ -601,7 +630,7 @@ static int write_slow(struct syncmap *map, const void *key, size_t key_len,
 			*old = NULL;
 			break;
 		}
-		spin_unlock_irqrestore(&map->lock, flags);
+		map_unlock(map, flags);
 		rcu_read_unlock();
 		if (!d) {
 			err = dirty_build(map, gfp);
@@ -614,7 +643,7 @@ static int write_slow(struct syncmap *map, const void *key, size_t key_len,
 		if (err)
 			goto out;
 	}
-	spin_unlock_irqrestore(&map->lock, flags);
+	map_unlock(map, flags);
 out:
 	kfree(fresh);
 	return err;
@@ -1046,10 +1075,10 @@ static struct syncmap_table *range_table(struct syncmap *map)
 
 	if (!READ_ONCE(r->amended))
 		return r;
-	spin_lock_irqsave(&map->lock, flags);
+	map_lock(map, &flags);
 	if (read_locked(map)->amended)
 		promote_locked(map);
-	spin_unlock_irqrestore(&map->lock, flags);
+	map_unlock(map, flags);
 	return rcu_dereference(map->read);
 }
 
@@ -1192,7 +1221,7 @@ void syncmap_clear(struct syncmap *map)
 	unsigned long flags;
 
 	empty = table_alloc(SYNCMAP_MIN_SLOTS, GFP_KERNEL | __GFP_NOFAIL);
-	spin_lock_irqsave(&map->lock, flags);
+	map_lock(map, &flags);
 	r = read_locked(map);
 	d = map->dirty;
 	rcu_assign_pointer(map->read, empty);
@@ -1200,7 +1229,7 @@ void syncmap_clear(struct syncmap *map)
 	map->misses = 0;
 	bump_seq(map);
 	map->revived = NULL;	/* all entries of @r; flags die with them */
-	spin_unlock_irqrestore(&map->lock, flags);
+	map_unlock(map, flags);
 
 	table_expunge_all(map, r);
 	table_free_deferred(r);
@@ -1238,11 +1267,11 @@ void syncmap_get_counters(struct syncmap *map, struct syncmap_counters *c)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&map->lock, flags);
+	map_lock(map, &flags);
 	*c = map->counters;
 	c->read_slots = read_locked(map)->count;
 	c->dirty_slots = map->dirty ? map->dirty->count : 0;
-	spin_unlock_irqrestore(&map->lock, flags);
+	map_unlock(map, flags);
 	c->entries = syncmap_len(map);
 }
 EXPORT_SYMBOL_GPL(syncmap_get_counters);

@@ -36,6 +36,8 @@ struct syncmap;
  * @dirty_builds: dirty tables built from the read table
  * @build_retries: dirty builds thrown away because the map changed meanwhile
  * @revivals: deleted read-table entries brought back by a store
+ * @max_lock_hold_ns: longest hold of the map's lock, measured only while
+ *	the core's lock_stats parameter is on
  */
 struct syncmap_counters {
 	u64 entries;
@@ -46,6 +48,7 @@ struct syncmap_counters {
 	u64 dirty_builds;
 	u64 build_retries;
 	u64 revivals;
+	u64 max_lock_hold_ns;
 };
 
 struct syncmap *syncmap_create(void (*release)(void *value));

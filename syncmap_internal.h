@@ -90,6 +90,7 @@ struct syncmap_table {
  * @seq: bumped whenever @read or @dirty is replaced; a dirty table built
  *	outside the lock is installed only if @seq did not move
  * @revived: entries revived while @dirty was NULL, added at install
+ * @lock_t0: when @lock was taken, if lock_stats is on
  * @counters: reported by syncmap_get_counters()
  *
  * @read and the fields lockless readers use sit apart from the lock's
@@ -106,6 +107,7 @@ struct syncmap {
 	unsigned long misses;
 	unsigned long seq;
 	struct syncmap_entry *revived;
+	u64 lock_t0;
 	struct syncmap_counters counters;
 };
 

@@ -15,7 +15,7 @@ lint=$("$top/vm/lint.sh" "$kdir")
 echo "$lint" | grep -v '^lint: '
 read -r _ lint_pass lint_fail < <(echo "$lint" | grep '^lint: ')
 for ko in syncmap.ko syncmap_test.ko drivers/syncmap_dev.ko \
-	  samples/syncmap_example.ko; do
+	  samples/syncmap_example.ko bench/syncmap_bench.ko; do
 	[ -f "$top/$ko" ] || { echo "  FAIL  $ko did not build"; echo "0 passed, 1 failed"; exit 1; }
 done
 
@@ -34,6 +34,7 @@ echo "== booting the test VM (qemu TCG, $(nproc) host cores); console in $log"
 "$top/vm/run.sh" "$kdir" "$top/vm/guest/check.sh" "$log" \
 	"$top/syncmap.ko" "$top/syncmap_test.ko" \
 	"$top/drivers/syncmap_dev.ko" "$top/samples/syncmap_example.ko" \
+	"$top/bench/syncmap_bench.ko" \
 	-- "$top/build/syncmapctl" "$top/build/devtest"
 echo "== results ($(($(date +%s) - start)) s)"
 "$top/vm/parse.sh" "$log" "$lint_pass" "$lint_fail"

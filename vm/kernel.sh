@@ -3,11 +3,14 @@
 # The cache lives outside the checkout, keyed by kernel version and by the
 # hash of the config fragment, so a warm run costs a directory lookup.
 #
-# Usage: vm/kernel.sh [config-fragment]     env: KVER (default 6.1)
+# Usage: vm/kernel.sh [config-fragment...]   env: KVER (default 6.1)
+# The fragments default to vm/base.config vm/debug.config (make check).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 KVER=${KVER:-6.1}
-frag=${1:-$here/debug.config}
+[ $# -gt 0 ] || set -- "$here/base.config" "$here/debug.config"
+frags=()
+for f in "$@"; do frags+=("$(realpath "$f")"); done
 cache=${SYNCMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/syncmap}
 tarball=/usr/src/linux-source-$KVER.tar.xz
 
@@ -15,7 +18,7 @@ tarball=/usr/src/linux-source-$KVER.tar.xz
 [ -f "$tarball" ] || { echo "kernel.sh: $tarball missing" >&2; exit 2; }
 
 pkgver=$(dpkg-query -W -f='${Version}' "linux-source-$KVER")
-key=$(cat "$frag" "$here/kernel.sh" | sha256sum | cut -c1-12)
+key=$(cat "${frags[@]}" | sha256sum | cut -c1-12)
 dir=$cache/linux-$KVER-$pkgver-$key
 if [ -f "$dir/.syncmap-built" ]; then
 	echo "$dir"
@@ -29,7 +32,7 @@ tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
 (
 	cd "$dir.tmp"
 	make -s ARCH=x86_64 tinyconfig
-	scripts/kconfig/merge_config.sh -m .config "$frag" >/dev/null
+	scripts/kconfig/merge_config.sh -m .config "${frags[@]}" >/dev/null
 	make -s ARCH=x86_64 olddefconfig
 	# merge_config silently drops what Kconfig refuses: check it all stuck.
 	missing=0
@@ -40,7 +43,7 @@ tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
 		else
 			grep -qx "$line" .config || { echo "kernel.sh: $line not applied" >&2; missing=1; }
 		fi
-	done < "$frag"
+	done < <(cat "${frags[@]}")
 	[ $missing -eq 0 ]
 	make -s ARCH=x86_64 -j"$(nproc)" bzImage modules >build.log 2>&1 ||
 		{ tail -40 build.log >&2; exit 1; }

@@ -6,22 +6,29 @@ set -uo pipefail
 log=$1
 extra_pass=${2:-0} extra_fail=${3:-0}
 
-# Per-case results from the debugfs copies between markers; parameterised
-# cases count once, with their own verdict.
+# Per-case results from the console, where KUnit prints every line (the
+# debugfs copy truncates a case's log, and its verdict with it). A case is
+# "[time]     ok N name" under "[time]     # Subtest: suite"; parameterised
+# cases count once, with their own verdict. Each suite's "1..N" plan is
+# checked against the verdicts found.
 tr -d '\r' <"$log" | awk -v xp="$extra_pass" -v xf="$extra_fail" '
-/^SYNCMAP-KTAP-BEGIN/ { suite = $2; inside = 1; suites++; next }
-/^SYNCMAP-KTAP-END/ { inside = 0; next }
-inside && /^    (not )?ok [0-9]+ / {
-	ok = ($1 == "ok")
-	name = ok ? $3 : $4
-	skip = ($0 ~ /# SKIP/)
-	if (skip) { printf "  SKIP  %s.%s\n", suite, name; next }
+/^SYNCMAP-KTAP-BEGIN/ { copy = 1; next }	# the debugfs copy: see above
+/^SYNCMAP-KTAP-END/ { copy = 0; next }
+copy { next }
+{ line = $0; if (!sub(/^\[ *[0-9.]+\] /, "", line)) line = "" }
+line ~ /^    # Subtest: / { suite = substr(line, 16); suites++; next }
+line ~ /^    1\.\.[0-9]+$/ && suite != "" { plan[suite] = substr(line, 8) + 0; next }
+line ~ /^    (not )?ok [0-9]+ / {
+	n = split(line, f, " ")
+	ok = (f[1] == "ok")
+	name = ok ? f[3] : f[4]
+	got[suite]++
+	if (line ~ /# SKIP/) { printf "  SKIP  %s.%s\n", suite, name; next }
 	printf "  %s  %s.%s\n", ok ? "ok  " : "FAIL", suite, name
 	if (ok) pass++; else fail++
 	next
 }
-inside && /^        # / { detail[suite] = detail[suite] "\n" $0 }
-inside && /^    # .*(Expected|ASSERT|EXPECT)/ { print "        " $0 }
+line ~ /^    # .*: EXPECTATION FAILED|^    # .*: ASSERTION FAILED/ { print "        " line }
 /^SYNCMAP-FAIL/ { print "  FAIL  guest: " substr($0, 14); fail++ }
 /^SYNCMAP-RESULT ok / { print "  ok    " substr($0, 19); pass++ }
 /^SYNCMAP-RESULT FAIL / { print "  FAIL  " substr($0, 21); fail++ }
@@ -53,6 +60,11 @@ function flush_leak() {
 END {
 	pass += xp; fail += xf
 	if (!suites) { print "  FAIL  no KUnit results on the console"; fail++ }
+	for (su in plan)
+		if (got[su] != plan[su]) {
+			printf "  FAIL  %s: %d of %d cases reported a verdict\n", su, got[su], plan[su]
+			fail++
+		}
 	if (!done) { print "  FAIL  guest did not finish its plan"; fail++ }
 	if (splats) { print "  FAIL  kernel splat on the console:" splat; fail++ }
 	else { print "  ok    console free of splats"; pass++ }

@@ -21,6 +21,21 @@ result samples.syncmap_example_counts_words example_counts
 
 . /device.sh
 
+# The benchmark module, at toy sizes, so that make bench cannot rot: every
+# workload on every map at both thread counts, and the latency phase.
+bench_smoke() {
+	dmesg -c >/dev/null
+	insmod /modules/syncmap_bench.ko small_keys=64 large_keys=256 run_ms=5 || return 1
+	rmmod syncmap_bench || return 1
+	insmod /modules/syncmap_bench.ko latency=1 large_keys=256 lat_samples=500 || return 1
+	rmmod syncmap_bench || return 1
+	rows=$(dmesg | grep -c 'SMBENCH|[A-Za-z]*|[0-9]*|[12]|[a-z]*|[1-9][0-9]*|[1-9][0-9]*$')
+	lat=$(dmesg | grep -c 'SMBENCH-LAT|')
+	echo "# bench smoke: $rows rows, $lat latency rows"
+	[ "$rows" = 234 ] && [ "$lat" = 4 ]
+}
+result bench.smoke_every_workload_and_map bench_smoke
+
 # The core cannot go while a client holds it, and can once it is gone.
 core_pinned() {
 	insmod /modules/syncmap_example.ko text="x" || return 1

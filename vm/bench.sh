@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make bench`: the benchmark module in the VM on a non-debug kernel
+# (qemu -smp 2), then tables and a plot in bench/results/.
+# env: BENCH_PARAMS (module parameters, e.g. "large_keys=65536 run_ms=100")
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+"$top/vm/deps.sh" gnuplot-nox
+kdir=$("$top/vm/kernel.sh" "$top/vm/base.config")
+make -s -C "$top" KDIR="$kdir" modules
+plan=$(mktemp)
+log=$(mktemp /tmp/syncmap-bench.XXXXXX)
+{ echo "BENCH_PARAMS=\"${BENCH_PARAMS:-}\""; cat "$top/vm/guest/bench.sh"; } >"$plan"
+echo "== benchmark VM (qemu TCG, 2 vCPUs); console in $log"
+VM_MEM=${VM_MEM:-3072} VM_TIMEOUT=${VM_TIMEOUT:-3600} \
+	"$top/vm/run.sh" "$kdir" "$plan" "$log" \
+	"$top/syncmap.ko" "$top/bench/syncmap_bench.ko"
+rm -f "$plan"
+machine="$(nproc)-core $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), qemu TCG -smp 2, Linux $(basename "$kdir" | cut -d- -f2) non-debug tinyconfig"
+md=$("$top/bench/report.sh" "$log" "$top/bench/results" "$(date +%Y-%m-%d)" "$machine")
+cat "$md"
