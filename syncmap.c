@@ -516,6 +516,8 @@ static int dirty_build(struct syncmap *map, gfp_t gfp)
 	}
 	d->reserved = r->count;
 	rcu_read_unlock();
+	if (unlikely(map->build_hook))
+		map->build_hook(map);
 
 	map_lock(map, &flags);
 	if (map->seq != seq) {

@@ -91,6 +91,9 @@ struct syncmap_table {
  *	outside the lock is installed only if @seq did not move
  * @revived: entries revived while @dirty was NULL, added at install
  * @lock_t0: when @lock was taken, if lock_stats is on
+ * @build_hook: tests only: called by dirty_build() between its copy and
+ *	its install, with no lock held, to stage the races the install must
+ *	catch; always NULL otherwise
  * @counters: reported by syncmap_get_counters()
  *
  * @read and the fields lockless readers use sit apart from the lock's
@@ -109,6 +112,7 @@ struct syncmap {
 	struct syncmap_entry *revived;
 	u64 lock_t0;
 	struct syncmap_counters counters;
+	void (*build_hook)(struct syncmap *map);
 };
 
 static inline u64 syncmap_hash(const struct syncmap *map, const void *key,

@@ -1034,6 +1034,12 @@ static void syncmap_test_stats(struct kunit *test)
 
 /* ---- internals, driven deterministically ---------------------------- */
 
+static bool range_count_nothing(const void *key, size_t len, void *value,
+				void *arg)
+{
+	return true;
+}
+
 /* Misses equal to the dirty table's size promote it, as in Go. */
 static void syncmap_test_promote_after_misses(struct kunit *test)
 {
@@ -1147,6 +1153,99 @@ static void syncmap_test_revive_without_dirty(struct kunit *test)
 	promote(test, map);
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "k", 1));
 	KUNIT_EXPECT_EQ(test, 2, syncmap_len(map));
+}
+
+/*
+ * Races with a dirty build, staged deterministically: build_hook runs in
+ * the builder between its copy and its install, and does what another
+ * CPU might do in that window. The hook is one-shot (it may itself store,
+ * and so build).
+ */
+static struct tval *hook_value;
+
+static void hook_store_and_promote(struct syncmap *map)
+{
+	map->build_hook = NULL;
+	/* Builds its own dirty table, installs it first, adds "k1"... */
+	syncmap_store(map, "k1", 2, hook_value, GFP_KERNEL);
+	/* ...and sees it promoted: the first builder's copy is stale. */
+	syncmap_range(map, range_count_nothing, NULL);
+}
+
+static void syncmap_test_build_race_promotion(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 3);
+	struct syncmap *map = ctx->map;
+	unsigned long retries;
+
+	hook_value = &ctx->vals[2];
+	store_ok(test, map, "a", 1, &ctx->vals[0]);
+	promote(test, map);
+	retries = map->counters.build_retries;
+	map->build_hook = hook_store_and_promote;
+	store_ok(test, map, "b", 1, &ctx->vals[1]);
+	KUNIT_EXPECT_NULL(test, map->build_hook);	/* it ran */
+	KUNIT_EXPECT_EQ(test, retries + 1, map->counters.build_retries);
+	promote(test, map);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], load(map, "k1", 2));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(map, "a", 1));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "b", 1));
+	KUNIT_EXPECT_EQ(test, 3, syncmap_len(map));
+}
+
+/* The build just expunged "x": a store revives it before the install. */
+static void hook_revive(struct syncmap *map)
+{
+	map->build_hook = NULL;
+	syncmap_store(map, "x", 1, hook_value, GFP_KERNEL);
+}
+
+static void syncmap_test_build_race_revival(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 3);
+	struct syncmap *map = ctx->map;
+	struct syncmap_entry *e;
+
+	store_ok(test, map, "x", 1, &ctx->vals[0]);
+	promote(test, map);
+	syncmap_delete(map, "x", 1);
+	e = table_entry(map, read_table(map), "x", 1);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	hook_value = &ctx->vals[1];
+	map->build_hook = hook_revive;
+	store_ok(test, map, "y", 1, &ctx->vals[2]);	/* builds */
+	KUNIT_EXPECT_NULL(test, map->build_hook);
+	/* Revived while there was no dirty table, added at install. */
+	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, map->dirty, "x", 1));
+	KUNIT_EXPECT_NULL(test, map->revived);
+	promote(test, map);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "x", 1));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], load(map, "y", 1));
+	KUNIT_EXPECT_EQ(test, 2, syncmap_len(map));
+}
+
+/* A clear in the window: the copy of the old tables must not come back. */
+static void hook_clear(struct syncmap *map)
+{
+	map->build_hook = NULL;
+	syncmap_clear(map);
+}
+
+static void syncmap_test_build_race_clear(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 3);
+	struct syncmap *map = ctx->map;
+
+	store_ok(test, map, "old", 3, &ctx->vals[0]);
+	promote(test, map);
+	map->build_hook = hook_clear;
+	store_ok(test, map, "new", 3, &ctx->vals[1]);
+	promote(test, map);
+	KUNIT_EXPECT_NULL(test, load(map, "old", 3));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "new", 3));
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(map));
+	KUNIT_EXPECT_EQ(test, 1, read_table(map)->count);
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[0]));
 }
 
 /* A full dirty table is promoted and rebuilt larger, never rehashed. */
@@ -1761,6 +1860,9 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_expunge_and_revive),
 	KUNIT_CASE(syncmap_test_expunged_dropped),
 	KUNIT_CASE(syncmap_test_revive_without_dirty),
+	KUNIT_CASE(syncmap_test_build_race_promotion),
+	KUNIT_CASE(syncmap_test_build_race_revival),
+	KUNIT_CASE(syncmap_test_build_race_clear),
 	KUNIT_CASE(syncmap_test_dirty_full_promotes),
 	KUNIT_CASE(syncmap_test_hash_keyed),
 	KUNIT_CASE_SLOW(syncmap_test_differential),
