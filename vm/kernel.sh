@@ -32,7 +32,8 @@ tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
 (
 	cd "$dir.tmp"
 	make -s ARCH=x86_64 tinyconfig
-	scripts/kconfig/merge_config.sh -m .config "${frags[@]}" >/dev/null
+	cat "${frags[@]}" > .syncmap-fragments
+	scripts/kconfig/merge_config.sh -m .config .syncmap-fragments >/dev/null
 	make -s ARCH=x86_64 olddefconfig
 	# merge_config silently drops what Kconfig refuses: check it all stuck.
 	missing=0
@@ -43,7 +44,7 @@ tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
 		else
 			grep -qx "$line" .config || { echo "kernel.sh: $line not applied" >&2; missing=1; }
 		fi
-	done < <(cat "${frags[@]}")
+	done < .syncmap-fragments
 	[ $missing -eq 0 ]
 	make -s ARCH=x86_64 -j"$(nproc)" bzImage modules >build.log 2>&1 ||
 		{ tail -40 build.log >&2; exit 1; }
