@@ -867,13 +867,16 @@ static void *load(struct bench *b, u64 k)
 
 static void prefill(struct bench *b, u64 n)
 {
-	u64 k;
+	u64 k, t0 = ktime_get_ns();
 
 	for (k = 0; k < n; k++) {
 		b->ops->store(b->m, k, val(k), GFP_KERNEL);
 		if (!(k & 1023))
 			cond_resched();
 	}
+	if (n > 1)
+		pr_info("SMBENCH-PREFILL|%s|%llu|%llu\n", b->ops->name, n,
+			div64_u64(ktime_get_ns() - t0, n));
 }
 
 /* hits:misses of 1023:1 and 1:1023 over a key space of b->keys */
