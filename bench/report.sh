@@ -6,7 +6,7 @@ log=$1 out=$2 stamp=$3 machine=$4
 mkdir -p "$out"
 md=$out/$stamp.md dat=$out/$stamp.dat
 
-tr -d '\r' <"$log" | sed -n 's/.*\(SMBENCH[-A-Z]*|.*\)$/\1/p' > "$dat"
+tr -d '\r' <"$log" | grep -o 'SMBENCH.*' > "$dat"
 grep -q '^SMBENCH-END' "$dat" || { echo "report.sh: the benchmark did not finish" >&2; exit 1; }
 
 awk -F'|' -v machine="$machine" -v stamp="$stamp" '
@@ -29,7 +29,7 @@ END {
 	printf "throughput relative to that map (> 1: syncmap is faster).\n\n"
 	for (ki = 1; ki <= nk; ki++) for (t = 1; t <= maxt; t++) {
 		k = kl[ki]
-		printf "## %s keys, %d thread%s\n\n| workload |", k, t, t > 1 ? "s" : ""
+		printf "## %s keys, %d thread%s\n\n| workload |", k, t, (t > 1 ? "s" : "")
 		for (mi = 1; mi <= nm; mi++) printf " %s |", ml[mi]
 		for (mi = 2; mi <= nm; mi++) printf " ÷%s |", ml[mi]
 		printf "\n|---|"
