@@ -31,6 +31,11 @@
  * copies; an entry revived under the lock while the build runs is put on
  * map->revived and added at install; the build is thrown away and redone
  * if map->seq moved (the read table was replaced or another build won).
+ * Two builds may run at once; the loser may have expunged an entry that
+ * the winner copied. That is harmless: EXPUNGED still reads as deleted,
+ * and a revival adds the entry to the dirty table only if it is not
+ * there already (table_upsert()). A full dirty table is promoted, and the
+ * next one built twice as large, so no table is rehashed under the lock.
  *
  * Lifetimes: values are released after a grace period via their box's
  * rcu_head. Entries are reference counted by the tables that hold them;
