@@ -1135,11 +1135,6 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-struct lat_reader {
-	struct bench *b;
-	u64 hi;
-};
-
 /* Loads recent keys, so that misses promote the dirty table meanwhile. */
 static int lat_reader_fn(void *data)
 {

@@ -18,13 +18,6 @@ kmemleak_report() {
 	echo "SYNCMAP-KMEMLEAK-END"
 }
 
-# Print a KUnit suite's results from debugfs between markers.
-kunit_results() {
-	echo "SYNCMAP-KTAP-BEGIN $1"
-	cat /sys/kernel/debug/kunit/$1/results 2>&1
-	echo "SYNCMAP-KTAP-END $1"
-}
-
 # result NAME CMD...: run a check, report it as one result line.
 result() {
 	name=$1
