@@ -762,7 +762,7 @@ static bool range_count(const void *key, size_t len, void *value, void *arg)
 
 static void store_n(struct kunit *test, struct tctx *ctx, int from, int to)
 {
-	char key[8];
+	char key[12];
 	int i;
 
 	for (i = from; i < to; i++) {
@@ -819,7 +819,7 @@ static bool range_mutate(const void *key, size_t len, void *value, void *arg)
 {
 	struct range_state *rs = arg;
 	struct tval *v = value;
-	char buf[8];
+	char buf[12];
 
 	rs->calls++;
 	rs->seen[v->key]++;
@@ -1745,7 +1745,7 @@ static int owned_thread(void *data)
 {
 	struct hammer *h = data;
 	int id = hammer_thread_id(h);
-	u32 seed = 0x7f4a7c15 * (id + 1);
+	u32 seed = 0x7f4a7c15u * (id + 1);
 	long model[OWNED_KEYS] = {};
 	u32 fresh = (id + 1) << 24;
 	int i, j;

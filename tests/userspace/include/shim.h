@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel API that syncmap.c and syncmap_test.c use, mapped onto user
+ * space, so that the very same files build into a native program (the way
+ * tools/testing/radix-tree builds lib/radix-tree.c). Every <linux/...>
+ * header in this directory includes this one.
+ *
+ * RCU is liburcu's memb flavour (shim_rcu.c); locks are pthread mutexes;
+ * atomics are the compiler's __atomic builtins, so ThreadSanitizer sees
+ * every ordering the code relies on. Allocations go through
+ * shim_kmalloc(), which the tests can make fail (fault injection).
+ */
+#ifndef SYNCMAP_SHIM_H
+#define SYNCMAP_SHIM_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The kernel's memcmp() and memcpy() accept NULL with a zero length (an
+ * empty key may be passed as NULL); glibc declares them nonnull.
+ */
+static inline int shim_memcmp(const void *a, const void *b, size_t n)
+{
+	return n ? memcmp(a, b, n) : 0;
+}
+
+static inline void *shim_memcpy(void *d, const void *s, size_t n)
+{
+	return n ? memcpy(d, s, n) : d;
+}
+
+#define memcmp shim_memcmp
+#define memcpy shim_memcpy
+
+/* ---- types ------------------------------------------------------------ */
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef unsigned long long u64;
+typedef long long s64;
+typedef unsigned int gfp_t;
+typedef s64 ktime_t;
+
+#define U32_MAX		UINT32_MAX
+#define U64_MAX		UINT64_MAX
+
+#define GFP_KERNEL		0x01u
+#define GFP_ATOMIC		0x02u
+#define GFP_NOWAIT		0x04u
+#define __GFP_NOWARN		0x08u
+#define __GFP_NOFAIL		0x10u
+#define __GFP_ACCOUNT		0x20u
+#define GFP_KERNEL_ACCOUNT	(GFP_KERNEL | __GFP_ACCOUNT)
+
+/* ---- compiler ----------------------------------------------------------- */
+
+#define __rcu
+#define __must_hold(x)
+#define __acquires(x)
+#define __releases(x)
+#define __init
+#define __exit
+#define __always_unused		__attribute__((unused))
+#define __maybe_unused		__attribute__((unused))
+#define ____cacheline_aligned_in_smp	__attribute__((aligned(64)))
+#define likely(x)		__builtin_expect(!!(x), 1)
+#define unlikely(x)		__builtin_expect(!!(x), 0)
+#define barrier()		__asm__ __volatile__("" ::: "memory")
+
+/* Relaxed atomics: what READ_ONCE/WRITE_ONCE promise, visible to TSan. */
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define data_race(x)		(x)
+
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define BUILD_BUG_ON(c)		_Static_assert(!(c), #c)
+#define min(a, b)		({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a < _b ? _a : _b; })
+#define max(a, b)		({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a > _b ? _a : _b; })
+#define min_t(t, a, b)		min((t)(a), (t)(b))
+#define max_t(t, a, b)		max((t)(a), (t)(b))
+
+/* ---- errors ---------------------------------------------------------- */
+
+#define MAX_ERRNO	4095
+#define IS_ERR_VALUE(x)	((unsigned long)(x) >= (unsigned long)-MAX_ERRNO)
+static inline void *ERR_PTR(long error) { return (void *)error; }
+static inline long PTR_ERR(const void *ptr) { return (long)ptr; }
+static inline bool IS_ERR(const void *ptr) { return IS_ERR_VALUE(ptr); }
+static inline bool IS_ERR_OR_NULL(const void *ptr)
+{
+	return !ptr || IS_ERR_VALUE(ptr);
+}
+
+/* ---- arithmetic --------------------------------------------------------- */
+
+static inline size_t shim_struct_size(size_t base, size_t elem, size_t n)
+{
+	size_t r;
+
+	if (__builtin_mul_overflow(elem, n, &r) ||
+	    __builtin_add_overflow(r, base, &r))
+		return SIZE_MAX;
+	return r;
+}
+
+#define struct_size(p, member, n) \
+	shim_struct_size(sizeof(*(p)), sizeof((p)->member[0]), (n))
+#define ilog2(n)		(63 - __builtin_clzll((unsigned long long)(n)))
+#define is_power_of_2(n)	((n) != 0 && (((n) & ((n) - 1)) == 0))
+#define roundup_pow_of_two(n)	((n) <= 1 ? 1UL : 1UL << (ilog2((n) - 1) + 1))
+
+/* ---- printk, WARN ------------------------------------------------------ */
+
+#ifndef pr_fmt
+#define pr_fmt(fmt) fmt
+#endif
+#define pr_err(fmt, ...)	fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_warn(fmt, ...)	fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_info(fmt, ...)	fprintf(stdout, pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_debug(fmt, ...)	do { } while (0)
+
+/* A WARN is a test failure: the runner fails the case that raised one. */
+extern long shim_warnings;
+void shim_warn(const char *file, int line, const char *cond);
+#define WARN_ON(cond) ({						\
+	int __c = !!(cond);						\
+	if (unlikely(__c))						\
+		shim_warn(__FILE__, __LINE__, #cond);			\
+	unlikely(__c);							\
+})
+#define WARN_ON_ONCE(cond)	WARN_ON(cond)
+#define BUG_ON(cond)		do { if (unlikely(cond)) abort(); } while (0)
+
+/* ---- modules ------------------------------------------------------------ */
+
+extern int shim_module_dummy;
+#define MODULE_LICENSE(x)	extern int shim_module_dummy
+#define MODULE_DESCRIPTION(x)	extern int shim_module_dummy
+#define MODULE_PARM_DESC(n, x)	extern int shim_module_dummy
+#define module_param(n, t, p)	extern int shim_module_dummy
+#define EXPORT_SYMBOL_GPL(s)	extern int shim_module_dummy
+#define EXPORT_SYMBOL(s)	extern int shim_module_dummy
+#define module_init(fn)		int (*shim_module_init)(void) = fn
+#define module_exit(fn)		void (*shim_module_exit)(void) = fn
+
+/* ---- atomics ------------------------------------------------------------ */
+
+typedef struct { int counter; } atomic_t;
+typedef struct { long counter; } atomic_long_t;
+typedef struct { int refs; } refcount_t;
+
+#define SHIM_ATOMIC_OPS(pfx, T, t)					\
+static inline t pfx##_read(const T *v)					\
+{ return __atomic_load_n(&v->counter, __ATOMIC_RELAXED); }		\
+static inline void pfx##_set(T *v, t i)					\
+{ __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED); }		\
+static inline void pfx##_inc(T *v)					\
+{ __atomic_fetch_add(&v->counter, 1, __ATOMIC_RELAXED); }		\
+static inline void pfx##_dec(T *v)					\
+{ __atomic_fetch_sub(&v->counter, 1, __ATOMIC_RELAXED); }		\
+static inline void pfx##_add(t i, T *v)					\
+{ __atomic_fetch_add(&v->counter, i, __ATOMIC_RELAXED); }		\
+static inline t pfx##_add_return(t i, T *v)				\
+{ return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST); }	\
+static inline t pfx##_inc_return(T *v)					\
+{ return __atomic_add_fetch(&v->counter, 1, __ATOMIC_SEQ_CST); }	\
+static inline bool pfx##_dec_and_test(T *v)				\
+{ return __atomic_sub_fetch(&v->counter, 1, __ATOMIC_SEQ_CST) == 0; }	\
+static inline t pfx##_cmpxchg(T *v, t o, t n)				\
+{									\
+	__atomic_compare_exchange_n(&v->counter, &o, n, false,		\
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);\
+	return o;							\
+}
+SHIM_ATOMIC_OPS(atomic, atomic_t, int)
+SHIM_ATOMIC_OPS(atomic_long, atomic_long_t, long)
+
+static inline void refcount_set(refcount_t *r, int n)
+{
+	__atomic_store_n(&r->refs, n, __ATOMIC_RELAXED);
+}
+
+static inline void refcount_inc(refcount_t *r)
+{
+	int old = __atomic_fetch_add(&r->refs, 1, __ATOMIC_RELAXED);
+
+	WARN_ON(old <= 0);	/* increment on zero: use after free */
+}
+
+static inline bool refcount_dec_and_test(refcount_t *r)
+{
+	int old = __atomic_fetch_sub(&r->refs, 1, __ATOMIC_ACQ_REL);
+
+	WARN_ON(old <= 0);	/* underflow */
+	return old == 1;
+}
+
+#define cmpxchg(ptr, o, n) ({						\
+	__typeof__(*(ptr)) __o = (o);					\
+	__atomic_compare_exchange_n((ptr), &__o, (n), false,		\
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);\
+	__o;								\
+})
+#define xchg(ptr, v)	__atomic_exchange_n((ptr), (v), __ATOMIC_SEQ_CST)
+#define smp_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+/* ---- RCU (shim_rcu.c, on liburcu) --------------------------------------- */
+
+struct rcu_head {
+	void *urcu[2];			/* liburcu's struct rcu_head */
+	void (*func)(struct rcu_head *head);
+	void *kfree_base;
+};
+
+void rcu_read_lock(void);
+void rcu_read_unlock(void);
+void synchronize_rcu(void);
+void rcu_barrier(void);
+void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head));
+void shim_kfree_rcu(void *base, struct rcu_head *head);
+#define kfree_rcu(ptr, field)	shim_kfree_rcu((ptr), &(ptr)->field)
+
+#define RCU_INITIALIZER(v)	(v)
+#define unrcu_pointer(p)	(p)
+#define RCU_INIT_POINTER(p, v)	((p) = (v))
+#define rcu_assign_pointer(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
+#define rcu_dereference(p)	__atomic_load_n(&(p), __ATOMIC_ACQUIRE)
+#define rcu_access_pointer(p)	__atomic_load_n(&(p), __ATOMIC_RELAXED)
+#define rcu_dereference_protected(p, c)	(p)
+#define lockdep_is_held(l)	1
+
+/* ---- spinlocks: pthread mutexes (Go's sync.Mutex is one too) ------------ */
+
+typedef struct { pthread_mutex_t m; } spinlock_t;
+
+#define spin_lock_init(l)	pthread_mutex_init(&(l)->m, NULL)
+#define spin_lock(l)		pthread_mutex_lock(&(l)->m)
+#define spin_unlock(l)		pthread_mutex_unlock(&(l)->m)
+#define spin_lock_irqsave(l, f)	do { (f) = 0; pthread_mutex_lock(&(l)->m); } while (0)
+#define spin_unlock_irqrestore(l, f) \
+	do { (void)(f); pthread_mutex_unlock(&(l)->m); } while (0)
+
+/* ---- allocation ---------------------------------------------------------- */
+
+void *shim_kmalloc(size_t size, gfp_t gfp, bool zero);
+void shim_kfree(const void *p);
+#define kmalloc(s, g)		shim_kmalloc((s), (g), false)
+#define kzalloc(s, g)		shim_kmalloc((s), (g), true)
+#define kvmalloc(s, g)		shim_kmalloc((s), (g), false)
+#define kvzalloc(s, g)		shim_kmalloc((s), (g), true)
+#define kcalloc(n, s, g)	shim_kmalloc(shim_struct_size(0, (s), (n)), (g), true)
+#define kvcalloc(n, s, g)	kcalloc((n), (s), (g))
+#define kfree(p)		shim_kfree(p)
+#define kvfree(p)		shim_kfree(p)
+
+/* ---- workqueues: an rcu_work runs as the RCU callback itself ------------- */
+
+struct workqueue_struct { int unused; };
+struct work_struct { void (*func)(struct work_struct *work); };
+struct rcu_work {
+	struct work_struct work;
+	struct rcu_head rcu;
+};
+
+#define WQ_UNBOUND	0x2
+struct workqueue_struct *alloc_workqueue(const char *fmt, unsigned int flags,
+					 int max_active, ...);
+void destroy_workqueue(struct workqueue_struct *wq);
+void flush_workqueue(struct workqueue_struct *wq);
+bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork);
+#define INIT_RCU_WORK(rw, fn)	((rw)->work.func = (fn))
+#define to_rcu_work(w)		container_of(w, struct rcu_work, work)
+
+/* ---- time, randomness, scheduling ------------------------------------------ */
+
+#define HZ			1000
+#define CLOCK_MONOTONIC_SHIM	1
+u64 ktime_get_ns(void);
+#define ns_to_ktime(ns)		((ktime_t)(ns))
+void get_random_bytes(void *buf, size_t len);
+u32 get_random_u32(void);
+#define cond_resched()		do { } while (0)
+#define might_sleep()		do { } while (0)
+
+/* ---- siphash ---------------------------------------------------------------- */
+
+typedef struct { u64 key[2]; } siphash_key_t;
+u64 siphash(const void *data, size_t len, const siphash_key_t *key);
+
+/* ---- threads: kthreads, completions, hrtimers -------------------------------- */
+
+struct task_struct;
+extern __thread struct task_struct *shim_current;
+#define current			shim_current
+
+struct task_struct *kthread_create(int (*fn)(void *data), void *data,
+				   const char *namefmt, ...);
+void wake_up_process(struct task_struct *t);
+bool kthread_should_stop(void);
+int kthread_stop(struct task_struct *t);
+void get_task_struct(struct task_struct *t);
+void put_task_struct(struct task_struct *t);
+void schedule_timeout_interruptible(long jiffies);
+
+struct completion {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int done;
+};
+void init_completion(struct completion *c);
+void complete(struct completion *c);
+void wait_for_completion(struct completion *c);
+
+/* A timer "interrupt" is a thread that runs the callback once. */
+enum hrtimer_restart { HRTIMER_NORESTART, HRTIMER_RESTART };
+enum hrtimer_mode { HRTIMER_MODE_REL, HRTIMER_MODE_REL_HARD };
+struct hrtimer {
+	enum hrtimer_restart (*function)(struct hrtimer *timer);
+	pthread_t thread;
+	bool started;
+	ktime_t delay;
+};
+void hrtimer_init(struct hrtimer *timer, int clock, enum hrtimer_mode mode);
+void hrtimer_start(struct hrtimer *timer, ktime_t delay, enum hrtimer_mode mode);
+int hrtimer_cancel(struct hrtimer *timer);
+#ifndef CLOCK_MONOTONIC
+#define CLOCK_MONOTONIC 1
+#endif
+
+#endif /* SYNCMAP_SHIM_H */

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rest of the kernel API for the user-space build (see shim.h):
+ * allocation with fault injection, siphash, time, kthreads, completions,
+ * timers, workqueues.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+long shim_warnings;
+int shim_module_dummy;
+
+void shim_warn(const char *file, int line, const char *cond)
+{
+	__atomic_fetch_add(&shim_warnings, 1, __ATOMIC_RELAXED);
+	fprintf(stderr, "WARNING: %s:%d: %s\n", file, line, cond);
+}
+
+/* ---- allocation: the n-th allocation of this thread can be made to fail */
+
+__thread long shim_fail_nth;	/* 0: off; n: the n-th from now fails */
+long shim_allocs_failed;
+
+void *shim_kmalloc(size_t size, gfp_t gfp, bool zero)
+{
+	if (shim_fail_nth && --shim_fail_nth == 0 && !(gfp & __GFP_NOFAIL)) {
+		__atomic_fetch_add(&shim_allocs_failed, 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	if (size == SIZE_MAX)
+		return NULL;
+	return zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
+}
+
+void shim_kfree(const void *p)
+{
+	free((void *)p);
+}
+
+/* ---- siphash-2-4, from the paper (Aumasson, Bernstein 2012) ------------ */
+
+#define ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND do {							\
+	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
+	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
+	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
+	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
+} while (0)
+
+static u64 le64(const u8 *p, size_t n)
+{
+	u64 m = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		m |= (u64)p[i] << (8 * i);
+	return m;
+}
+
+u64 siphash(const void *data, size_t len, const siphash_key_t *key)
+{
+	u64 v0 = 0x736f6d6570736575ULL ^ key->key[0];
+	u64 v1 = 0x646f72616e646f6dULL ^ key->key[1];
+	u64 v2 = 0x6c7967656e657261ULL ^ key->key[0];
+	u64 v3 = 0x7465646279746573ULL ^ key->key[1];
+	const u8 *p = data;
+	size_t left = len;
+	u64 m, b;
+
+	for (; left >= 8; p += 8, left -= 8) {
+		memcpy(&m, p, 8);	/* x86-64: little endian */
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	b = ((u64)len << 56) | le64(p, left);
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* ---- time, randomness --------------------------------------------------- */
+
+u64 ktime_get_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void get_random_bytes(void *buf, size_t len)
+{
+	u8 *p = buf;
+
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+
+		if (n < 0)
+			abort();
+		p += n;
+		len -= n;
+	}
+}
+
+u32 get_random_u32(void)
+{
+	u32 v;
+
+	get_random_bytes(&v, sizeof(v));
+	return v;
+}
+
+/* ---- workqueues ------------------------------------------------------------ */
+
+struct workqueue_struct *alloc_workqueue(const char *fmt, unsigned int flags,
+					 int max_active, ...)
+{
+	(void)fmt;
+	(void)flags;
+	(void)max_active;
+	return calloc(1, sizeof(struct workqueue_struct));
+}
+
+void destroy_workqueue(struct workqueue_struct *wq)
+{
+	rcu_barrier();
+	free(wq);
+}
+
+/* Queued works are RCU callbacks: waiting for those waits for them. */
+void flush_workqueue(struct workqueue_struct *wq)
+{
+	(void)wq;
+	rcu_barrier();
+}
+
+static void rcu_work_cb(struct rcu_head *head)
+{
+	struct rcu_work *rw = container_of(head, struct rcu_work, rcu);
+
+	rw->work.func(&rw->work);
+}
+
+bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork)
+{
+	(void)wq;
+	call_rcu(&rwork->rcu, rcu_work_cb);
+	return true;
+}
+
+/* ---- kthreads ----------------------------------------------------------------- */
+
+struct task_struct {
+	pthread_t thread;
+	int (*fn)(void *data);
+	void *data;
+	int ret;
+	int refs;
+	bool should_stop;
+	bool woken;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+__thread struct task_struct *shim_current;
+
+static void *kthread_main(void *arg)
+{
+	struct task_struct *t = arg;
+	bool run;
+
+	shim_current = t;
+	pthread_mutex_lock(&t->lock);
+	while (!t->woken)
+		pthread_cond_wait(&t->cond, &t->lock);
+	run = !t->should_stop;
+	pthread_mutex_unlock(&t->lock);
+	t->ret = run ? t->fn(t->data) : -EINTR;
+	return NULL;
+}
+
+struct task_struct *kthread_create(int (*fn)(void *data), void *data,
+				   const char *namefmt, ...)
+{
+	struct task_struct *t = calloc(1, sizeof(*t));
+
+	(void)namefmt;
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	t->fn = fn;
+	t->data = data;
+	t->refs = 1;
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->cond, NULL);
+	if (pthread_create(&t->thread, NULL, kthread_main, t)) {
+		free(t);
+		return ERR_PTR(-EAGAIN);
+	}
+	return t;
+}
+
+void wake_up_process(struct task_struct *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->woken = true;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+}
+
+bool kthread_should_stop(void)
+{
+	return shim_current &&
+	       __atomic_load_n(&shim_current->should_stop, __ATOMIC_ACQUIRE);
+}
+
+int kthread_stop(struct task_struct *t)
+{
+	int ret;
+
+	pthread_mutex_lock(&t->lock);
+	__atomic_store_n(&t->should_stop, true, __ATOMIC_RELEASE);
+	t->woken = true;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(t->thread, NULL);
+	ret = t->ret;
+	put_task_struct(t);	/* the thread's own reference */
+	return ret;
+}
+
+void get_task_struct(struct task_struct *t)
+{
+	__atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
+}
+
+void put_task_struct(struct task_struct *t)
+{
+	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		pthread_mutex_destroy(&t->lock);
+		pthread_cond_destroy(&t->cond);
+		free(t);
+	}
+}
+
+void schedule_timeout_interruptible(long jiffies)
+{
+	usleep(jiffies * (1000000 / HZ));
+}
+
+/* ---- completions ----------------------------------------------------------- */
+
+void init_completion(struct completion *c)
+{
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->cond, NULL);
+	c->done = 0;
+}
+
+void complete(struct completion *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->done++;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void wait_for_completion(struct completion *c)
+{
+	pthread_mutex_lock(&c->lock);
+	while (!c->done)
+		pthread_cond_wait(&c->cond, &c->lock);
+	c->done--;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- timers --------------------------------------------------------------- */
+
+static void *hrtimer_main(void *arg)
+{
+	struct hrtimer *timer = arg;
+	struct timespec ts = {
+		.tv_sec = timer->delay / 1000000000,
+		.tv_nsec = timer->delay % 1000000000,
+	};
+
+	nanosleep(&ts, NULL);
+	timer->function(timer);
+	return NULL;
+}
+
+void hrtimer_init(struct hrtimer *timer, int clock, enum hrtimer_mode mode)
+{
+	(void)clock;
+	(void)mode;
+	memset(timer, 0, sizeof(*timer));
+}
+
+void hrtimer_start(struct hrtimer *timer, ktime_t delay, enum hrtimer_mode mode)
+{
+	(void)mode;
+	timer->delay = delay;
+	timer->started = !pthread_create(&timer->thread, NULL, hrtimer_main,
+					 timer);
+	if (!timer->started)
+		abort();
+}
+
+int hrtimer_cancel(struct hrtimer *timer)
+{
+	if (timer->started)
+		pthread_join(timer->thread, NULL);
+	timer->started = false;
+	return 0;
+}
