@@ -53,4 +53,13 @@ demo:
 bench:
 	bash vm/bench.sh
 
-.PHONY: all modules modules_install tools uapi-check install-uapi clean check demo bench
+# The same syncmap.c in user space (tests/userspace, on liburcu): its KUnit
+# cases under ASan+UBSan and TSan, and the native benchmark against Go.
+userspace-check:
+	$(MAKE) -C tests/userspace check
+
+bench-native:
+	bash bench/native.sh
+
+.PHONY: all modules modules_install tools uapi-check install-uapi clean check demo bench \
+	userspace-check bench-native

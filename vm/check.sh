@@ -29,6 +29,37 @@ else
 	lint_fail=$((lint_fail + 1))
 fi
 
+echo "== user space: syncmap.c and its KUnit cases on liburcu; native bench smoke"
+make -s -C "$top/tests/userspace" all
+for san in asan tsan; do
+	set +e
+	out=$(TSAN_OPTIONS="suppressions=$top/tests/userspace/tsan.supp" \
+		"$top/build/userspace/kunit-$san" -q 2>&1)
+	rc=$?
+	set -e
+	read -r p _ f _ < <(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1 || echo "0 passed 0 failed")
+	echo "$out" | grep -E '^not ok|SUMMARY|runtime error|WARNING' | sed 's/^/        /' || true
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1	# a sanitizer report, a leak, or a crash
+	fi
+	if [ "$rc" -eq 0 ]; then
+		echo "  ok    userspace/$san: $p KUnit cases"
+	else
+		echo "  FAIL  userspace/$san: $p passed, $f failed (exit $rc)"
+	fi
+	lint_pass=$((lint_pass + p))
+	lint_fail=$((lint_fail + f))
+done
+if SMOKE=1 "$top/bench/native.sh" >/dev/null; then
+	echo "  ok    userspace/bench: syncmap and Go sync.Map smoke run"
+	lint_pass=$((lint_pass + 1))
+else
+	echo "  FAIL  userspace/bench: smoke run"
+	lint_fail=$((lint_fail + 1))
+fi
+
 log=$(mktemp /tmp/syncmap-console.XXXXXX)
 echo "== booting the test VM (qemu TCG, $(nproc) host cores); console in $log"
 "$top/vm/run.sh" "$kdir" "$top/vm/guest/check.sh" "$log" \
