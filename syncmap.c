@@ -660,18 +660,18 @@ out:
  * write - the common body of store, swap and load_or_store
  *
  * Called in an RCU read-side section, which it may leave and re-enter to
- * allocate (so a sleeping @gfp needs a caller not otherwise atomic).
+ * allocate (so a sleeping @gfp needs a caller not otherwise atomic), with
+ * @hash the key's hash.
  * Return: 0 with *res and *old set (*old is the replaced or loaded box,
  * valid until rcu_read_unlock()), or -ENOMEM. On success the caller owns
  * *old if *res is ENTRY_STORED; @box is consumed unless *res is
  * ENTRY_LOADED or ENTRY_UNCHANGED.
  */
 static int write(struct syncmap *map, const void *key, size_t key_len,
-		 struct syncmap_val *box, bool only_if_empty, gfp_t gfp,
-		 enum entry_result *res, struct syncmap_val **old)
+		 u64 hash, struct syncmap_val *box, bool only_if_empty,
+		 gfp_t gfp, enum entry_result *res, struct syncmap_val **old)
 	__must_hold(RCU)
 {
-	u64 hash = syncmap_hash(map, key, key_len);
 	struct syncmap_entry *e, *fresh = NULL;
 
 	e = syncmap_table_find(rcu_dereference(map->read), hash, key,
@@ -692,6 +692,26 @@ static int write(struct syncmap *map, const void *key, size_t key_len,
 			  gfp, res, old);
 }
 
+/*
+ * The live box of a key in the read table, or NULL: the lock-free look
+ * that load_or_store and compare_and_swap take before they allocate.
+ */
+static struct syncmap_val *read_table_value(struct syncmap *map,
+					    const void *key, size_t key_len,
+					    u64 hash)
+	__must_hold(RCU)
+{
+	struct syncmap_entry *e;
+	struct syncmap_val *p;
+
+	e = syncmap_table_find(rcu_dereference(map->read), hash, key,
+			       key_len);
+	if (!e)
+		return NULL;
+	p = entry_get(e);
+	return val_is_live(p) ? p : NULL;
+}
+
 struct write_result {
 	enum entry_result res;
 	struct syncmap_val *old;	/* the replaced or loaded box */
@@ -709,19 +729,38 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 		       void *value, bool only_if_empty, gfp_t gfp,
 		       struct write_result *wr)
 {
-	struct syncmap_val *box;
+	u64 hash = syncmap_hash(map, key, key_len);
+	struct syncmap_val *box, *p;
 	int err;
 
 	wr->old = NULL;
 	wr->old_value = NULL;
 	if (!value)
 		return -EINVAL;
+	if (only_if_empty) {
+		/*
+		 * Go's LoadOrStore looks first: a live value in the read table
+		 * is loaded without the lock and without allocating a box that
+		 * would only be freed again. If the value goes away after we
+		 * read it, this load still happened before that delete.
+		 */
+		rcu_read_lock();
+		p = read_table_value(map, key, key_len, hash);
+		if (p) {
+			wr->res = ENTRY_LOADED;
+			wr->old = p;
+			wr->old_value = p->value;
+		}
+		rcu_read_unlock();
+		if (p)
+			return 0;
+	}
 	box = val_alloc(map, value, gfp);
 	if (!box)
 		return -ENOMEM;
 	rcu_read_lock();
-	err = write(map, key, key_len, box, only_if_empty, gfp, &wr->res,
-		    &wr->old);
+	err = write(map, key, key_len, hash, box, only_if_empty, gfp,
+		    &wr->res, &wr->old);
 	if (!err && wr->old)
 		wr->old_value = wr->old->value;
 	rcu_read_unlock();
@@ -1022,16 +1061,38 @@ int syncmap_compare_and_swap_gfp(struct syncmap *map, const void *key,
 				 size_t key_len, void *old, void *new,
 				 gfp_t gfp)
 {
-	struct syncmap_val *box, *p = NULL;
+	u64 hash = syncmap_hash(map, key, key_len);
+	struct syncmap_val *box, *p;
+	struct syncmap_table *r;
 	struct syncmap_entry *e;
+	bool hopeless;
 
 	if (!old || !new)
 		return -EINVAL;
+	/*
+	 * Go's tryCompareAndSwap: a key the read table holds with another
+	 * value (or none), or a key absent from a read table that is not
+	 * amended, fails without the lock and without allocating.
+	 */
+	rcu_read_lock();
+	r = rcu_dereference(map->read);
+	e = syncmap_table_find(r, hash, key, key_len);
+	if (e) {
+		p = entry_get(e);
+		hopeless = !val_is_live(p) || p->value != old;
+	} else {
+		hopeless = !READ_ONCE(r->amended);
+	}
+	rcu_read_unlock();
+	if (hopeless)
+		return 0;
+
 	box = val_alloc(map, new, gfp);
 	if (!box)
 		return -ENOMEM;
+	p = NULL;
 	rcu_read_lock();
-	e = find_entry(map, key, key_len, syncmap_hash(map, key, key_len));
+	e = find_entry(map, key, key_len, hash);
 	if (e)
 		p = entry_compare_and_swap(e, old, box);
 	rcu_read_unlock();
