@@ -31,10 +31,10 @@ fi
 
 echo "== user space: syncmap.c and its KUnit cases on liburcu; native bench smoke"
 make -s -C "$top/tests/userspace" all
-for san in asan tsan; do
+for prog in kunit-asan kunit-tsan faults-asan; do
 	set +e
 	out=$(TSAN_OPTIONS="suppressions=$top/tests/userspace/tsan.supp" \
-		"$top/build/userspace/kunit-$san" -q 2>&1)
+		"$top/build/userspace/$prog" -q 2>&1)
 	rc=$?
 	set -e
 	read -r p _ f _ < <(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1 || echo "0 passed 0 failed")
@@ -45,9 +45,9 @@ for san in asan tsan; do
 		f=1	# a sanitizer report, a leak, or a crash
 	fi
 	if [ "$rc" -eq 0 ]; then
-		echo "  ok    userspace/$san: $p KUnit cases"
+		echo "  ok    userspace/$prog: $p passed"
 	else
-		echo "  FAIL  userspace/$san: $p passed, $f failed (exit $rc)"
+		echo "  FAIL  userspace/$prog: $p passed, $f failed (exit $rc)"
 	fi
 	lint_pass=$((lint_pass + p))
 	lint_fail=$((lint_fail + f))
