@@ -1417,6 +1417,329 @@ static void syncmap_test_differential(struct kunit *test)
 				atomic_read(&ctx->vals[i].released));
 }
 
+/* ---- allocation failures --------------------------------------------- */
+
+#ifdef CONFIG_FAILSLAB
+/*
+ * Systematic fault injection, the fail-nth way (Documentation/
+ * fault-injection/fault-injection.rst): every operation, in each map
+ * state that takes another allocation path, runs with its 1st allocation
+ * failing, then its 2nd, ... until a run meets no injected failure. Each
+ * run must either fail with -ENOMEM and leave the map exactly as it was
+ * (same keys, values and length; the offered value not released), or, if
+ * the injected failure hit an allocation the kernel recovers from (say
+ * kmemleak's metadata), succeed completely.
+ *
+ * The operations allocate with GFP_ATOMIC, which failslab fails even with
+ * its default ignore-gfp-wait=Y; syncmap_create()'s GFP_KERNEL
+ * allocations fail only with ignore-gfp-wait=N (the test VM sets it). The
+ * user-space build fails its own allocator the same way.
+ */
+#define FAULT_KEYS 24
+
+struct fault_snap {
+	int n;
+	u32 keys[FAULT_KEYS + 8];
+	void *vals[FAULT_KEYS + 8];
+};
+
+static void fault_snap_table(struct syncmap_table *t, struct fault_snap *s)
+{
+	struct syncmap_val *p;
+	unsigned int i;
+	int j;
+
+	for (i = 0; t && i < t->size; i++) {
+		struct syncmap_entry *e = t->slots[i];
+
+		if (!e || e->key_len != sizeof(u32))
+			continue;
+		p = rcu_dereference(e->p);
+		if (!p || p == SYNCMAP_EXPUNGED)
+			continue;
+		for (j = 0; j < s->n; j++)
+			if (!memcmp(&s->keys[j], e->key, sizeof(u32)))
+				break;
+		if (j < s->n || s->n == ARRAY_SIZE(s->keys))
+			continue;	/* in both tables: one entry */
+		memcpy(&s->keys[s->n], e->key, sizeof(u32));
+		s->vals[s->n++] = p->value;
+	}
+}
+
+/*
+ * The live keys of both tables, read directly: a load or a range would
+ * count misses or promote, and so change the state under test.
+ */
+static void fault_snap(struct syncmap *map, struct fault_snap *s)
+{
+	unsigned long flags;
+
+	s->n = 0;
+	spin_lock_irqsave(&map->lock, flags);
+	rcu_read_lock();
+	fault_snap_table(rcu_dereference(map->read), s);
+	fault_snap_table(map->dirty, s);
+	rcu_read_unlock();
+	spin_unlock_irqrestore(&map->lock, flags);
+}
+
+static bool fault_snap_equal(const struct fault_snap *a,
+			     const struct fault_snap *b)
+{
+	int i, j;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++) {
+		for (j = 0; j < b->n; j++)
+			if (a->keys[i] == b->keys[j])
+				break;
+		if (j == b->n || a->vals[i] != b->vals[j])
+			return false;
+	}
+	return true;
+}
+
+enum fault_state { FAULT_EMPTY, FAULT_READ, FAULT_DIRTY, FAULT_NR_STATES };
+
+static const char *const fault_state_name[] = {
+	"empty map", "read table only", "read and dirty tables",
+};
+
+/* Keys 0..19 in the read table, 3 deleted; FAULT_DIRTY adds key 20,
+ * whose dirty build expunges 3.
+ */
+static struct syncmap *fault_map(struct kunit *test, struct tctx *ctx,
+				 enum fault_state st)
+{
+	struct syncmap *map = syncmap_create(tval_release);
+	u32 k;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	if (st == FAULT_EMPTY)
+		return map;
+	for (k = 0; k < 20; k++)
+		store_ok(test, map, &k, sizeof(k), &ctx->vals[k]);
+	promote(test, map);
+	k = 3;
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(map, &k, sizeof(k)));
+	if (st == FAULT_DIRTY) {
+		k = 20;
+		store_ok(test, map, &k, sizeof(k), &ctx->vals[k]);
+	}
+	return map;
+}
+
+struct fault_op {
+	const char *name;
+	u32 key;
+	/* Offers @v for @key; returns 0 or the error. */
+	int (*fn)(struct syncmap *map, u32 key, struct tctx *ctx, void *v);
+	/* What @key holds after a success (NULL: absent). */
+	void *(*expect)(const struct fault_snap *before, struct tctx *ctx,
+			u32 key, void *v);
+	bool allocates;
+};
+
+static int fault_store(struct syncmap *map, u32 k, struct tctx *ctx, void *v)
+{
+	return syncmap_store(map, &k, sizeof(k), v, GFP_ATOMIC);
+}
+
+static int fault_load_or_store(struct syncmap *map, u32 k, struct tctx *ctx,
+			       void *v)
+{
+	bool loaded;
+	void *r = syncmap_load_or_store(map, &k, sizeof(k), v, &loaded,
+					GFP_ATOMIC);
+
+	return IS_ERR(r) ? PTR_ERR(r) : 0;
+}
+
+static int fault_swap(struct syncmap *map, u32 k, struct tctx *ctx, void *v)
+{
+	void *r = syncmap_swap(map, &k, sizeof(k), v, GFP_ATOMIC);
+
+	return IS_ERR(r) ? PTR_ERR(r) : 0;	/* r is ours, uncounted */
+}
+
+static int fault_cas(struct syncmap *map, u32 k, struct tctx *ctx, void *v)
+{
+	int r = syncmap_compare_and_swap_gfp(map, &k, sizeof(k),
+					     &ctx->vals[k], v, GFP_ATOMIC);
+
+	return r < 0 ? r : 0;
+}
+
+static int fault_delete(struct syncmap *map, u32 k, struct tctx *ctx, void *v)
+{
+	syncmap_delete(map, &k, sizeof(k));
+	return 0;
+}
+
+static int fault_load_and_delete(struct syncmap *map, u32 k, struct tctx *ctx,
+				 void *v)
+{
+	syncmap_load_and_delete(map, &k, sizeof(k));
+	return 0;
+}
+
+static int fault_compare_and_delete(struct syncmap *map, u32 k,
+				    struct tctx *ctx, void *v)
+{
+	syncmap_compare_and_delete(map, &k, sizeof(k), &ctx->vals[k]);
+	return 0;
+}
+
+static void *fault_snap_get(const struct fault_snap *s, u32 k)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->keys[i] == k)
+			return s->vals[i];
+	return NULL;
+}
+
+static void *fault_expect_offered(const struct fault_snap *before,
+				  struct tctx *ctx, u32 k, void *v)
+{
+	return v;
+}
+
+static void *fault_expect_kept(const struct fault_snap *before,
+			       struct tctx *ctx, u32 k, void *v)
+{
+	return fault_snap_get(before, k) ?: v;
+}
+
+static void *fault_expect_swapped(const struct fault_snap *before,
+				  struct tctx *ctx, u32 k, void *v)
+{
+	void *old = fault_snap_get(before, k);
+
+	return old == &ctx->vals[k] ? v : old;
+}
+
+static void *fault_expect_absent(const struct fault_snap *before,
+				 struct tctx *ctx, u32 k, void *v)
+{
+	return NULL;
+}
+
+static void *fault_expect_deleted(const struct fault_snap *before,
+				  struct tctx *ctx, u32 k, void *v)
+{
+	void *old = fault_snap_get(before, k);
+
+	return old == &ctx->vals[k] ? NULL : old;
+}
+
+static const struct fault_op fault_ops[] = {
+	{ "store, new key", 30, fault_store, fault_expect_offered, true },
+	{ "store, present key", 5, fault_store, fault_expect_offered, true },
+	{ "store, deleted key", 3, fault_store, fault_expect_offered, true },
+	{ "load_or_store, new key", 31, fault_load_or_store,
+	  fault_expect_offered, true },
+	{ "load_or_store, present key", 6, fault_load_or_store,
+	  fault_expect_kept, true },
+	{ "swap, new key", 32, fault_swap, fault_expect_offered, true },
+	{ "swap, present key", 7, fault_swap, fault_expect_offered, true },
+	{ "compare_and_swap_gfp", 8, fault_cas, fault_expect_swapped, true },
+	{ "delete", 9, fault_delete, fault_expect_absent, false },
+	{ "load_and_delete", 10, fault_load_and_delete, fault_expect_absent,
+	  false },
+	{ "compare_and_delete", 11, fault_compare_and_delete,
+	  fault_expect_deleted, false },
+};
+
+/* Returns the number of failures that surfaced as -ENOMEM. */
+static int fault_run(struct kunit *test, struct tctx *ctx,
+		     const struct fault_op *op, enum fault_state st)
+{
+	struct tval *offered = &ctx->vals[FAULT_KEYS + 1];
+	struct fault_snap before, after;
+	int n, err, rel0, surfaced = 0;
+	struct syncmap *map;
+	size_t len0;
+	bool hit;
+
+	for (n = 1; n < 64; n++) {
+		map = fault_map(test, ctx, st);
+		fault_snap(map, &before);
+		len0 = syncmap_len(map);
+		settle();
+		rel0 = atomic_read(&offered->released);
+
+		current->fail_nth = n;
+		err = op->fn(map, op->key, ctx, offered);
+		hit = !current->fail_nth;
+		current->fail_nth = 0;
+
+		fault_snap(map, &after);
+		settle();
+		if (err) {
+			KUNIT_EXPECT_EQ(test, -ENOMEM, err);
+			KUNIT_EXPECT_TRUE(test, hit);
+			KUNIT_EXPECT_TRUE(test, op->allocates);
+			KUNIT_EXPECT_TRUE(test, fault_snap_equal(&before, &after));
+			KUNIT_EXPECT_EQ(test, len0, syncmap_len(map));
+			KUNIT_EXPECT_EQ(test, rel0, atomic_read(&offered->released));
+			surfaced++;
+		} else {
+			KUNIT_EXPECT_PTR_EQ(test,
+					    op->expect(&before, ctx, op->key,
+						       offered),
+					    load(map, &op->key,
+						 sizeof(op->key)));
+		}
+		syncmap_destroy(map);
+		if (test->status == KUNIT_FAILURE) {
+			kunit_info(test, "%s, %s: allocation %d failed\n",
+				   op->name, fault_state_name[st], n);
+			return surfaced;
+		}
+		if (!hit)
+			return surfaced;	/* ran every allocation */
+	}
+	KUNIT_FAIL(test, "%s, %s: still failing after 63 allocations\n",
+		   op->name, fault_state_name[st]);
+	return surfaced;
+}
+
+static void syncmap_test_alloc_failures(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, FAULT_KEYS + 2);
+	struct syncmap *map;
+	int n, st, surfaced = 0;
+	size_t i;
+
+	for (n = 1; n < 8; n++) {
+		current->fail_nth = n;
+		map = syncmap_create(tval_release);
+		current->fail_nth = 0;
+		if (!IS_ERR(map)) {
+			syncmap_destroy(map);
+			break;
+		}
+		KUNIT_EXPECT_EQ(test, -ENOMEM, PTR_ERR(map));
+	}
+	for (st = 0; st < FAULT_NR_STATES; st++)
+		for (i = 0; i < ARRAY_SIZE(fault_ops); i++)
+			surfaced += fault_run(test, ctx, &fault_ops[i], st);
+	kunit_info(test, "%d injected allocation failures surfaced as -ENOMEM\n",
+		   surfaced);
+	/* Each op that allocates (7 in every state) failed at least once. */
+	KUNIT_EXPECT_GE(test, surfaced, 7 * FAULT_NR_STATES);
+}
+#else
+static void syncmap_test_alloc_failures(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_FAILSLAB");
+}
+#endif
+
 /* ---- concurrency ---------------------------------------------------------- */
 
 static const int thread_counts[] = { 2, 4 };
@@ -1865,6 +2188,7 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_build_race_clear),
 	KUNIT_CASE(syncmap_test_dirty_full_promotes),
 	KUNIT_CASE(syncmap_test_hash_keyed),
+	KUNIT_CASE(syncmap_test_alloc_failures),
 	KUNIT_CASE_SLOW(syncmap_test_differential),
 	KUNIT_CASE_PARAM(syncmap_test_concurrent_mixed, threads_gen_params),
 	KUNIT_CASE_PARAM(syncmap_test_concurrent_cas_counter,

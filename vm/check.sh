@@ -31,7 +31,7 @@ fi
 
 echo "== user space: syncmap.c and its KUnit cases on liburcu; native bench smoke"
 make -s -C "$top/tests/userspace" all
-for prog in kunit-asan kunit-tsan faults-asan; do
+for prog in kunit-asan kunit-tsan; do
 	set +e
 	out=$(TSAN_OPTIONS="suppressions=$top/tests/userspace/tsan.supp" \
 		"$top/build/userspace/$prog" -q 2>&1)

@@ -60,9 +60,22 @@ void shim_kunit_fail(struct kunit *test, bool assert, const char *file,
 	       "        left == %lld (0x%llx)\n        right == %lld (0x%llx)\n",
 	       test->name, assert ? "ASSERTION" : "EXPECTATION", file, line,
 	       what, l, (unsigned long long)l, r, (unsigned long long)r);
-	__atomic_store_n(&test->failed, true, __ATOMIC_RELAXED);
+	__atomic_store_n(&test->status, KUNIT_FAILURE, __ATOMIC_RELAXED);
 	if (assert)
 		pthread_exit(NULL);
+}
+
+void shim_kunit_failf(struct kunit *test, const char *file, int line,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("    # %s: EXPECTATION FAILED at %s:%d\n    ", test->name, file,
+	       line);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	__atomic_store_n(&test->status, KUNIT_FAILURE, __ATOMIC_RELAXED);
 }
 
 struct run {
@@ -104,9 +117,9 @@ static bool run_one(struct kunit_case *c, const void *param, const char *desc,
 	if (__atomic_load_n(&shim_warnings, __ATOMIC_RELAXED) != warnings) {
 		printf("    # %s: the code under test raised a WARNING\n",
 		       c->name);
-		test.failed = true;
+		test.status = KUNIT_FAILURE;
 	}
-	ok = !test.failed;
+	ok = test.status != KUNIT_FAILURE;
 	if (!ok || !quiet)
 		printf("%sok %d %s%s%s (%.1f ms)\n", ok ? "" : "not ", n,
 		       c->name, desc ? " - " : "", desc ? desc : "",

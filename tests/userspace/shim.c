@@ -23,15 +23,17 @@ void shim_warn(const char *file, int line, const char *cond)
 
 /* ---- allocation: the n-th allocation of this thread can be made to fail */
 
-__thread long shim_fail_nth;	/* 0: off; n: the n-th from now fails */
-long shim_allocs_failed;
-
+/*
+ * current->fail_nth, as in the kernel's should_fail_ex(): n > 0 makes the
+ * n-th allocation from now fail, and reads 0 once it has. __GFP_NOFAIL
+ * allocations are not counted (failslab skips them too).
+ */
 void *shim_kmalloc(size_t size, gfp_t gfp, bool zero)
 {
-	if (shim_fail_nth && --shim_fail_nth == 0 && !(gfp & __GFP_NOFAIL)) {
-		__atomic_fetch_add(&shim_allocs_failed, 1, __ATOMIC_RELAXED);
+	struct task_struct *t = current;
+
+	if (t->fail_nth && !(gfp & __GFP_NOFAIL) && --t->fail_nth == 0)
 		return NULL;
-	}
 	if (size == SIZE_MAX)
 		return NULL;
 	return zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
@@ -164,19 +166,16 @@ bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork)
 
 /* ---- kthreads ----------------------------------------------------------------- */
 
-struct task_struct {
-	pthread_t thread;
-	int (*fn)(void *data);
-	void *data;
-	int ret;
-	int refs;
-	bool should_stop;
-	bool woken;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-};
+static __thread struct task_struct *shim_current;
 
-__thread struct task_struct *shim_current;
+struct task_struct *shim_get_current(void)
+{
+	static __thread struct task_struct self;
+
+	if (!shim_current)
+		shim_current = &self;
+	return shim_current;
+}
 
 static void *kthread_main(void *arg)
 {
@@ -223,8 +222,7 @@ void wake_up_process(struct task_struct *t)
 
 bool kthread_should_stop(void)
 {
-	return shim_current &&
-	       __atomic_load_n(&shim_current->should_stop, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&current->should_stop, __ATOMIC_ACQUIRE);
 }
 
 int kthread_stop(struct task_struct *t)

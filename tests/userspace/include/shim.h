@@ -304,9 +304,22 @@ u64 siphash(const void *data, size_t len, const siphash_key_t *key);
 
 /* ---- threads: kthreads, completions, hrtimers -------------------------------- */
 
-struct task_struct;
-extern __thread struct task_struct *shim_current;
-#define current			shim_current
+/* Every thread has one; kthreads' carry what kthread_stop() needs. */
+struct task_struct {
+	unsigned int fail_nth;		/* CONFIG_FAULT_INJECTION's */
+	pthread_t thread;
+	int (*fn)(void *data);
+	void *data;
+	int ret;
+	int refs;
+	bool should_stop;
+	bool woken;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+struct task_struct *shim_get_current(void);
+#define current			(shim_get_current())
 
 struct task_struct *kthread_create(int (*fn)(void *data), void *data,
 				   const char *namefmt, ...);

@@ -27,10 +27,12 @@ struct kunit_suite {
 	struct kunit_case *test_cases;
 };
 
+enum kunit_status { KUNIT_SUCCESS, KUNIT_FAILURE, KUNIT_SKIPPED };
+
 struct kunit {
 	const char *name;
 	const void *param_value;
-	bool failed;
+	enum kunit_status status;
 	struct shim_kunit_action *actions;
 };
 
@@ -63,6 +65,11 @@ void *kunit_kzalloc(struct kunit *test, size_t size, gfp_t gfp);
 
 void shim_kunit_fail(struct kunit *test, bool assert, const char *file,
 		     int line, const char *what, long long l, long long r);
+
+void shim_kunit_failf(struct kunit *test, const char *file, int line,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+#define KUNIT_FAIL(test, fmt, ...) \
+	shim_kunit_failf(test, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
 
 #define SHIM_KUNIT_CMP(test, assert, cast, l, op, r) do {		\
 	long long __l = (long long)(cast)(l);				\
