@@ -24,13 +24,17 @@ clean:
 USER_CFLAGS := -O2 -Wall -Wextra -Werror -Iinclude/uapi
 UAPI := include/uapi/linux/syncmap.h
 
-tools: build/syncmapctl build/devtest
+tools: build/syncmapctl build/devtest build/fuzz
 
 build/syncmapctl: tools/syncmapctl/syncmapctl.c $(UAPI)
 	@mkdir -p build
 	$(CC) $(USER_CFLAGS) -static -o $@ $<
 
 build/devtest: tests/device/devtest.c $(UAPI)
+	@mkdir -p build
+	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
+build/fuzz: tests/device/fuzz.c $(UAPI)
 	@mkdir -p build
 	$(CC) $(USER_CFLAGS) -static -o $@ $<
 

@@ -46,6 +46,12 @@ MODULE_PARM_DESC(max_value_len, "longest value in bytes (default 65536)");
 /* RANGE fills a kernel buffer of at most this, or one record if larger. */
 #define SMDEV_RANGE_CHUNK	(64 * 1024)
 
+/*
+ * Every allocation here is sized and triggered by user space: charged to
+ * the caller's memcg, and a failure is reported as ENOMEM, not logged.
+ */
+#define SMDEV_GFP		(GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
+
 static struct {
 	struct syncmap *map;
 	atomic_long_t entries;
@@ -76,7 +82,7 @@ static struct smdev_value *value_from_user(u64 uptr, u32 len)
 
 	if (len > max_value_len)
 		return ERR_PTR(-E2BIG);
-	v = kmalloc(struct_size(v, data, len), GFP_KERNEL_ACCOUNT);
+	v = kmalloc(struct_size(v, data, len), SMDEV_GFP);
 	if (!v)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&v->ref, 1);
@@ -159,7 +165,7 @@ static int req_get(struct smdev_req *r, void __user *argp, unsigned int need)
 	if ((need & NEED_OLD) && r->kv.old_len > max_value_len)
 		return -E2BIG;
 
-	r->key = kmalloc(max(r->kv.key_len, 1U), GFP_KERNEL_ACCOUNT);
+	r->key = kmalloc(max(r->kv.key_len, 1U), SMDEV_GFP);
 	if (!r->key)
 		return -ENOMEM;
 	if (copy_from_user(r->key, u64_to_user_ptr(r->kv.key), r->kv.key_len))
@@ -209,7 +215,7 @@ static int store_new(struct smdev_req *r)
 	if (err)
 		return err;
 	ret = syncmap_load_or_store(smdev.map, r->key, r->kv.key_len, r->value,
-				    &loaded, GFP_KERNEL_ACCOUNT);
+				    &loaded, SMDEV_GFP);
 	if (IS_ERR(ret) || loaded) {
 		unreserve_entry();
 		return IS_ERR(ret) ? PTR_ERR(ret) : 0;
@@ -226,7 +232,7 @@ static int replace_if_same(struct smdev_req *r, struct smdev_value *cur)
 {
 	int ret = syncmap_compare_and_swap_gfp(smdev.map, r->key,
 					       r->kv.key_len, cur, r->value,
-					       GFP_KERNEL_ACCOUNT);
+					       SMDEV_GFP);
 
 	if (ret > 0)
 		r->value = NULL;
@@ -500,7 +506,7 @@ static long smdev_range(void __user *argp)
 
 	max_rec = rec_size(max_key_len, max_value_len);
 	chunk = min(rq.buf_len, max_t(u32, SMDEV_RANGE_CHUNK, max_rec));
-	f.buf = kvmalloc(max(chunk, 1U), GFP_KERNEL_ACCOUNT);
+	f.buf = kvmalloc(max(chunk, 1U), SMDEV_GFP);
 	if (!f.buf)
 		return -ENOMEM;
 	f.cap = chunk;

@@ -66,6 +66,6 @@ echo "== booting the test VM (qemu TCG, $(nproc) host cores); console in $log"
 	"$top/syncmap.ko" "$top/syncmap_test.ko" \
 	"$top/drivers/syncmap_dev.ko" "$top/samples/syncmap_example.ko" \
 	"$top/bench/syncmap_bench.ko" \
-	-- "$top/build/syncmapctl" "$top/build/devtest"
+	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz"
 echo "== results ($(($(date +%s) - start)) s)"
 "$top/vm/parse.sh" "$log" "$lint_pass" "$lint_fail"

@@ -731,6 +731,283 @@ static void t_max_entries_race(void)
 	CHECK(put("more", "x") == ENOSPC);
 }
 
+/* ---- allocation failures: fail-nth, then random ----------------------- */
+
+/*
+ * Every command, with the kernel failing its 1st allocation, then its
+ * 2nd, ... (/proc/thread-self/fail-nth) until a run meets no injected
+ * failure. A run that met one must fail with ENOMEM and leave the map
+ * unchanged, or, if the failure hit an allocation the kernel recovers
+ * from (kmemleak's metadata, say), must have done all it should.
+ */
+struct fault_cmd {
+	const char *name;
+	int (*op)(void);
+	int (*done)(void);	/* the effect of a success is visible */
+};
+
+static char fbuf[MAX_VALUE + 1];
+
+static int f_store_new(void) { return put("new", "fresh"); }
+static int f_store_old(void) { return put("a", "avocado"); }
+static int f_load(void) { return get("b", fbuf, sizeof(fbuf)); }
+static int f_delete(void)
+{
+	struct syncmap_kv kv = kv_of("c", NULL, 0);
+
+	return io(SYNCMAP_IOC_DELETE, &kv);
+}
+
+static int f_los_new(void)
+{
+	struct syncmap_kv kv = kv_of("new", "fresh", 5);
+
+	return io(SYNCMAP_IOC_LOAD_OR_STORE, &kv);
+}
+
+static int f_los_old(void)
+{
+	struct syncmap_kv kv = kv_of("a", "other", 5);
+
+	kv.old = p2u(fbuf);
+	kv.old_len = sizeof(fbuf);
+	return io(SYNCMAP_IOC_LOAD_OR_STORE, &kv);
+}
+
+static int f_lad(void)
+{
+	struct syncmap_kv kv = kv_of("b", fbuf, sizeof(fbuf));
+
+	return io(SYNCMAP_IOC_LOAD_AND_DELETE, &kv);
+}
+
+static int f_swap(void)
+{
+	struct syncmap_kv kv = kv_of("a", "avocado", 7);
+
+	kv.old = p2u(fbuf);
+	kv.old_len = sizeof(fbuf);
+	return io(SYNCMAP_IOC_SWAP, &kv);
+}
+
+static int f_cas(void)
+{
+	struct syncmap_kv kv = kv_of("a", "avocado", 7);
+
+	kv.old = p2u("apple");
+	kv.old_len = 5;
+	return io(SYNCMAP_IOC_COMPARE_AND_SWAP, &kv);
+}
+
+static int f_cad(void)
+{
+	struct syncmap_kv kv = kv_of("c", NULL, 0);
+
+	kv.old = p2u("cherry");
+	kv.old_len = 6;
+	return io(SYNCMAP_IOC_COMPARE_AND_DELETE, &kv);
+}
+
+static int f_range(void)
+{
+	struct syncmap_range rq = { .buf = p2u(fbuf), .buf_len = sizeof(fbuf) };
+
+	return io(SYNCMAP_IOC_RANGE, &rq);
+}
+
+static int f_stats(void)
+{
+	struct syncmap_stats st;
+
+	return io(SYNCMAP_IOC_STATS, &st);
+}
+
+static int f_clear(void) { return io(SYNCMAP_IOC_CLEAR, NULL); }
+
+static int d_new(void) { return get_is("new", "fresh"); }
+static int d_avocado(void) { return get_is("a", "avocado"); }
+static int d_apple(void) { return get_is("a", "apple"); }
+static int d_no_b(void) { return get("b", fbuf, sizeof(fbuf)) == ENOENT; }
+static int d_no_c(void) { return get("c", fbuf, sizeof(fbuf)) == ENOENT; }
+static int d_same(void) { return entries() == 3; }
+static int d_empty(void) { return entries() == 0; }
+
+static const struct fault_cmd fault_cmds[] = {
+	{ "STORE new key", f_store_new, d_new },
+	{ "STORE present key", f_store_old, d_avocado },
+	{ "LOAD", f_load, d_same },
+	{ "DELETE", f_delete, d_no_c },
+	{ "LOAD_OR_STORE new key", f_los_new, d_new },
+	{ "LOAD_OR_STORE present key", f_los_old, d_apple },
+	{ "LOAD_AND_DELETE", f_lad, d_no_b },
+	{ "SWAP", f_swap, d_avocado },
+	{ "COMPARE_AND_SWAP", f_cas, d_avocado },
+	{ "COMPARE_AND_DELETE", f_cad, d_no_c },
+	{ "RANGE", f_range, d_same },
+	{ "STATS", f_stats, d_same },
+	{ "CLEAR", f_clear, d_empty },
+};
+
+static int fail_nth_fd = -1;
+
+static void fail_nth_set(int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d", n);
+
+	if (pwrite(fail_nth_fd, buf, len, 0) != len)
+		CHECK(!"write fail-nth");
+}
+
+/* 1 if the failure set up by fail_nth_set() was injected. */
+static int fail_nth_injected(void)
+{
+	char buf[16] = "";
+
+	if (pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
+		CHECK(!"read fail-nth");
+	return atoi(buf) == 0;
+}
+
+static long faults_injected, faults_surfaced;
+
+static void t_fail_nth(void)
+{
+	size_t i;
+	int n;
+
+	fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	CHECK(fail_nth_fd >= 0);	/* CONFIG_FAULT_INJECTION */
+	if (fail_nth_fd < 0)
+		return;
+	for (i = 0; i < sizeof(fault_cmds) / sizeof(fault_cmds[0]); i++) {
+		const struct fault_cmd *c = &fault_cmds[i];
+
+		for (n = 1; n < 200; n++) {
+			struct snap before;
+			int err, hit;
+
+			reset();
+			fill_some();
+			before = snapshot();
+			fail_nth_set(n);
+			err = c->op();
+			hit = fail_nth_injected();
+			fail_nth_set(0);
+			if (!hit) {
+				CHECK(!err);
+				CHECK(c->done());
+				free(before.p);
+				break;
+			}
+			faults_injected++;
+			if (err) {
+				faults_surfaced++;
+				if (err != ENOMEM || !snap_equal(before, snapshot()))
+					printf("# %s, allocation %d: errno %d or map changed\n",
+					       c->name, n, err);
+				CHECK(err == ENOMEM);
+			} else {
+				free(before.p);
+				CHECK(c->done());
+			}
+		}
+		CHECK(n < 200);
+	}
+	close(fail_nth_fd);
+	printf("# fail-nth: %ld failures injected, %ld surfaced as ENOMEM\n",
+	       faults_injected, faults_surfaced);
+	CHECK(faults_surfaced >= 8);
+}
+
+/*
+ * Random failures: this process fails allocations at random
+ * (make-it-fail; the guest set failslab's probability and task-filter)
+ * while it runs random commands on 16 keys against a model. A command
+ * that fails with ENOMEM must not change the model's key; at the end the
+ * map must equal the model.
+ */
+#define RKEYS 16
+
+static int make_it_fail(int on)
+{
+	int f = open("/proc/self/make-it-fail", O_WRONLY);
+	int ok = f >= 0 && write(f, on ? "1" : "0", 1) == 1;
+
+	if (f >= 0)
+		close(f);
+	return ok;
+}
+
+static void t_random_faults(void)
+{
+	char model[RKEYS][16], key[8], val[16];
+	long enomem = 0, ops = 0;
+	unsigned int seed = 12345;
+	int i, k, err;
+
+	memset(model, 0, sizeof(model));
+	CHECK(make_it_fail(1));
+	for (i = 0; i < 4000; i++) {
+		k = rand_r(&seed) % RKEYS;
+		snprintf(key, sizeof(key), "r%d", k);
+		snprintf(val, sizeof(val), "v%d", i);
+		switch (rand_r(&seed) % 4) {
+		case 0:
+			err = put(key, val);
+			if (!err)
+				strcpy(model[k], val);
+			break;
+		case 1: {
+			struct syncmap_kv kv = kv_of(key, NULL, 0);
+
+			err = io(SYNCMAP_IOC_DELETE, &kv);
+			if (!err || err == ENOENT) {
+				model[k][0] = 0;
+				err = 0;
+			}
+			break;
+		}
+		case 2: {
+			struct syncmap_kv kv = kv_of(key, val, strlen(val));
+
+			kv.old = p2u(fbuf);
+			kv.old_len = sizeof(fbuf);
+			err = io(SYNCMAP_IOC_SWAP, &kv);
+			if (!err)
+				strcpy(model[k], val);
+			break;
+		}
+		default: {
+			struct syncmap_kv kv = kv_of(key, fbuf, sizeof(fbuf) - 1);
+
+			err = io(SYNCMAP_IOC_LOAD, &kv);
+			if (err == ENOENT && !model[k][0])
+				err = 0;
+			else if (!err && (kv.value_len != strlen(model[k]) ||
+					  memcmp(fbuf, model[k], kv.value_len)))
+				err = -1;
+			break;
+		}
+		}
+		ops++;
+		if (err == ENOMEM)
+			enomem++;
+		else if (err)
+			printf("# random faults: op %d on %s: error %d\n", i, key, err);
+		CHECK(!err || err == ENOMEM);
+	}
+	CHECK(make_it_fail(0));
+	for (k = 0; k < RKEYS; k++) {
+		snprintf(key, sizeof(key), "r%d", k);
+		CHECK(model[k][0] ? get_is(key, model[k])
+				  : get(key, fbuf, sizeof(fbuf)) == ENOENT);
+	}
+	printf("# random faults: %ld commands, %ld failed with ENOMEM\n", ops,
+	       enomem);
+	CHECK(enomem > 0);
+}
+
 int main(int argc, char **argv)
 {
 	fd = open("/dev/syncmap", O_RDWR);
@@ -767,6 +1044,8 @@ int main(int argc, char **argv)
 	run("procs_readers_writers", t_readers_writers);
 	run("procs_range_during_writes", t_range_during_writes);
 	run("procs_max_entries_race", t_max_entries_race);
+	run("fail_nth_every_ioctl", t_fail_nth);
+	run("random_alloc_failures", t_random_faults);
 	reset();
 	return failed_checks ? 1 : 0;
 }

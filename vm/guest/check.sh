@@ -1,6 +1,7 @@
 # Guest plan for `make check`.
 . /lib.sh
 kmemleak_reset
+faults_setup
 insmod /modules/syncmap.ko || echo "SYNCMAP-FAIL insmod syncmap"
 insmod /modules/syncmap_test.ko || echo "SYNCMAP-FAIL insmod syncmap_test"
 rmmod syncmap_test || echo "SYNCMAP-FAIL rmmod syncmap_test"

@@ -3,6 +3,8 @@ DEVPARAMS="max_entries=64 max_key_len=256 max_value_len=1024"
 
 insmod /modules/syncmap_dev.ko $DEVPARAMS || echo "SYNCMAP-FAIL insmod syncmap_dev"
 /bin/devtest || true
+# One million random ioctls from 4 processes, then a consistency check.
+/bin/fuzz 4 250000 || true
 
 # syncmapctl: output and exit status of every command.
 ctl_session() {

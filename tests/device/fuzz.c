@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz - random ioctls on /dev/syncmap from several processes at once
+ *
+ * Each process makes random calls: valid command numbers (mostly), valid
+ * numbers with the wrong size or direction, foreign numbers; argument
+ * pointers that are valid, NULL, unmapped, read-only, kernel addresses or
+ * misaligned; keys from a small pool (so commands meet each other) or
+ * garbage; lengths at, around and far past the limits; random flags and
+ * padding. Every call must return 0 or one of the errors the uapi header
+ * documents. Afterwards, in one process: RANGE must agree with LOAD for
+ * every key, and STATS' entries with the number of keys RANGE returned.
+ *
+ * usage: fuzz [procs [calls-per-proc [seed]]]
+ * Prints "SYNCMAP-RESULT ok|FAIL dev.fuzz_<n>_calls" and a summary.
+ * Expects max_entries=64 max_key_len=256 max_value_len=1024.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/syncmap.h>
+
+#define MAX_KEY		256
+#define MAX_VALUE	1024
+#define POOL		24	/* distinct pool keys */
+
+static uint64_t rng;
+
+static uint64_t rnd(void)	/* xorshift64* */
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 2685821657736338717ULL;
+}
+
+static uint32_t below(uint32_t n)
+{
+	return n ? rnd() % n : 0;
+}
+
+static unsigned char *ro_page, *gone_page;
+static unsigned char big[2 * MAX_VALUE + 64];
+
+static uint64_t p2u(const void *p)
+{
+	return (uintptr_t)p;
+}
+
+/* A user pointer: mostly @good, sometimes something a kernel must survive. */
+static uint64_t ptr(void *good)
+{
+	switch (below(24)) {
+	case 0: return 0;
+	case 1: return p2u(gone_page);
+	case 2: return p2u(ro_page);
+	case 3: return 0xffff888000000000ULL;	/* kernel direct map */
+	case 4: return p2u(good) + 1;		/* misaligned */
+	case 5: return rnd();
+	default: return p2u(good);
+	}
+}
+
+static uint32_t len(uint32_t good, uint32_t limit)
+{
+	switch (below(16)) {
+	case 0: return 0;
+	case 1: return limit;
+	case 2: return limit + 1;
+	case 3: return 0xffffffffU;
+	case 4: return below(2 * limit + 2);
+	default: return good;
+	}
+}
+
+static char keybuf[MAX_KEY + 16];
+
+static void pool_key(struct syncmap_kv *kv)
+{
+	int n = snprintf(keybuf, sizeof(keybuf), "fz%u", below(POOL));
+
+	kv->key = ptr(keybuf);
+	kv->key_len = len(n, MAX_KEY);
+}
+
+static const unsigned long kv_cmds[] = {
+	SYNCMAP_IOC_STORE, SYNCMAP_IOC_LOAD, SYNCMAP_IOC_DELETE,
+	SYNCMAP_IOC_LOAD_OR_STORE, SYNCMAP_IOC_LOAD_AND_DELETE,
+	SYNCMAP_IOC_SWAP, SYNCMAP_IOC_COMPARE_AND_SWAP,
+	SYNCMAP_IOC_COMPARE_AND_DELETE,
+};
+
+static int allowed(int e)
+{
+	return e == ENOENT || e == ERANGE || e == E2BIG || e == ENOSPC ||
+	       e == EINVAL || e == EFAULT || e == ENOTTY || e == ENOMEM;
+}
+
+static long calls, errors[256];
+
+static int one_call(int fd)
+{
+	union {
+		struct syncmap_kv kv;
+		struct syncmap_stats st;
+		struct syncmap_range rq;
+		unsigned char raw[128];
+	} a;
+	unsigned long cmd;
+	void *arg = &a;
+	uint32_t pick = below(100);
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	if (pick < 80) {
+		cmd = kv_cmds[below(8)];
+		pool_key(&a.kv);
+		a.kv.value = ptr(big);
+		a.kv.value_len = len(1 + below(40), MAX_VALUE);
+		a.kv.old = ptr(big + MAX_VALUE);
+		a.kv.old_len = len(1 + below(40), MAX_VALUE);
+		if (!below(20))
+			a.kv.flags = rnd();
+		big[0] = 'a' + below(4);	/* values meet each other too */
+	} else if (pick < 86) {
+		cmd = SYNCMAP_IOC_RANGE;
+		a.rq.cursor = below(4) ? 0 : rnd();
+		a.rq.buf = ptr(big);
+		a.rq.buf_len = len(below(sizeof(big)), sizeof(big));
+		if (!below(10))
+			a.rq.flags = rnd();
+		if (!below(10))
+			a.rq.pad = rnd();
+	} else if (pick < 89) {
+		cmd = SYNCMAP_IOC_STATS;
+	} else if (pick < 90) {
+		cmd = SYNCMAP_IOC_CLEAR;
+	} else if (pick < 95) {
+		/* A known number with another size or direction. */
+		cmd = _IOC(below(4), SYNCMAP_IOC_MAGIC, 1 + below(11),
+			   below(2) ? sizeof(struct syncmap_kv) : below(200));
+	} else {
+		/* Anything, but not the VFS's own 'X' ioctls (FIFREEZE...). */
+		do {
+			cmd = below(2) ? rnd() : _IOC(below(4), below(256),
+						       below(256), below(200));
+		} while (_IOC_TYPE(cmd) == 'X');
+	}
+	if (!below(30))
+		arg = (void *)(uintptr_t)ptr(&a);
+	else if (!below(40))
+		for (r = 0; r < (int)sizeof(a.raw); r++)
+			a.raw[r] = rnd();
+	r = ioctl(fd, cmd, arg) ? errno : 0;
+	calls++;
+	errors[r & 255]++;
+	if (r && !allowed(r)) {
+		printf("# fuzz: cmd %#lx: unexpected errno %d\n", cmd, r);
+		return 1;
+	}
+	return 0;
+}
+
+static int worker(int id, long n, uint64_t seed)
+{
+	int fd = open("/dev/syncmap", O_RDWR), bad = 0;
+	long i;
+
+	if (fd < 0)
+		return 1;
+	rng = seed * 0x9e3779b97f4a7c15ULL + id + 1;
+	for (i = 0; i < n; i++)
+		bad += one_call(fd);
+	close(fd);
+	return bad ? 1 : 0;
+}
+
+/* RANGE agrees with LOAD for every key; STATS with the count. */
+static int consistent(int fd)
+{
+	static unsigned char buf[1 << 16], val[MAX_VALUE];
+	struct syncmap_range rq = { 0 };
+	struct syncmap_stats st;
+	long keys = 0, bad = 0;
+
+	do {
+		unsigned char *p = buf;
+		uint32_t i;
+
+		rq.buf = p2u(buf);
+		rq.buf_len = sizeof(buf);
+		rq.flags = 0;
+		if (ioctl(fd, SYNCMAP_IOC_RANGE, &rq))
+			return printf("# consistency: RANGE errno %d\n", errno), 0;
+		for (i = 0; i < rq.count; i++) {
+			struct syncmap_rec rec;
+			struct syncmap_kv kv;
+
+			memcpy(&rec, p, sizeof(rec));
+			kv = (struct syncmap_kv){ .key = p2u(p + 8),
+				.key_len = rec.key_len, .value = p2u(val),
+				.value_len = sizeof(val) };
+			if (ioctl(fd, SYNCMAP_IOC_LOAD, &kv) ||
+			    kv.value_len != rec.value_len ||
+			    memcmp(val, p + 8 + rec.key_len, rec.value_len))
+				bad++;
+			keys++;
+			p += (sizeof(rec) + rec.key_len + rec.value_len + 7) & ~7UL;
+		}
+	} while (!(rq.flags & SYNCMAP_RANGE_DONE));
+	if (ioctl(fd, SYNCMAP_IOC_STATS, &st))
+		return 0;
+	printf("# consistency: %ld keys, %ld disagree, STATS entries %llu\n",
+	       keys, bad, (unsigned long long)st.entries);
+	return !bad && st.entries == (uint64_t)keys && keys <= 64;
+}
+
+int main(int argc, char **argv)
+{
+	int procs = argc > 1 ? atoi(argv[1]) : 4;
+	long per = argc > 2 ? atol(argv[2]) : 250000;
+	uint64_t seed = argc > 3 ? strtoull(argv[3], NULL, 0) : 1;
+	int i, status, ok = 1, fd;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	gone_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ro_page == MAP_FAILED || gone_page == MAP_FAILED)
+		return 1;
+	munmap(gone_page, 4096);
+	for (i = 0; i < procs; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(worker(i, per, seed));
+		if (pid < 0)
+			ok = 0;
+	}
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			ok = 0;
+	fd = open("/dev/syncmap", O_RDWR);
+	if (fd < 0 || !consistent(fd))
+		ok = 0;
+	printf("# fuzz: %d processes x %ld calls, seed %llu\n", procs, per,
+	       (unsigned long long)seed);
+	printf("SYNCMAP-RESULT %s dev.fuzz_%ld_calls\n", ok ? "ok" : "FAIL",
+	       procs * per);
+	return ok ? 0 : 1;
+}
