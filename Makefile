@@ -48,8 +48,28 @@ uapi-check: $(UAPI)
 install-uapi:
 	install -D -m 0644 $(UAPI) $(DESTDIR)/usr/include/linux/syncmap.h
 
+# The test kernel's version: Debian's linux-source-$(KVER) (6.1, 6.12, 7.2).
+KVER ?= 6.1
+export KVER
+
 check:
 	bash vm/check.sh
+
+# make check on 6.1, 6.12 and 7.2, one after the other.
+check-matrix:
+	bash vm/matrix.sh
+
+# The modules on Debian's own kernel (linux-image-amd64) in qemu.
+check-stock:
+	bash vm/stock.sh
+
+# The concurrency tests on a KCSAN kernel.
+check-kcsan:
+	bash vm/kcsan.sh
+
+# Ten minutes of mixed multi-process load on the device (SOAK_SECS).
+soak:
+	bash vm/soak.sh
 
 demo:
 	bash vm/demo.sh
@@ -66,4 +86,4 @@ bench-native:
 	bash bench/native.sh
 
 .PHONY: all modules modules_install tools uapi-check install-uapi clean check demo bench \
-	userspace-check bench-native
+	userspace-check bench-native check-matrix check-stock check-kcsan soak

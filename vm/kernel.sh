@@ -11,10 +11,17 @@ KVER=${KVER:-6.1}
 [ $# -gt 0 ] || set -- "$here/base.config" "$here/debug.config"
 frags=()
 for f in "$@"; do frags+=("$(realpath "$f")"); done
+# Since 6.2 tinyconfig picks SLUB_TINY, which KASAN and KCSAN exclude.
+[ "$KVER" = 6.1 ] || frags+=("$here/post-6.1.config")
 cache=${SYNCMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/syncmap}
 tarball=/usr/src/linux-source-$KVER.tar.xz
 
-"$here/deps.sh" "linux-source-$KVER" >&2
+# bookworm carries 6.1 and (security) 6.12; newer ones come from sid.
+case $KVER in
+6.1 | 6.12) pkg=linux-source-$KVER ;;
+*) pkg=linux-source-$KVER/sid ;;
+esac
+"$here/deps.sh" "$pkg" >&2
 [ -f "$tarball" ] || { echo "kernel.sh: $tarball missing" >&2; exit 2; }
 
 pkgver=$(dpkg-query -W -f='${Version}' "linux-source-$KVER")
@@ -36,9 +43,16 @@ tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
 	scripts/kconfig/merge_config.sh -m .config .syncmap-fragments >/dev/null
 	make -s ARCH=x86_64 olddefconfig
 	# merge_config silently drops what Kconfig refuses: check it all stuck.
+	# A symbol this kernel does not have (SLUB_TINY before 6.2, ...) is
+	# not an error: the fragments serve several kernel generations.
 	missing=0
 	while IFS= read -r line; do
 		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+		sym=${line%%=*}
+		if ! grep -rqsE --include="Kconfig*" "^(menu)?config ${sym#CONFIG_}[[:space:]]*$" .; then
+			echo "kernel.sh: $sym does not exist in $KVER, skipped" >&2
+			continue
+		fi
 		if [ "${line#*=}" = n ]; then
 			grep -qx "# ${line%%=*} is not set" .config || { echo "kernel.sh: $line not applied" >&2; missing=1; }
 		else
@@ -48,7 +62,7 @@ tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
 	[ $missing -eq 0 ]
 	make -s ARCH=x86_64 -j"$(nproc)" bzImage modules >build.log 2>&1 ||
 		{ tail -40 build.log >&2; exit 1; }
-)
+) >&2	# stdout carries only the directory, for $(vm/kernel.sh)
 mv "$dir.tmp" "$dir"
 touch "$dir/.syncmap-built"
 echo "$dir"

@@ -4,6 +4,8 @@
 #
 # Usage: vm/run.sh KDIR PLAN LOG MODULE.ko... [-- FILE...]
 #   extra FILEs after "--" are copied into the guest's /bin.
+# Environment: VM_KERNEL (default KDIR/arch/x86/boot/bzImage), VM_MEM,
+# VM_SMP, VM_APPEND, VM_TIMEOUT.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 kdir=$1 plan=$2 log=$3
@@ -30,7 +32,7 @@ trap 'rm -rf "$root" "$root.cpio.gz"' EXIT
 
 timeout "${VM_TIMEOUT:-1800}" qemu-system-x86_64 \
 	-accel tcg -smp "${VM_SMP:-2}" -m "${VM_MEM:-768}" \
-	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$root.cpio.gz" \
+	-kernel "${VM_KERNEL:-$kdir/arch/x86/boot/bzImage}" -initrd "$root.cpio.gz" \
 	-append "console=ttyS0 panic=-1 loglevel=7 ${VM_APPEND:-}" \
 	-display none -serial stdio -monitor none -no-reboot \
 	</dev/null >"$log" 2>&1 || echo "vm/run.sh: qemu exited with $?" >>"$log"

@@ -12,6 +12,13 @@
  * every key, and STATS' entries with the number of keys RANGE returned.
  *
  * usage: fuzz [procs [calls-per-proc [seed]]]
+ *        fuzz soak SECS    for SECS seconds: 2 fuzzing processes (no CLEAR)
+ *                          and 2 owners, each checking every call on
+ *                          its own keys against a model; then the
+ *                          consistency check
+ *        fuzz churn SECS   open, 50 random calls, close, again, for SECS
+ *                          seconds, tolerating a device that comes and
+ *                          goes (the unload-under-load test)
  * Prints "SYNCMAP-RESULT ok|FAIL dev.fuzz_<n>_calls" and a summary.
  * Expects max_entries=64 max_key_len=256 max_value_len=1024.
  */
@@ -25,6 +32,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/syncmap.h>
@@ -106,6 +114,7 @@ static int allowed(int e)
 }
 
 static long calls, errors[256];
+static int no_clear;	/* soak: the owners' keys must survive */
 
 static int one_call(int fd)
 {
@@ -143,7 +152,7 @@ static int one_call(int fd)
 	} else if (pick < 89) {
 		cmd = SYNCMAP_IOC_STATS;
 	} else if (pick < 90) {
-		cmd = SYNCMAP_IOC_CLEAR;
+		cmd = no_clear ? SYNCMAP_IOC_STATS : SYNCMAP_IOC_CLEAR;
 	} else if (pick < 95) {
 		/* A known number with another size or direction. */
 		cmd = _IOC(below(4), SYNCMAP_IOC_MAGIC, 1 + below(11),
@@ -224,6 +233,135 @@ static int consistent(int fd)
 	return !bad && st.entries == (uint64_t)keys && keys <= 64;
 }
 
+/*
+ * An owner: keys "own<id>-<k>" are written by this process only, so
+ * every LOAD must return what its model says, whatever the fuzzers do to
+ * the rest of the map (and to its tables: builds, promotions).
+ */
+static int owner(int id, int secs)
+{
+	char model[16][24], key[32], val[24], got[64];
+	time_t end = time(NULL) + secs;
+	int fd = open("/dev/syncmap", O_RDWR), bad = 0, k;
+	long ops = 0;
+
+	if (fd < 0)
+		return 1;
+	memset(model, 0, sizeof(model));
+	rng = 77 + id;
+	while (time(NULL) < end) {
+		struct syncmap_kv kv = { 0 };
+		int r;
+
+		k = below(16);
+		snprintf(key, sizeof(key), "own%d-%d", id, k);
+		snprintf(val, sizeof(val), "%d-%ld", id, ops);
+		kv.key = p2u(key);
+		kv.key_len = strlen(key);
+		switch (below(4)) {
+		case 0:		/* STORE; ENOSPC when the fuzzers filled it */
+			kv.value = p2u(val);
+			kv.value_len = strlen(val);
+			r = ioctl(fd, SYNCMAP_IOC_STORE, &kv) ? errno : 0;
+			if (!r)
+				strcpy(model[k], val);
+			else if (r != ENOSPC)
+				bad++;
+			break;
+		case 1:
+			r = ioctl(fd, SYNCMAP_IOC_DELETE, &kv) ? errno : 0;
+			if (r || !(kv.flags & SYNCMAP_F_LOADED) != !model[k][0])
+				bad++;
+			model[k][0] = 0;
+			break;
+		case 2:		/* COMPARE_AND_SWAP against the model */
+			if (!model[k][0])
+				continue;
+			kv.old = p2u(model[k]);
+			kv.old_len = strlen(model[k]);
+			kv.value = p2u(val);
+			kv.value_len = strlen(val);
+			r = ioctl(fd, SYNCMAP_IOC_COMPARE_AND_SWAP, &kv) ? errno : 0;
+			if (r || !(kv.flags & SYNCMAP_F_SWAPPED))
+				bad++;
+			else
+				strcpy(model[k], val);
+			break;
+		default:
+			kv.value = p2u(got);
+			kv.value_len = sizeof(got);
+			r = ioctl(fd, SYNCMAP_IOC_LOAD, &kv) ? errno : 0;
+			if (model[k][0] ? r || kv.value_len != strlen(model[k]) ||
+					  memcmp(got, model[k], kv.value_len)
+					: r != ENOENT)
+				bad++;
+		}
+		ops++;
+	}
+	close(fd);
+	printf("# owner %d: %ld checked calls, %d wrong\n", id, ops, bad);
+	return bad ? 1 : 0;
+}
+
+static int soak(int secs)
+{
+	int i, status, ok = 1, fd;
+
+	no_clear = 1;
+	for (i = 0; i < 4; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			if (i < 2)
+				_exit(owner(i, secs));
+			rng = 1000 + i;
+			time_t end = time(NULL) + secs;
+			int fz = open("/dev/syncmap", O_RDWR), bad = 0;
+
+			while (fz >= 0 && time(NULL) < end)
+				for (int j = 0; j < 100; j++)
+					bad += one_call(fz);
+			printf("# fuzzer %d: %ld calls\n", i, calls);
+			_exit(fz < 0 || bad);
+		}
+		if (pid < 0)
+			ok = 0;
+	}
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			ok = 0;
+	fd = open("/dev/syncmap", O_RDWR);
+	if (fd < 0 || !consistent(fd))
+		ok = 0;
+	printf("SYNCMAP-RESULT %s dev.soak_%ds\n", ok ? "ok" : "FAIL", secs);
+	return ok ? 0 : 1;
+}
+
+/* Exit status 0 unless a call returned an errno the header does not list. */
+static int churn(int secs)
+{
+	time_t end = time(NULL) + secs;
+	long opens = 0, missing = 0;
+	int bad = 0, i, fd;
+
+	rng = getpid();
+	while (time(NULL) < end) {
+		fd = open("/dev/syncmap", O_RDWR);
+		if (fd < 0) {
+			missing++;	/* unloaded just now */
+			usleep(1000);
+			continue;
+		}
+		opens++;
+		for (i = 0; i < 50; i++)
+			bad += one_call(fd);
+		close(fd);
+	}
+	printf("# churn %d: %ld opens, %ld calls, %ld opens found no device\n",
+	       getpid(), opens, calls, missing);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int procs = argc > 1 ? atoi(argv[1]) : 4;
@@ -232,11 +370,17 @@ int main(int argc, char **argv)
 	int i, status, ok = 1, fd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && (!strcmp(argv[1], "churn") || !strcmp(argv[1], "soak")))
+		procs = 0;
 	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	gone_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ro_page == MAP_FAILED || gone_page == MAP_FAILED)
 		return 1;
 	munmap(gone_page, 4096);
+	if (argc == 3 && !strcmp(argv[1], "churn"))
+		return churn(atoi(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "soak"))
+		return soak(atoi(argv[2]));
 	for (i = 0; i < procs; i++) {
 		pid_t pid = fork();
 

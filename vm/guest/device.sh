@@ -2,9 +2,12 @@
 DEVPARAMS="max_entries=64 max_key_len=256 max_value_len=1024"
 
 insmod /modules/syncmap_dev.ko $DEVPARAMS || echo "SYNCMAP-FAIL insmod syncmap_dev"
-/bin/devtest || true
+/bin/devtest $DEVTEST_ARGS || true
 # One million random ioctls from 4 processes, then a consistency check.
 /bin/fuzz 4 250000 || true
+# A mixed workload for a bounded time: fuzzers and owners that check
+# every call on their own keys (make soak runs it for 10 minutes).
+/bin/fuzz soak "${SOAK_SECS:-60}" || true
 
 # syncmapctl: output and exit status of every command.
 ctl_session() {
@@ -56,3 +59,31 @@ cycles() {
 	done
 }
 result dev.load_use_unload_100_cycles cycles
+
+# Unload and reload the device while three processes open it, make random
+# calls and close it again, over and over: rmmod succeeds only between
+# opens, and nothing may break either way.
+unload_under_load() {
+	pids=
+	for i in 1 2 3; do
+		/bin/fuzz churn 10 > /tmp/churn.$i 2>&1 &
+		pids="$pids $!"
+	done
+	insmod /modules/syncmap_dev.ko $DEVPARAMS || return 1
+	unloads=0 tries=0
+	end=$(($(date +%s) + 9))
+	while [ "$(date +%s)" -lt $end ]; do
+		tries=$((tries + 1))
+		if rmmod syncmap_dev 2>/dev/null; then
+			unloads=$((unloads + 1))
+			insmod /modules/syncmap_dev.ko $DEVPARAMS || return 1
+		fi
+	done
+	ok=0
+	for p in $pids; do wait "$p" || ok=1; done
+	cat /tmp/churn.*
+	echo "# unload under load: $unloads of $tries rmmod calls unloaded"
+	rmmod syncmap_dev || return 1
+	[ $ok = 0 ] && [ $unloads -gt 0 ]
+}
+result dev.unload_under_load unload_under_load
