@@ -67,6 +67,10 @@ check-stock:
 check-kcsan:
 	bash vm/kcsan.sh
 
+# The device's user-space tests on a clang-built KMSAN kernel.
+check-kmsan:
+	bash vm/kmsan.sh
+
 # Ten minutes of mixed multi-process load on the device (SOAK_SECS).
 soak:
 	bash vm/soak.sh
@@ -86,4 +90,4 @@ bench-native:
 	bash bench/native.sh
 
 .PHONY: all modules modules_install tools uapi-check install-uapi clean check demo bench \
-	userspace-check bench-native check-matrix check-stock check-kcsan soak
+	userspace-check bench-native check-matrix check-stock check-kcsan check-kmsan soak

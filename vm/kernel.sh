@@ -3,7 +3,9 @@
 # The cache lives outside the checkout, keyed by kernel version and by the
 # hash of the config fragment, so a warm run costs a directory lookup.
 #
-# Usage: vm/kernel.sh [config-fragment...]   env: KVER (default 6.1)
+# Usage: vm/kernel.sh [config-fragment...]
+# Environment: KVER (default 6.1); KLLVM, e.g. -14, builds with clang
+# (make LLVM=$KLLVM; the modules must then be built with it too).
 # The fragments default to vm/base.config vm/debug.config (make check).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +27,10 @@ esac
 [ -f "$tarball" ] || { echo "kernel.sh: $tarball missing" >&2; exit 2; }
 
 pkgver=$(dpkg-query -W -f='${Version}' "linux-source-$KVER")
-key=$(cat "${frags[@]}" | sha256sum | cut -c1-12)
+key=$( (cat "${frags[@]}"; [ -z "${KLLVM:-}" ] || echo "llvm=$KLLVM") |
+	sha256sum | cut -c1-12)
+llvm=()
+[ -z "${KLLVM:-}" ] || llvm=("LLVM=$KLLVM")
 dir=$cache/linux-$KVER-$pkgver-$key
 if [ -f "$dir/.syncmap-built" ]; then
 	echo "$dir"
@@ -38,10 +43,10 @@ echo "kernel.sh: building linux $KVER ($pkgver) in $dir" >&2
 tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
 (
 	cd "$dir.tmp"
-	make -s ARCH=x86_64 tinyconfig
+	make -s ARCH=x86_64 "${llvm[@]}" tinyconfig
 	cat "${frags[@]}" > .syncmap-fragments
 	scripts/kconfig/merge_config.sh -m .config .syncmap-fragments >/dev/null
-	make -s ARCH=x86_64 olddefconfig
+	make -s ARCH=x86_64 "${llvm[@]}" olddefconfig
 	# merge_config silently drops what Kconfig refuses: check it all stuck.
 	# A symbol this kernel does not have (SLUB_TINY before 6.2, ...) is
 	# not an error: the fragments serve several kernel generations.
@@ -60,7 +65,7 @@ tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
 		fi
 	done < .syncmap-fragments
 	[ $missing -eq 0 ]
-	make -s ARCH=x86_64 -j"$(nproc)" bzImage modules >build.log 2>&1 ||
+	make -s ARCH=x86_64 "${llvm[@]}" -j"$(nproc)" bzImage modules >build.log 2>&1 ||
 		{ tail -40 build.log >&2; exit 1; }
 ) >&2	# stdout carries only the directory, for $(vm/kernel.sh)
 mv "$dir.tmp" "$dir"

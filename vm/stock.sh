@@ -32,7 +32,7 @@ echo "== stock kernel $abi; modules built against $kdir"
 # Build in a copy, so the checkout's modules (for the test kernel) stay.
 build=$(mktemp -d /tmp/syncmap-stock.XXXXXX)
 trap 'rm -rf "$build"' EXIT
-(cd "$top" && git ls-files -z | xargs -0 cp --parents -t "$build" 2>/dev/null) ||
+(cd "$top" && git ls-files -z | xargs -0 cp --parents -t "$build") ||
 	cp -r "$top"/. "$build"
 make -s -C "$kdir" M="$build" modules >"$build/build.log" 2>&1 ||
 	{ tail -30 "$build/build.log"; echo "0 passed, 1 failed"; exit 1; }
