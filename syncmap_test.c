@@ -66,6 +66,19 @@ static int kunit_add_action_or_reset(struct kunit *test, kunit_action_t *fn,
 }
 #endif
 
+/* hrtimer_init() gave way to hrtimer_setup() in 6.13 (gone by 6.16). */
+static void compat_hrtimer_setup(struct hrtimer *timer,
+				 enum hrtimer_restart (*fn)(struct hrtimer *),
+				 clockid_t clock, enum hrtimer_mode mode)
+{
+#ifdef HAVE_HRTIMER_SETUP
+	hrtimer_setup(timer, fn, clock, mode);
+#else
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+#endif
+}
+
 /* ---- counted values --------------------------------------------------- */
 
 struct tctx;
@@ -309,8 +322,8 @@ static void syncmap_test_load_hardirq(struct kunit *test)
 	il->map = ctx->map;
 	il->v = &ctx->vals[1];
 	init_completion(&il->done);
-	hrtimer_init(&il->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	il->timer.function = irq_load_fn;
+	compat_hrtimer_setup(&il->timer, irq_load_fn, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_HARD);
 	hrtimer_start(&il->timer, ns_to_ktime(1000), HRTIMER_MODE_REL_HARD);
 	wait_for_completion(&il->done);
 	hrtimer_cancel(&il->timer);

@@ -233,6 +233,22 @@ static int consistent(int fd)
 	return !bad && st.entries == (uint64_t)keys && keys <= 64;
 }
 
+/* Wait for every child; 0 if one failed or the map is inconsistent. */
+static int reap_and_check(int ok)
+{
+	int status, fd;
+
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			ok = 0;
+	fd = open("/dev/syncmap", O_RDWR);
+	if (fd < 0 || !consistent(fd))
+		ok = 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
 /*
  * An owner: keys "own<id>-<k>" are written by this process only, so
  * every LOAD must return what its model says, whatever the fuzzers do to
@@ -305,7 +321,7 @@ static int owner(int id, int secs)
 
 static int soak(int secs)
 {
-	int i, status, ok = 1, fd;
+	int i, ok = 1;
 
 	no_clear = 1;
 	for (i = 0; i < 4; i++) {
@@ -327,12 +343,7 @@ static int soak(int secs)
 		if (pid < 0)
 			ok = 0;
 	}
-	while (wait(&status) > 0)
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			ok = 0;
-	fd = open("/dev/syncmap", O_RDWR);
-	if (fd < 0 || !consistent(fd))
-		ok = 0;
+	ok = reap_and_check(ok);
 	printf("SYNCMAP-RESULT %s dev.soak_%ds\n", ok ? "ok" : "FAIL", secs);
 	return ok ? 0 : 1;
 }
@@ -369,7 +380,7 @@ int main(int argc, char **argv)
 	int procs = argc > 1 ? atoi(argv[1]) : 4;
 	long per = argc > 2 ? atol(argv[2]) : 250000;
 	uint64_t seed = argc > 3 ? strtoull(argv[3], NULL, 0) : 1;
-	int i, status, ok = 1, fd;
+	int i, ok = 1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && (!strcmp(argv[1], "churn") || !strcmp(argv[1], "soak")))
@@ -391,12 +402,7 @@ int main(int argc, char **argv)
 		if (pid < 0)
 			ok = 0;
 	}
-	while (wait(&status) > 0)
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			ok = 0;
-	fd = open("/dev/syncmap", O_RDWR);
-	if (fd < 0 || !consistent(fd))
-		ok = 0;
+	ok = reap_and_check(ok);
 	printf("# fuzz: %d processes x %ld calls, seed %llu\n", procs, per,
 	       (unsigned long long)seed);
 	printf("SYNCMAP-RESULT %s dev.fuzz_%ld_calls\n", ok ? "ok" : "FAIL",
