@@ -48,9 +48,11 @@ MODULE_PARM_DESC(max_value_len, "longest value in bytes (default 65536)");
 
 /*
  * Every allocation here is sized and triggered by user space: charged to
- * the caller's memcg, and a failure is reported as ENOMEM, not logged.
+ * the caller's memcg; at the memcg's limit (or when memory is short) the
+ * caller gets ENOMEM rather than an OOM kill (__GFP_RETRY_MAYFAIL), and
+ * the failure is not logged.
  */
-#define SMDEV_GFP		(GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
+#define SMDEV_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 static struct {
 	struct syncmap *map;

@@ -11,6 +11,7 @@
  *        devtest --no-faults skip the fault-injection tests (kernels
  *                            without CONFIG_FAULT_INJECTION)
  *        devtest hold SECS   keep the device open for SECS seconds
+ *        devtest memfill     fill the map until ENOMEM (memcg test)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1010,6 +1011,31 @@ static void t_random_faults(void)
 	CHECK(enomem > 0);
 }
 
+/*
+ * devtest memfill, run in a memory cgroup with a small memory.max by the
+ * guest: store 64 KiB values under new keys until a store fails. It must
+ * fail with ENOMEM (charged to our memcg, refused rather than OOM-killed),
+ * and the map must still answer afterwards. Exit 0 if so.
+ */
+static int memfill(void)
+{
+	static char val[65536];
+	char key[32];
+	int i, err = 0;
+
+	memset(val, 'm', sizeof(val));
+	for (i = 0; i < 100000 && !err; i++) {
+		struct syncmap_kv kv;
+
+		snprintf(key, sizeof(key), "mem%d", i);
+		kv = kv_of(key, val, sizeof(val));
+		err = io(SYNCMAP_IOC_STORE, &kv);
+	}
+	printf("# memfill: store %d failed with errno %d; map holds %llu keys\n",
+	       i, err, (unsigned long long)entries());
+	return err == ENOMEM && entries() == (uint64_t)i - 1 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	fd = open("/dev/syncmap", O_RDWR);
@@ -1018,6 +1044,8 @@ int main(int argc, char **argv)
 		printf("SYNCMAP-RESULT FAIL dev.open\n");
 		return 1;
 	}
+	if (argc == 2 && !strcmp(argv[1], "memfill"))
+		return memfill();
 	if (argc == 3 && !strcmp(argv[1], "hold")) {
 		printf("holding /dev/syncmap\n");
 		fflush(stdout);

@@ -87,3 +87,33 @@ unload_under_load() {
 	[ $ok = 0 ] && [ $unloads -gt 0 ]
 }
 result dev.unload_under_load unload_under_load
+
+# Memory accounting: a writer in a memory cgroup limited to 8 MiB fills
+# the map with 64 KiB values; it must get ENOMEM (not an OOM kill), the
+# kernel must stay healthy, and clearing the map must give the memory
+# back. Runs where the kernel has memory cgroups (Debian's stock kernel;
+# the debug test kernel is built without them).
+memcg_limit() {
+	cg=/sys/fs/cgroup
+	insmod /modules/syncmap_dev.ko max_entries=100000 max_value_len=65536 || return 1
+	echo +memory > $cg/cgroup.subtree_control || return 1
+	mkdir $cg/smtest || return 1
+	echo 8M > $cg/smtest/memory.max || return 1
+	sh -c "echo \$\$ > $cg/smtest/cgroup.procs && exec /bin/devtest memfill"
+	rc=$?
+	used=$(cat $cg/smtest/memory.current)
+	syncmapctl clear || rc=1
+	sleep 2	# values are freed, and uncharged, after a grace period
+	after=$(cat $cg/smtest/memory.current)
+	echo "# memcg: $used bytes charged at the limit, $after after CLEAR; $(grep -w max $cg/smtest/memory.events)"
+	rmmod syncmap_dev || rc=1
+	rmdir $cg/smtest
+	[ $rc = 0 ] && [ "$used" -gt 4000000 ] && [ "$after" -lt 1000000 ]
+}
+mkdir -p /sys/fs/cgroup
+if mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null &&
+   grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
+	result dev.memcg_limit_enomem memcg_limit
+else
+	echo "# memcg: no memory cgroups in this kernel; accounting test not run"
+fi
