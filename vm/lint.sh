@@ -29,7 +29,9 @@ gate "checkpatch --strict" "$out"
 
 # Rebuild from scratch so every file is checked and compiled again.
 make -s -C "$kdir" M="$top" clean >/dev/null 2>&1 || true
-out=$(make -s -C "$kdir" M="$top" C=2 W=1 modules 2>&1 |
-	grep -E 'warning|error' || true)
+out=$(make -s -C "$kdir" M="$top" C=2 W=1 modules 2>&1) ||
+	out="$out
+error: the build failed"	# whatever it printed
+out=$(echo "$out" | grep -Ei 'warning|error|\*\*\*' || true)
 gate "sparse C=2 and W=1" "$out"
 echo "lint: $pass $fail"

@@ -21,7 +21,7 @@ kdir=/usr/src/linux-headers-$abi
 img=$cache/stock-$abi/vmlinuz
 if [ ! -f "$img" ]; then
 	tmp=$(mktemp -d)
-	(cd "$tmp" && apt-get download -q "linux-image-$abi" >/dev/null)
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "linux-image-$abi" >/dev/null)
 	dpkg-deb -x "$tmp"/linux-image-*.deb "$tmp/x"
 	mkdir -p "$(dirname "$img")"
 	cp "$tmp/x/boot/vmlinuz-$abi" "$img"
