@@ -782,11 +782,9 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
  */
 struct syncmap *syncmap_create(void (*release)(void *value))
 {
-	struct syncmap *map;
-	struct syncmap_table *r;
+	struct syncmap *map = kzalloc(sizeof(*map), GFP_KERNEL);
+	struct syncmap_table *r = table_alloc(SYNCMAP_MIN_SLOTS, GFP_KERNEL);
 
-	map = kzalloc(sizeof(*map), GFP_KERNEL);
-	r = table_alloc(SYNCMAP_MIN_SLOTS, GFP_KERNEL);
 	if (!map || !r) {
 		kfree(map);
 		kvfree(r);

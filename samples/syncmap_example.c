@@ -36,11 +36,12 @@ static void counter_release(void *value)
 /* Add one to @word's counter; lock-free unless the word is new. */
 static int count_word(struct syncmap *map, const char *word, size_t len)
 {
-	struct counter *fresh, *cur;
+	struct counter *cur;
 	bool loaded;
 
 	for (;;) {
-		fresh = kmalloc(sizeof(*fresh), GFP_KERNEL);
+		struct counter *fresh = kmalloc(sizeof(*fresh), GFP_KERNEL);
+
 		if (!fresh)
 			return -ENOMEM;
 		fresh->n = 1;
