@@ -66,13 +66,14 @@ MODULE_PARM_DESC(lock_stats,
 		 "measure each map's longest lock hold, for benchmarks (default off)");
 
 /*
- * map->lock, and with lock_stats on the longest time it was held; the
- * benchmarks use it to show that no writer holds it for O(n) work.
+ * map->lock (raw: taken from hard interrupt context, see struct syncmap),
+ * and with lock_stats on the longest time it was held; the benchmarks use
+ * it to show that no writer holds it for O(n) work.
  */
 static void map_lock(struct syncmap *map, unsigned long *flags)
 	__acquires(&map->lock)
 {
-	spin_lock_irqsave(&map->lock, *flags);
+	raw_spin_lock_irqsave(&map->lock, *flags);
 	map->lock_t0 = READ_ONCE(lock_stats) ? ktime_get_ns() : 0;
 }
 
@@ -85,7 +86,7 @@ static void map_unlock(struct syncmap *map, unsigned long flags)
 		if (held > map->counters.max_lock_hold_ns)
 			map->counters.max_lock_hold_ns = held;
 	}
-	spin_unlock_irqrestore(&map->lock, flags);
+	raw_spin_unlock_irqrestore(&map->lock, flags);
 }
 
 /* ---- values ---------------------------------------------------------- */
@@ -793,7 +794,7 @@ struct syncmap *syncmap_create(void (*release)(void *value))
 	RCU_INIT_POINTER(map->read, r);
 	map->release = release;
 	get_random_bytes(&map->hash_key, sizeof(map->hash_key));
-	spin_lock_init(&map->lock);
+	raw_spin_lock_init(&map->lock);
 	atomic_long_set(&map->len, 0);
 	return map;
 }

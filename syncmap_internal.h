@@ -83,7 +83,11 @@ struct syncmap_table {
  * @read: the read table; never changed structurally once published
  * @release: called for every value the map drops
  * @hash_key: random per-map siphash key
- * @lock: guards everything below it
+ * @lock: guards everything below it; a raw spinlock, because a lookup
+ *	that misses the read table takes it and lookups are allowed in hard
+ *	interrupt context, on PREEMPT_RT too. Its sections never allocate
+ *	or sleep and do O(1) work, but for draining @revived (see
+ *	dirty_build())
  * @len: live keys
  * @dirty: the dirty table, or NULL
  * @misses: lookups that had to consult @dirty since the last promotion
@@ -104,7 +108,7 @@ struct syncmap {
 	void (*release)(void *value);
 	siphash_key_t hash_key;
 
-	spinlock_t lock ____cacheline_aligned_in_smp;
+	raw_spinlock_t lock ____cacheline_aligned_in_smp;
 	atomic_long_t len;
 	struct syncmap_table *dirty;
 	unsigned long misses;

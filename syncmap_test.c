@@ -1489,12 +1489,12 @@ static void fault_snap(struct syncmap *map, struct fault_snap *s)
 	unsigned long flags;
 
 	s->n = 0;
-	spin_lock_irqsave(&map->lock, flags);
+	raw_spin_lock_irqsave(&map->lock, flags);
 	rcu_read_lock();
 	fault_snap_table(rcu_dereference(map->read), s);
 	fault_snap_table(map->dirty, s);
 	rcu_read_unlock();
-	spin_unlock_irqrestore(&map->lock, flags);
+	raw_spin_unlock_irqrestore(&map->lock, flags);
 }
 
 static bool fault_snap_equal(const struct fault_snap *a,

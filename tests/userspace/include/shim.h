@@ -255,6 +255,13 @@ typedef struct { pthread_mutex_t m; } spinlock_t;
 #define spin_unlock_irqrestore(l, f) \
 	do { (void)(f); pthread_mutex_unlock(&(l)->m); } while (0)
 
+typedef spinlock_t raw_spinlock_t;
+#define raw_spin_lock_init		spin_lock_init
+#define raw_spin_lock			spin_lock
+#define raw_spin_unlock			spin_unlock
+#define raw_spin_lock_irqsave		spin_lock_irqsave
+#define raw_spin_unlock_irqrestore	spin_unlock_irqrestore
+
 /* ---- allocation ---------------------------------------------------------- */
 
 void *shim_kmalloc(size_t size, gfp_t gfp, bool zero);
