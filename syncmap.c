@@ -869,7 +869,8 @@ EXPORT_SYMBOL_GPL(syncmap_load);
  * The previous value, if any, is released. Storing the value already
  * stored for the key changes and releases nothing.
  *
- * Context: Any context @gfp allows.
+ * Context: Any context @gfp allows; not hard interrupt context on
+ * PREEMPT_RT, where nothing may allocate there.
  * Return: 0, -EINVAL if @value is NULL, -ENOMEM; on error @value stays the
  * caller's and the map is unchanged.
  */

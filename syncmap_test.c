@@ -288,49 +288,78 @@ static void syncmap_test_load_counts_misses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, misses, map->counters.misses);
 }
 
-/* syncmap_load() from hard interrupt context, as the contract allows. */
-struct irq_load {
+/*
+ * Interrupt context, as the contract allows: from a hard-irq timer, loads
+ * (one through the lock, the key being in the dirty table only) and a
+ * delete, which never allocate; from a soft-irq timer, a store with
+ * GFP_ATOMIC. (No allocation may happen in hard interrupt context on
+ * PREEMPT_RT, and lockdep checks that rule on every kernel.)
+ */
+struct irq_ctx {
 	struct hrtimer timer;
 	struct syncmap *map;
-	void *seen;
+	void *seen, *missing;
+	bool deleted;
 	int stored;
 	struct completion done;
 	struct tval *v;
 };
 
-static enum hrtimer_restart irq_load_fn(struct hrtimer *timer)
+static enum hrtimer_restart irq_hard_fn(struct hrtimer *timer)
 {
-	struct irq_load *il = container_of(timer, struct irq_load, timer);
+	struct irq_ctx *ic = container_of(timer, struct irq_ctx, timer);
 
 	rcu_read_lock();
-	il->seen = syncmap_load(il->map, "irq", 3);
+	ic->seen = syncmap_load(ic->map, "irq", 3);
+	ic->missing = syncmap_load(ic->map, "absent", 6);
 	rcu_read_unlock();
-	/* A store that may need the lock and an atomic allocation. */
-	il->stored = syncmap_store(il->map, "from-irq", 8, il->v,
-				   GFP_ATOMIC);
-	complete(&il->done);
+	ic->deleted = syncmap_delete(ic->map, "gone", 4);
+	complete(&ic->done);
 	return HRTIMER_NORESTART;
+}
+
+static enum hrtimer_restart irq_soft_fn(struct hrtimer *timer)
+{
+	struct irq_ctx *ic = container_of(timer, struct irq_ctx, timer);
+
+	/* A new key: the lock, a box, an entry, maybe a table. */
+	ic->stored = syncmap_store(ic->map, "from-irq", 8, ic->v, GFP_ATOMIC);
+	complete(&ic->done);
+	return HRTIMER_NORESTART;
+}
+
+static void irq_run(struct irq_ctx *ic,
+		    enum hrtimer_restart (*fn)(struct hrtimer *),
+		    enum hrtimer_mode mode)
+{
+	init_completion(&ic->done);
+	compat_hrtimer_setup(&ic->timer, fn, CLOCK_MONOTONIC, mode);
+	hrtimer_start(&ic->timer, ns_to_ktime(1000), mode);
+	wait_for_completion(&ic->done);
+	hrtimer_cancel(&ic->timer);
 }
 
 static void syncmap_test_load_hardirq(struct kunit *test)
 {
-	struct tctx *ctx = tctx_new(test, 2);
-	struct irq_load *il = kunit_kzalloc(test, sizeof(*il), GFP_KERNEL);
+	struct tctx *ctx = tctx_new(test, 3);
+	struct irq_ctx *ic = kunit_kzalloc(test, sizeof(*ic), GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, il);
+	KUNIT_ASSERT_NOT_NULL(test, ic);
 	store_ok(test, ctx->map, "irq", 3, &ctx->vals[0]);
-	il->map = ctx->map;
-	il->v = &ctx->vals[1];
-	init_completion(&il->done);
-	compat_hrtimer_setup(&il->timer, irq_load_fn, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_REL_HARD);
-	hrtimer_start(&il->timer, ns_to_ktime(1000), HRTIMER_MODE_REL_HARD);
-	wait_for_completion(&il->done);
-	hrtimer_cancel(&il->timer);
-	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], il->seen);
-	KUNIT_EXPECT_EQ(test, 0, il->stored);
+	store_ok(test, ctx->map, "gone", 4, &ctx->vals[2]);
+	ic->map = ctx->map;
+	ic->v = &ctx->vals[1];
+	irq_run(ic, irq_hard_fn, HRTIMER_MODE_REL_HARD);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], ic->seen);
+	KUNIT_EXPECT_NULL(test, ic->missing);
+	KUNIT_EXPECT_TRUE(test, ic->deleted);
+	KUNIT_EXPECT_NULL(test, load(ctx->map, "gone", 4));
+	irq_run(ic, irq_soft_fn, HRTIMER_MODE_REL_SOFT);
+	KUNIT_EXPECT_EQ(test, 0, ic->stored);
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1],
 			    load(ctx->map, "from-irq", 8));
+	settle();
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->vals[2].released));
 }
 
 /* ---- store ------------------------------------------------------------- */

@@ -348,7 +348,7 @@ void wait_for_completion(struct completion *c);
 
 /* A timer "interrupt" is a thread that runs the callback once. */
 enum hrtimer_restart { HRTIMER_NORESTART, HRTIMER_RESTART };
-enum hrtimer_mode { HRTIMER_MODE_REL, HRTIMER_MODE_REL_HARD };
+enum hrtimer_mode { HRTIMER_MODE_REL, HRTIMER_MODE_REL_HARD, HRTIMER_MODE_REL_SOFT };
 struct hrtimer {
 	enum hrtimer_restart (*function)(struct hrtimer *timer);
 	pthread_t thread;
