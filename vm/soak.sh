@@ -9,11 +9,15 @@ secs=${SOAK_SECS:-600}
 
 "$top/vm/deps.sh"
 kdir=$("$top/vm/kernel.sh")
-make -s -C "$kdir" M="$top" modules
+# Built in a copy: the checkout's modules stay those of make check.
+build=$(mktemp -d /tmp/syncmap-mods.XXXXXX)
+trap 'rm -rf "$build"' EXIT
+(cd "$top" && git ls-files -z | xargs -0 cp --parents -t "$build")
+make -s -C "$kdir" M="$build" modules
 make -s -C "$top" tools
 plan=$(mktemp /tmp/syncmap-soak-plan.XXXXXX)
 log=$(mktemp /tmp/syncmap-soak-console.XXXXXX)
-trap 'rm -f "$plan"' EXIT
+trap 'rm -rf "$plan" "$build"' EXIT
 cat >"$plan" <<PLAN
 . /lib.sh
 kmemleak_reset
@@ -27,6 +31,6 @@ kmemleak_report
 PLAN
 echo "== soak: $secs s in the debug VM; console in $log"
 VM_TIMEOUT=$((secs + 900)) "$top/vm/run.sh" "$kdir" "$plan" "$log" \
-	"$top/syncmap.ko" "$top/drivers/syncmap_dev.ko" -- "$top/build/fuzz"
+	"$build/syncmap.ko" "$build/drivers/syncmap_dev.ko" -- "$top/build/fuzz"
 grep -E '^# (owner|fuzzer|consistency)' "$log" | tr -d '\r' | sed 's/^/   /' || true
 PARSE_NO_KUNIT=1 "$top/vm/parse.sh" "$log"
