@@ -932,14 +932,22 @@ static void t_fail_nth(void)
  */
 #define RKEYS 16
 
+/*
+ * The file is opened once, before failures are switched on: an open()
+ * while they are on may itself fail with ENOMEM. Switching off is retried
+ * for the same reason.
+ */
 static int make_it_fail(int on)
 {
-	int f = open("/proc/self/make-it-fail", O_WRONLY);
-	int ok = f >= 0 && write(f, on ? "1" : "0", 1) == 1;
+	static int f = -1;
+	int tries;
 
-	if (f >= 0)
-		close(f);
-	return ok;
+	if (f < 0)
+		f = open("/proc/self/make-it-fail", O_WRONLY);
+	for (tries = 0; f >= 0 && tries < 100; tries++)
+		if (pwrite(f, on ? "1" : "0", 1, 0) == 1)
+			return 1;
+	return 0;
 }
 
 static void t_random_faults(void)
