@@ -17,6 +17,7 @@
  *                          its own keys against a model; then the
  *                          consistency check
  *        fuzz churn SECS   open, 10 random calls, close, pause, again, for SECS
+ *                          or until /tmp/churn.stop exists
  *                          seconds, tolerating a device that comes and
  *                          goes (the unload-under-load test)
  * Prints "SYNCMAP-RESULT ok|FAIL dev.fuzz_<n>_calls" and a summary.
@@ -356,7 +357,7 @@ static int churn(int secs)
 	int bad = 0, i, fd;
 
 	rng = getpid();
-	while (time(NULL) < end) {
+	while (time(NULL) < end && access("/tmp/churn.stop", F_OK)) {
 		fd = open("/dev/syncmap", O_RDWR);
 		if (fd < 0) {
 			missing++;	/* unloaded just now */

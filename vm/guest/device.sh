@@ -65,20 +65,23 @@ result dev.load_use_unload_100_cycles cycles
 # opens, and nothing may break either way.
 unload_under_load() {
 	pids=
+	rm -f /tmp/churn.stop
 	for i in 1 2 3; do
-		/bin/fuzz churn 10 > /tmp/churn.$i 2>&1 &
+		/bin/fuzz churn 120 > /tmp/churn.$i 2>&1 &
 		pids="$pids $!"
 	done
 	insmod /modules/syncmap_dev.ko $DEVPARAMS || return 1
+	# Until 5 unloads, or 60 s on a slow (sanitizer) kernel.
 	unloads=0 tries=0
-	end=$(($(date +%s) + 9))
-	while [ "$(date +%s)" -lt $end ]; do
+	end=$(($(date +%s) + 60))
+	while [ $unloads -lt 5 ] && [ "$(date +%s)" -lt $end ]; do
 		tries=$((tries + 1))
 		if rmmod syncmap_dev 2>/dev/null; then
 			unloads=$((unloads + 1))
 			insmod /modules/syncmap_dev.ko $DEVPARAMS || return 1
 		fi
 	done
+	touch /tmp/churn.stop
 	ok=0
 	for p in $pids; do wait "$p" || ok=1; done
 	cat /tmp/churn.*
