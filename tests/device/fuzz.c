@@ -58,7 +58,14 @@ static uint32_t below(uint32_t n)
 }
 
 static unsigned char *ro_page, *gone_page;
-static unsigned char big[2 * MAX_VALUE + 64];
+/*
+ * Every buffer the calls hand the kernel, at any length they claim: a
+ * RANGE told 0xffffffff bytes may fill the whole map in, at most 64
+ * records of 8 + 256 + 1024 bytes. Smaller, and the kernel would rightly
+ * overwrite the fuzzer's own memory (a 10-minute soak once hung that way).
+ */
+#define RANGE_MAX	(64 * (8 + MAX_KEY + MAX_VALUE))
+static unsigned char big[RANGE_MAX + 2 * MAX_VALUE + 64];
 
 static uint64_t p2u(const void *p)
 {
@@ -145,7 +152,7 @@ static int one_call(int fd)
 		cmd = SYNCMAP_IOC_RANGE;
 		a.rq.cursor = below(4) ? 0 : rnd();
 		a.rq.buf = ptr(big);
-		a.rq.buf_len = len(below(sizeof(big)), sizeof(big));
+		a.rq.buf_len = len(below(4096), 4096);
 		if (!below(10))
 			a.rq.flags = rnd();
 		if (!below(10))
