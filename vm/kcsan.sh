@@ -9,11 +9,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/vm/deps.sh"
 kdir=$("$top/vm/kernel.sh" "$top/vm/base.config" "$top/vm/kcsan.config")
 echo "== KCSAN kernel: $(basename "$kdir")"
-# Built in a copy: the checkout's modules stay those of make check.
 build=$(mktemp -d /tmp/syncmap-mods.XXXXXX)
 trap 'rm -rf "$build"' EXIT
-(cd "$top" && git ls-files -z | xargs -0 cp --parents -t "$build")
-make -s -C "$kdir" M="$build" modules
+"$top/vm/modules.sh" "$kdir" "$build"
 make -s -C "$top" tools
 log=$(mktemp /tmp/syncmap-kcsan-console.XXXXXX)
 echo "== booting (qemu TCG); console in $log"

@@ -51,10 +51,12 @@ tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
 	# A symbol this kernel does not have (SLUB_TINY before 6.2, ...) is
 	# not an error: the fragments serve several kernel generations.
 	missing=0
+	grep -rhoE --include='Kconfig*' '^(menu)?config [A-Za-z0-9_]+' . |
+		awk '{ print "CONFIG_" $2 }' | sort -u > .syncmap-symbols
 	while IFS= read -r line; do
 		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
 		sym=${line%%=*}
-		if ! grep -rqsE --include="Kconfig*" "^(menu)?config ${sym#CONFIG_}[[:space:]]*$" .; then
+		if ! grep -qx "$sym" .syncmap-symbols; then
 			echo "kernel.sh: $sym does not exist in $KVER, skipped" >&2
 			continue
 		fi

@@ -10,10 +10,9 @@ export KLLVM=-14
 "$top/vm/deps.sh" clang-14 lld-14 llvm-14
 kdir=$("$top/vm/kernel.sh" "$top/vm/base.config" "$top/vm/kmsan.config")
 echo "== KMSAN kernel: $(basename "$kdir") (clang$KLLVM)"
-build=$(mktemp -d /tmp/syncmap-kmsan.XXXXXX)
+build=$(mktemp -d /tmp/syncmap-mods.XXXXXX)
 trap 'rm -rf "$build"' EXIT
-(cd "$top" && git ls-files -z | xargs -0 cp --parents -t "$build")
-make -s -C "$kdir" M="$build" LLVM="$KLLVM" modules
+"$top/vm/modules.sh" "$kdir" "$build" LLVM="$KLLVM"
 make -s -C "$top" tools
 log=$(mktemp /tmp/syncmap-kmsan-console.XXXXXX)
 echo "== booting (qemu TCG); console in $log"

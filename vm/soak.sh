@@ -9,15 +9,12 @@ secs=${SOAK_SECS:-600}
 
 "$top/vm/deps.sh"
 kdir=$("$top/vm/kernel.sh")
-# Built in a copy: the checkout's modules stay those of make check.
 build=$(mktemp -d /tmp/syncmap-mods.XXXXXX)
-trap 'rm -rf "$build"' EXIT
-(cd "$top" && git ls-files -z | xargs -0 cp --parents -t "$build")
-make -s -C "$kdir" M="$build" modules
-make -s -C "$top" tools
 plan=$(mktemp /tmp/syncmap-soak-plan.XXXXXX)
-log=$(mktemp /tmp/syncmap-soak-console.XXXXXX)
 trap 'rm -rf "$plan" "$build"' EXIT
+"$top/vm/modules.sh" "$kdir" "$build"
+make -s -C "$top" tools
+log=$(mktemp /tmp/syncmap-soak-console.XXXXXX)
 cat >"$plan" <<PLAN
 . /lib.sh
 kmemleak_reset

@@ -94,8 +94,8 @@ result dev.unload_under_load unload_under_load
 # Memory accounting: a writer in a memory cgroup limited to 8 MiB fills
 # the map with 64 KiB values; it must get ENOMEM (not an OOM kill), the
 # kernel must stay healthy, and clearing the map must give the memory
-# back. Runs where the kernel has memory cgroups (Debian's stock kernel;
-# the debug test kernel is built without them).
+# back. Runs where the kernel has memory cgroups (the debug test kernel
+# and Debian's stock kernel; not the KCSAN and KMSAN kernels).
 memcg_limit() {
 	cg=/sys/fs/cgroup
 	insmod /modules/syncmap_dev.ko max_entries=100000 max_value_len=65536 || return 1
