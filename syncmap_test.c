@@ -1485,26 +1485,35 @@ struct fault_snap {
 	void *vals[FAULT_KEYS + 8];
 };
 
+/* @k's value in @s (values are never NULL), or NULL if absent. */
+static void *fault_snap_get(const struct fault_snap *s, u32 k)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->keys[i] == k)
+			return s->vals[i];
+	return NULL;
+}
+
 static void fault_snap_table(struct syncmap_table *t, struct fault_snap *s)
 {
 	struct syncmap_val *p;
 	unsigned int i;
-	int j;
+	u32 k;
 
 	for (i = 0; t && i < t->size; i++) {
 		struct syncmap_entry *e = t->slots[i];
 
-		if (!e || e->key_len != sizeof(u32))
+		if (!e || e->key_len != sizeof(k))
 			continue;
 		p = rcu_dereference(e->p);
 		if (!p || p == SYNCMAP_EXPUNGED)
 			continue;
-		for (j = 0; j < s->n; j++)
-			if (!memcmp(&s->keys[j], e->key, sizeof(u32)))
-				break;
-		if (j < s->n || s->n == ARRAY_SIZE(s->keys))
+		memcpy(&k, e->key, sizeof(k));
+		if (fault_snap_get(s, k) || s->n == ARRAY_SIZE(s->keys))
 			continue;	/* in both tables: one entry */
-		memcpy(&s->keys[s->n], e->key, sizeof(u32));
+		s->keys[s->n] = k;
 		s->vals[s->n++] = p->value;
 	}
 }
@@ -1529,17 +1538,13 @@ static void fault_snap(struct syncmap *map, struct fault_snap *s)
 static bool fault_snap_equal(const struct fault_snap *a,
 			     const struct fault_snap *b)
 {
-	int i, j;
+	int i;
 
 	if (a->n != b->n)
 		return false;
-	for (i = 0; i < a->n; i++) {
-		for (j = 0; j < b->n; j++)
-			if (a->keys[i] == b->keys[j])
-				break;
-		if (j == b->n || a->vals[i] != b->vals[j])
+	for (i = 0; i < a->n; i++)
+		if (fault_snap_get(b, a->keys[i]) != a->vals[i])
 			return false;
-	}
 	return true;
 }
 
@@ -1632,16 +1637,6 @@ static int fault_compare_and_delete(struct syncmap *map, u32 k,
 {
 	syncmap_compare_and_delete(map, &k, sizeof(k), &ctx->vals[k]);
 	return 0;
-}
-
-static void *fault_snap_get(const struct fault_snap *s, u32 k)
-{
-	int i;
-
-	for (i = 0; i < s->n; i++)
-		if (s->keys[i] == k)
-			return s->vals[i];
-	return NULL;
 }
 
 static void *fault_expect_offered(const struct fault_snap *before,
