@@ -18,7 +18,7 @@
  * An entry is shared by both tables, so a store to a key the read table
  * holds is a cmpxchg on entry->p, which moves between three states:
  *
- *   box       a live value;
+ *   live      the value (in a map with a release callback, its box);
  *   NULL      deleted; the entry is in the dirty table, or will be copied
  *             into the next one;
  *   EXPUNGED  deleted and not copied into the dirty table; only a writer
@@ -38,10 +38,12 @@
  * next one built twice as large, so no table is rehashed under the lock.
  *
  * Lifetimes: values are released after a grace period via their box's
- * rcu_head. Entries are reference counted by the tables that hold them;
- * a table is freed (and its references dropped) from a workqueue after a
- * grace period, so no lockless reader can still see an entry whose count
- * reached zero.
+ * rcu_head. A map without a release callback stores bare values instead:
+ * dropping one needs nothing deferred, so it needs no box, and replacing
+ * a value is a single cmpxchg that neither allocates nor frees. Entries
+ * are reference counted by the tables that hold them; a table is freed
+ * (and its references dropped) from a workqueue after a grace period, so
+ * no lockless reader can still see an entry whose count reached zero.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -89,13 +91,26 @@ static void map_unlock(struct syncmap *map, unsigned long flags)
 	raw_spin_unlock_irqrestore(&map->lock, flags);
 }
 
-/* ---- values ---------------------------------------------------------- */
+/* ---- values ----------------------------------------------------------- */
 
-static struct syncmap_val *val_alloc(struct syncmap *map, void *value,
-				     gfp_t gfp)
+/*
+ * What a live entry holds, its "word": the value's box in a map with a
+ * release callback, the value itself in a map without one. map->release
+ * never changes, so every path agrees on which it is.
+ */
+static inline bool map_boxes(const struct syncmap *map)
 {
-	struct syncmap_val *box = kmalloc(sizeof(*box), gfp);
+	return map->release;
+}
 
+/* The word that stores @value: a new box, or @value itself. */
+static void *word_alloc(struct syncmap *map, void *value, gfp_t gfp)
+{
+	struct syncmap_val *box;
+
+	if (!map_boxes(map))
+		return value;
+	box = kmalloc(sizeof(*box), gfp);
 	if (box) {
 		box->value = value;
 		box->map = map;
@@ -107,26 +122,41 @@ static void val_release_rcu(struct rcu_head *head)
 {
 	struct syncmap_val *box = container_of(head, struct syncmap_val, rcu);
 
-	if (box->map->release)
-		box->map->release(box->value);
+	box->map->release(box->value);
 	kfree(box);
 }
 
-/* The map drops the value: release it once no reader can hold it. */
-static void val_release(struct syncmap_val *box)
+/*
+ * The map drops the value: release it once no reader can hold it. Without
+ * a release callback there is nothing to do, now or later.
+ */
+static void word_release(struct syncmap *map, void *w)
 {
-	call_rcu(&box->rcu, val_release_rcu);
+	struct syncmap_val *box = w;
+
+	if (map_boxes(map))
+		call_rcu(&box->rcu, val_release_rcu);
 }
 
 /* The value goes back to the caller: only the box is the map's. */
-static void val_forget(struct syncmap_val *box)
+static void word_forget(struct syncmap *map, void *w)
 {
-	kfree_rcu(box, rcu);
+	struct syncmap_val *box = w;
+
+	if (map_boxes(map))
+		kfree_rcu(box, rcu);
 }
 
-static inline bool val_is_live(const struct syncmap_val *p)
+/* A word no reader ever saw: the write it was made for did not happen. */
+static void word_free(struct syncmap *map, void *w)
 {
-	return p && p != SYNCMAP_EXPUNGED;
+	if (map_boxes(map))
+		kfree(w);
+}
+
+static inline bool word_is_live(const struct syncmap_entry *e, const void *w)
+{
+	return w && w != SYNCMAP_EXPUNGED(e);
 }
 
 /* ---- entries ---------------------------------------------------------- */
@@ -151,79 +181,81 @@ static struct syncmap_entry *entry_alloc(const void *key, size_t key_len,
 
 static void entry_put(struct syncmap_entry *e)
 {
-	struct syncmap_val *p;
+	void *p;
 
 	if (!refcount_dec_and_test(&e->ref))
 		return;
 	/*
 	 * No table holds the entry, and every table that did has been
 	 * unpublished for a grace period. A value still here would be one
-	 * the map lost track of: clear and destroy expunge every entry, and
-	 * an entry is left out of a table only once it is expunged.
+	 * the map lost track of (and is leaked: the entry does not know its
+	 * map): clear and destroy expunge every entry, and an entry is left
+	 * out of a table only once it is expunged.
 	 */
 	p = rcu_dereference_protected(e->p, true);
-	if (WARN_ON_ONCE(val_is_live(p)))
-		val_release(p);
+	WARN_ON_ONCE(word_is_live(e, p));
 	kfree(e);
 }
 
-static inline struct syncmap_val *entry_cmpxchg(struct syncmap_entry *e,
-						struct syncmap_val *old,
-						struct syncmap_val *new)
+static inline void *entry_cmpxchg(struct syncmap_entry *e, void *old,
+				  void *new)
 {
 	return unrcu_pointer(cmpxchg(&e->p, RCU_INITIALIZER(old),
 				     RCU_INITIALIZER(new)));
 }
 
-static inline struct syncmap_val *entry_get(struct syncmap_entry *e)
+static inline void *entry_get(struct syncmap_entry *e)
 {
 	return rcu_dereference(e->p);
 }
 
 enum entry_result {
 	ENTRY_EXPUNGED,		/* nothing done: only a lock holder may go on */
-	ENTRY_STORED,		/* the new box is in; *old is what it replaced */
+	ENTRY_STORED,		/* the new word is in; *old is the one replaced */
 	ENTRY_LOADED,		/* load_or_store found a value; *old is it */
 	ENTRY_UNCHANGED,	/* the same value pointer was already stored */
 };
 
 /*
- * entry_swap - put @box into @e (Go's trySwap and tryLoadOrStore)
+ * entry_swap - put the word @w into @e (Go's trySwap and tryLoadOrStore)
  * @only_if_empty: load-or-store: keep a live value and report it
  *
- * The cmpxchg moves NULL -> box or box -> box'. It fails only if @e->p
- * moved since we read it, and then we decide again on the new state.
- * An EXPUNGED entry is left alone: storing into it here could make a
- * value live in an entry the dirty table lacks, and it would be lost at
- * the next promotion. ABA cannot hurt: every box we compare against was
- * read inside the caller's RCU read-side section and is freed only after
- * a grace period, so its address is not reused meanwhile; and NULL may
- * have gone NULL -> EXPUNGED -> box -> NULL behind our back only through
- * a revival under the lock, which put @e in the dirty table (or on
- * map->revived) first, so storing into that NULL is as safe as into the
- * one we first saw.
+ * The cmpxchg moves NULL -> w or w' -> w. It fails only if @e->p moved
+ * since we read it, and then we decide again on the new state. An
+ * EXPUNGED entry is left alone: storing into it here could make a value
+ * live in an entry the dirty table lacks, and it would be lost at the
+ * next promotion.
+ *
+ * ABA: a box we compare against was read inside the caller's RCU
+ * read-side section and is freed only after a grace period, so its
+ * address is not reused meanwhile. A bare value (map without release)
+ * may have been replaced and stored again behind our back; the cmpxchg
+ * then replaces that later store of the same value, which is what a swap
+ * ordered after it would do. NULL may have gone NULL -> EXPUNGED -> w'
+ * -> NULL behind our back only through a revival under the lock, which
+ * put @e in the dirty table (or on map->revived) first, so storing into
+ * that NULL is as safe as into the one we first saw.
  */
 static enum entry_result entry_swap(struct syncmap *map,
-				    struct syncmap_entry *e,
-				    struct syncmap_val *box,
-				    bool only_if_empty,
-				    struct syncmap_val **old)
+				    struct syncmap_entry *e, void *w,
+				    bool only_if_empty, void **old)
 {
-	struct syncmap_val *p = entry_get(e);
-	struct syncmap_val *cur;
+	void *value = syncmap_word_value(map, w);
+	void *p = entry_get(e);
+	void *cur;
 
 	for (;;) {
-		if (p == SYNCMAP_EXPUNGED)
+		if (p == SYNCMAP_EXPUNGED(e))
 			return ENTRY_EXPUNGED;
 		if (p && only_if_empty) {
 			*old = p;
 			return ENTRY_LOADED;
 		}
-		if (p && p->value == box->value) {
+		if (p && syncmap_word_value(map, p) == value) {
 			*old = p;
 			return ENTRY_UNCHANGED;
 		}
-		cur = entry_cmpxchg(e, p, box);
+		cur = entry_cmpxchg(e, p, w);
 		if (cur == p) {
 			if (!p)
 				atomic_long_inc(&map->len);
@@ -235,19 +267,21 @@ static enum entry_result entry_swap(struct syncmap *map,
 }
 
 /*
- * entry_delete - take the value out of @e, box -> NULL
+ * entry_delete - take the value out of @e, w -> NULL
  * @old: the value to delete, or NULL for any
  *
- * Returns the box taken out, or NULL. The entry stays in both tables as a
- * deleted (NULL) entry; the next dirty build expunges it.
+ * Returns the word taken out, or NULL. The entry stays in both tables as
+ * a deleted (NULL) entry; the next dirty build expunges it.
  */
-static struct syncmap_val *entry_delete(struct syncmap_entry *e, void *old)
+static void *entry_delete(struct syncmap *map, struct syncmap_entry *e,
+			  void *old)
 {
-	struct syncmap_val *p = entry_get(e);
-	struct syncmap_val *cur;
+	void *p = entry_get(e);
+	void *cur;
 
 	for (;;) {
-		if (!val_is_live(p) || (old && p->value != old))
+		if (!word_is_live(e, p) ||
+		    (old && syncmap_word_value(map, p) != old))
 			return NULL;
 		cur = entry_cmpxchg(e, p, NULL);
 		if (cur == p)
@@ -256,18 +290,18 @@ static struct syncmap_val *entry_delete(struct syncmap_entry *e, void *old)
 	}
 }
 
-/* entry_compare_and_swap - box -> @box if the live value is @old */
-static struct syncmap_val *entry_compare_and_swap(struct syncmap_entry *e,
-						  void *old,
-						  struct syncmap_val *box)
+/* entry_compare_and_swap - w' -> @w if the live value is @old */
+static void *entry_compare_and_swap(struct syncmap *map,
+				    struct syncmap_entry *e, void *old,
+				    void *w)
 {
-	struct syncmap_val *p = entry_get(e);
-	struct syncmap_val *cur;
+	void *p = entry_get(e);
+	void *cur;
 
 	for (;;) {
-		if (!val_is_live(p) || p->value != old)
+		if (!word_is_live(e, p) || syncmap_word_value(map, p) != old)
 			return NULL;
-		cur = entry_cmpxchg(e, p, box);
+		cur = entry_cmpxchg(e, p, w);
 		if (cur == p)
 			return p;
 		p = cur;
@@ -282,14 +316,14 @@ static struct syncmap_val *entry_compare_and_swap(struct syncmap_entry *e,
  */
 static bool entry_expunge(struct syncmap_entry *e)
 {
-	struct syncmap_val *p = entry_get(e);
+	void *p = entry_get(e);
 
 	while (!p) {
-		p = entry_cmpxchg(e, NULL, SYNCMAP_EXPUNGED);
+		p = entry_cmpxchg(e, NULL, SYNCMAP_EXPUNGED(e));
 		if (!p)
 			return true;
 	}
-	return p == SYNCMAP_EXPUNGED;
+	return p == SYNCMAP_EXPUNGED(e);
 }
 
 /* ---- tables ----------------------------------------------------------- */
@@ -393,17 +427,19 @@ static void table_upsert(struct syncmap_table *t, struct syncmap_entry *e)
  */
 static void table_expunge_all(struct syncmap *map, struct syncmap_table *t)
 {
-	struct syncmap_val *p;
+	struct syncmap_entry *e;
 	unsigned int i;
+	void *p;
 
 	for (i = 0; i < t->size; i++) {
-		if (!t->slots[i])
+		e = t->slots[i];
+		if (!e)
 			continue;
-		p = unrcu_pointer(xchg(&t->slots[i]->p,
-				       RCU_INITIALIZER(SYNCMAP_EXPUNGED)));
-		if (val_is_live(p)) {
+		p = unrcu_pointer(xchg(&e->p,
+				       RCU_INITIALIZER(SYNCMAP_EXPUNGED(e))));
+		if (word_is_live(e, p)) {
 			atomic_long_dec(&map->len);
-			val_release(p);
+			word_release(map, p);
 		}
 		if (!(i & 1023))
 			cond_resched();
@@ -449,18 +485,18 @@ static void miss_locked(struct syncmap *map)
 }
 
 /*
- * Bring back an entry found EXPUNGED under the lock: EXPUNGED -> box.
+ * Bring back an entry found EXPUNGED under the lock: EXPUNGED -> w.
  * Only lock holders move an entry out of EXPUNGED, so the cmpxchg cannot
  * fail; it is one because lockless writers and builders may be looking
  * at the same word. The entry must then be in the dirty table, or on
  * map->revived for the dirty build in flight to add.
  */
 static void entry_revive_locked(struct syncmap *map, struct syncmap_entry *e,
-				struct syncmap_val *box)
+				void *w)
 {
-	struct syncmap_val *p = entry_cmpxchg(e, SYNCMAP_EXPUNGED, box);
+	void *p = entry_cmpxchg(e, SYNCMAP_EXPUNGED(e), w);
 
-	WARN_ON_ONCE(p != SYNCMAP_EXPUNGED);
+	WARN_ON_ONCE(p != SYNCMAP_EXPUNGED(e));
 	atomic_long_inc(&map->len);
 	map->counters.revivals++;
 	if (map->dirty) {
@@ -534,7 +570,7 @@ static int dirty_build(struct syncmap *map, gfp_t gfp)
 	while ((e = map->revived)) {
 		map->revived = e->revived_next;
 		e->revived = false;
-		if (rcu_access_pointer(e->p) != SYNCMAP_EXPUNGED)
+		if (rcu_access_pointer(e->p) != SYNCMAP_EXPUNGED(e))
 			table_upsert(d, e);
 	}
 	map->dirty = d;
@@ -583,15 +619,15 @@ static struct syncmap_entry *find_entry(struct syncmap *map, const void *key,
  * write_slow - store or load-or-store a key the read table cannot take
  *
  * Go's locked Store/LoadOrStore path. Called in an RCU read-side section
- * with @box allocated and, if the key looked new, @fresh; whatever of
+ * with the word @w made and, if the key looked new, @fresh; whatever of
  * @fresh is not used is freed. Allocation and dirty builds happen with
  * the lock and the RCU section dropped, and then everything is decided
  * again, because the map may have changed.
  */
 static int write_slow(struct syncmap *map, const void *key, size_t key_len,
-		      u64 hash, struct syncmap_val *box, bool only_if_empty,
+		      u64 hash, void *w, bool only_if_empty,
 		      struct syncmap_entry *fresh, gfp_t gfp,
-		      enum entry_result *res, struct syncmap_val **old)
+		      enum entry_result *res, void **old)
 	__must_hold(RCU)
 {
 	struct syncmap_table *r, *d;
@@ -605,9 +641,9 @@ static int write_slow(struct syncmap *map, const void *key, size_t key_len,
 		d = map->dirty;
 		e = syncmap_table_find(r, hash, key, key_len);
 		if (e) {
-			*res = entry_swap(map, e, box, only_if_empty, old);
+			*res = entry_swap(map, e, w, only_if_empty, old);
 			if (*res == ENTRY_EXPUNGED) {
-				entry_revive_locked(map, e, box);
+				entry_revive_locked(map, e, w);
 				*res = ENTRY_STORED;
 				*old = NULL;
 			}
@@ -616,7 +652,7 @@ static int write_slow(struct syncmap *map, const void *key, size_t key_len,
 		e = d ? syncmap_table_find(d, hash, key, key_len) : NULL;
 		if (e) {
 			/* Dirty-only entries are never expunged. */
-			*res = entry_swap(map, e, box, only_if_empty, old);
+			*res = entry_swap(map, e, w, only_if_empty, old);
 			WARN_ON_ONCE(*res == ENTRY_EXPUNGED);
 			if (only_if_empty)
 				miss_locked(map);
@@ -628,7 +664,7 @@ static int write_slow(struct syncmap *map, const void *key, size_t key_len,
 			d = NULL;
 		}
 		if (d && fresh) {
-			rcu_assign_pointer(fresh->p, box);
+			rcu_assign_pointer(fresh->p, w);
 			table_add(d, fresh);	/* takes the creator's ref */
 			d->nr_new++;
 			WRITE_ONCE(r->amended, true);
@@ -663,14 +699,14 @@ out:
  * Called in an RCU read-side section, which it may leave and re-enter to
  * allocate (so a sleeping @gfp needs a caller not otherwise atomic), with
  * @hash the key's hash.
- * Return: 0 with *res and *old set (*old is the replaced or loaded box,
+ * Return: 0 with *res and *old set (*old is the replaced or loaded word,
  * valid until rcu_read_unlock()), or -ENOMEM. On success the caller owns
- * *old if *res is ENTRY_STORED; @box is consumed unless *res is
+ * *old if *res is ENTRY_STORED; @w is consumed unless *res is
  * ENTRY_LOADED or ENTRY_UNCHANGED.
  */
 static int write(struct syncmap *map, const void *key, size_t key_len,
-		 u64 hash, struct syncmap_val *box, bool only_if_empty,
-		 gfp_t gfp, enum entry_result *res, struct syncmap_val **old)
+		 u64 hash, void *w, bool only_if_empty,
+		 gfp_t gfp, enum entry_result *res, void **old)
 	__must_hold(RCU)
 {
 	struct syncmap_entry *e, *fresh = NULL;
@@ -678,7 +714,7 @@ static int write(struct syncmap *map, const void *key, size_t key_len,
 	e = syncmap_table_find(rcu_dereference(map->read), hash, key,
 			       key_len);
 	if (e) {
-		*res = entry_swap(map, e, box, only_if_empty, old);
+		*res = entry_swap(map, e, w, only_if_empty, old);
 		if (*res != ENTRY_EXPUNGED)
 			return 0;
 	} else {
@@ -689,41 +725,41 @@ static int write(struct syncmap *map, const void *key, size_t key_len,
 		if (!fresh)
 			return -ENOMEM;
 	}
-	return write_slow(map, key, key_len, hash, box, only_if_empty, fresh,
+	return write_slow(map, key, key_len, hash, w, only_if_empty, fresh,
 			  gfp, res, old);
 }
 
 /*
- * The live box of a key in the read table, or NULL: the lock-free look
+ * The live word of a key in the read table, or NULL: the lock-free look
  * that load_or_store and compare_and_swap take before they allocate.
  */
-static struct syncmap_val *read_table_value(struct syncmap *map,
-					    const void *key, size_t key_len,
-					    u64 hash)
+static void *read_table_value(struct syncmap *map, const void *key,
+			      size_t key_len, u64 hash)
 	__must_hold(RCU)
 {
 	struct syncmap_entry *e;
-	struct syncmap_val *p;
+	void *p;
 
 	e = syncmap_table_find(rcu_dereference(map->read), hash, key,
 			       key_len);
 	if (!e)
 		return NULL;
 	p = entry_get(e);
-	return val_is_live(p) ? p : NULL;
+	return word_is_live(e, p) ? p : NULL;
 }
 
 struct write_result {
 	enum entry_result res;
-	struct syncmap_val *old;	/* the replaced or loaded box */
+	void *old;			/* the replaced or loaded word */
 	void *old_value;		/* its value, read under RCU */
 };
 
 /*
- * write_value - box @value and write() it: store, swap and load_or_store
+ * write_value - make @value's word and write() it: store, swap and
+ * load_or_store
  *
  * Return: 0 with @wr filled in, -EINVAL for a NULL @value, -ENOMEM. The
- * box is freed here unless the map took it. wr->old belongs to the caller
+ * word is freed here unless the map took it. wr->old belongs to the caller
  * if wr->res is ENTRY_STORED; otherwise it is only a snapshot.
  */
 static int write_value(struct syncmap *map, const void *key, size_t key_len,
@@ -731,7 +767,7 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 		       struct write_result *wr)
 {
 	u64 hash = syncmap_hash(map, key, key_len);
-	struct syncmap_val *box, *p;
+	void *w, *p;
 	int err;
 
 	wr->old = NULL;
@@ -750,23 +786,23 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 		if (p) {
 			wr->res = ENTRY_LOADED;
 			wr->old = p;
-			wr->old_value = p->value;
+			wr->old_value = syncmap_word_value(map, p);
 		}
 		rcu_read_unlock();
 		if (p)
 			return 0;
 	}
-	box = val_alloc(map, value, gfp);
-	if (!box)
+	w = word_alloc(map, value, gfp);
+	if (!w)
 		return -ENOMEM;
 	rcu_read_lock();
-	err = write(map, key, key_len, hash, box, only_if_empty, gfp,
+	err = write(map, key, key_len, hash, w, only_if_empty, gfp,
 		    &wr->res, &wr->old);
 	if (!err && wr->old)
-		wr->old_value = wr->old->value;
+		wr->old_value = syncmap_word_value(map, wr->old);
 	rcu_read_unlock();
 	if (err || wr->res == ENTRY_LOADED || wr->res == ENTRY_UNCHANGED)
-		kfree(box);
+		word_free(map, w);
 	return err;
 }
 
@@ -777,6 +813,11 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
  * @release: called with every value the map drops, a grace period after
  *	it was dropped, from RCU callback context (must not sleep); may be
  *	NULL
+ *
+ * A map without @release has nothing to do when it drops a value, and
+ * stores values bare: replacing or deleting one never allocates, and a
+ * lookup follows one pointer less. A map with @release allocates a small
+ * box per stored value, which carries the value's deferred release.
  *
  * Context: Process context; may sleep.
  * Return: the map, or ERR_PTR(-ENOMEM).
@@ -847,13 +888,13 @@ EXPORT_SYMBOL_GPL(syncmap_destroy);
 void *syncmap_load(struct syncmap *map, const void *key, size_t key_len)
 {
 	struct syncmap_entry *e;
-	struct syncmap_val *p;
+	void *p;
 
 	e = find_entry(map, key, key_len, syncmap_hash(map, key, key_len));
 	if (!e)
 		return NULL;
 	p = entry_get(e);
-	return val_is_live(p) ? p->value : NULL;
+	return word_is_live(e, p) ? syncmap_word_value(map, p) : NULL;
 }
 EXPORT_SYMBOL_GPL(syncmap_load);
 
@@ -882,7 +923,7 @@ int syncmap_store(struct syncmap *map, const void *key, size_t key_len,
 
 	err = write_value(map, key, key_len, value, false, gfp, &wr);
 	if (!err && wr.res == ENTRY_STORED && wr.old)
-		val_release(wr.old);
+		word_release(map, wr.old);
 	return err;
 }
 EXPORT_SYMBOL_GPL(syncmap_store);
@@ -947,8 +988,8 @@ void *syncmap_swap(struct syncmap *map, const void *key, size_t key_len,
 		return value;
 	if (!wr.old)
 		return NULL;
-	/* Our cmpxchg took the old box out: nobody else frees it. */
-	val_forget(wr.old);
+	/* Our cmpxchg took the old word out: nobody else frees it. */
+	word_forget(map, wr.old);
 	return wr.old_value;
 }
 EXPORT_SYMBOL_GPL(syncmap_swap);
@@ -967,18 +1008,17 @@ void *syncmap_load_and_delete(struct syncmap *map, const void *key,
 			      size_t key_len)
 {
 	struct syncmap_entry *e;
-	struct syncmap_val *p = NULL;
-	void *value = NULL;
+	void *p = NULL, *value = NULL;
 
 	rcu_read_lock();
 	e = find_entry(map, key, key_len, syncmap_hash(map, key, key_len));
 	if (e)
-		p = entry_delete(e, NULL);
+		p = entry_delete(map, e, NULL);
 	rcu_read_unlock();
 	if (p) {
 		atomic_long_dec(&map->len);
-		value = p->value;
-		val_forget(p);
+		value = syncmap_word_value(map, p);
+		word_forget(map, p);
 	}
 	return value;
 }
@@ -989,17 +1029,17 @@ static bool delete_and_release(struct syncmap *map, const void *key,
 			       size_t key_len, void *old)
 {
 	struct syncmap_entry *e;
-	struct syncmap_val *p = NULL;
+	void *p = NULL;
 
 	rcu_read_lock();
 	e = find_entry(map, key, key_len, syncmap_hash(map, key, key_len));
 	if (e)
-		p = entry_delete(e, old);
+		p = entry_delete(map, e, old);
 	rcu_read_unlock();
 	if (!p)
 		return false;
 	atomic_long_dec(&map->len);
-	val_release(p);
+	word_release(map, p);
 	return true;
 }
 
@@ -1048,7 +1088,8 @@ EXPORT_SYMBOL_GPL(syncmap_compare_and_delete);
  * @key_len: length of @key, may be 0
  * @old: the expected value (pointer identity)
  * @new: the replacement, not NULL
- * @gfp: allocation flags for the new value's box
+ * @gfp: allocation flags for the new value's box (a map without a release
+ *	callback stores bare values and never allocates here)
  *
  * On success the map owns @new and releases @old; otherwise @new stays the
  * caller's.
@@ -1062,10 +1103,10 @@ int syncmap_compare_and_swap_gfp(struct syncmap *map, const void *key,
 				 gfp_t gfp)
 {
 	u64 hash = syncmap_hash(map, key, key_len);
-	struct syncmap_val *box, *p;
 	struct syncmap_table *r;
 	struct syncmap_entry *e;
 	bool hopeless;
+	void *w, *p;
 
 	if (!old || !new)
 		return -EINVAL;
@@ -1079,7 +1120,8 @@ int syncmap_compare_and_swap_gfp(struct syncmap *map, const void *key,
 	e = syncmap_table_find(r, hash, key, key_len);
 	if (e) {
 		p = entry_get(e);
-		hopeless = !val_is_live(p) || p->value != old;
+		hopeless = !word_is_live(e, p) ||
+			   syncmap_word_value(map, p) != old;
 	} else {
 		hopeless = !READ_ONCE(r->amended);
 	}
@@ -1087,23 +1129,24 @@ int syncmap_compare_and_swap_gfp(struct syncmap *map, const void *key,
 	if (hopeless)
 		return 0;
 
-	box = val_alloc(map, new, gfp);
-	if (!box)
+	w = word_alloc(map, new, gfp);
+	if (!w)
 		return -ENOMEM;
 	p = NULL;
 	rcu_read_lock();
 	e = find_entry(map, key, key_len, hash);
 	if (e)
-		p = entry_compare_and_swap(e, old, box);
+		p = entry_compare_and_swap(map, e, old, w);
 	rcu_read_unlock();
 	if (!p) {
-		kfree(box);
+		word_free(map, w);
 		return 0;
 	}
-	if (p->value != new)
-		val_release(p);
+	/* p held @old; if that is @new again, the map still owns it. */
+	if (old != new)
+		word_release(map, p);
 	else
-		kfree_rcu(p, rcu);
+		word_forget(map, p);
 	return 1;
 }
 EXPORT_SYMBOL_GPL(syncmap_compare_and_swap_gfp);
@@ -1117,7 +1160,8 @@ EXPORT_SYMBOL_GPL(syncmap_compare_and_swap_gfp);
  * @new: the replacement, not NULL
  *
  * syncmap_compare_and_swap_gfp() with GFP_ATOMIC; an allocation failure
- * reads as "not swapped". On success the map owns @new and releases @old.
+ * reads as "not swapped" (only a map with a release callback allocates
+ * here). On success the map owns @new and releases @old.
  *
  * Context: Any context.
  * Return: true if the key held @old and now holds @new.
@@ -1171,8 +1215,8 @@ void syncmap_range(struct syncmap *map,
 {
 	struct syncmap_table *r;
 	struct syncmap_entry *e;
-	struct syncmap_val *p;
 	unsigned int i;
+	void *p;
 
 	rcu_read_lock();
 	r = range_table(map);
@@ -1181,7 +1225,8 @@ void syncmap_range(struct syncmap *map,
 		if (!e)
 			continue;
 		p = entry_get(e);
-		if (val_is_live(p) && !fn(e->key, e->key_len, p->value, arg))
+		if (word_is_live(e, p) &&
+		    !fn(e->key, e->key_len, syncmap_word_value(map, p), arg))
 			break;
 	}
 	rcu_read_unlock();
@@ -1204,7 +1249,8 @@ static bool home_min_hash(const struct syncmap_table *t, unsigned int home,
 
 	for (i = home; (e = t->slots[i]); i = (i + 1) & mask) {
 		if (syncmap_home(t, e->hash) != home || e->hash < lo ||
-		    (found && e->hash >= *min) || !val_is_live(entry_get(e)))
+		    (found && e->hash >= *min) ||
+		    !word_is_live(e, entry_get(e)))
 			continue;
 		*min = e->hash;
 		found = true;
@@ -1242,8 +1288,8 @@ bool syncmap_range_from(struct syncmap *map, u64 *pos,
 {
 	struct syncmap_table *r;
 	struct syncmap_entry *e;
-	struct syncmap_val *p;
 	unsigned int home, i;
+	void *p;
 	bool done = true;
 	u64 lo = *pos, h;
 
@@ -1254,9 +1300,10 @@ bool syncmap_range_from(struct syncmap *map, u64 *pos,
 			for (i = home; (e = r->slots[i]);
 			     i = (i + 1) & (r->size - 1)) {
 				p = entry_get(e);
-				if (e->hash != h || !val_is_live(p))
+				if (e->hash != h || !word_is_live(e, p))
 					continue;
-				if (!fn(e->key, e->key_len, p->value, h, arg)) {
+				if (!fn(e->key, e->key_len,
+					syncmap_word_value(map, p), h, arg)) {
 					*pos = h;
 					done = false;
 					break;

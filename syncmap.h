@@ -17,6 +17,12 @@
  *    freeing it (kfree_rcu(), call_rcu(), synchronize_rcu());
  *  - a value passed in but not stored stays the caller's;
  *  - storing the pointer that is already stored for a key releases nothing.
+ *
+ * A value is any non-NULL pointer (or small integer cast to one) but an
+ * address inside the map's own memory, which callers never see. A map
+ * created without a release callback stores values bare, so that
+ * replacing one is a single cmpxchg; with a callback, each stored value
+ * has a small box that carries its deferred release.
  */
 #ifndef _SYNCMAP_H
 #define _SYNCMAP_H

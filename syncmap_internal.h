@@ -17,8 +17,10 @@
 #include "syncmap.h"
 
 /*
- * A stored value is boxed (Go's *interface{}): the box carries the
- * rcu_head that defers the release, so dropping a value never allocates.
+ * A map with a release callback boxes each stored value (Go's
+ * *interface{}): the box carries the rcu_head that defers the release, so
+ * dropping a value never allocates. A map without one has nothing to
+ * defer when it drops a value, and stores the value itself.
  */
 struct syncmap_val {
 	void *value;
@@ -27,15 +29,17 @@ struct syncmap_val {
 };
 
 /*
- * The third state of an entry's pointer besides NULL and a box. Never
- * dereferenced; an odd address no allocator returns.
+ * The third state of an entry's pointer besides NULL and a live value:
+ * the entry's own address. No value or box can be it, as the entry is
+ * a live allocation of the map's that no caller ever sees.
  */
-#define SYNCMAP_EXPUNGED ((struct syncmap_val *)1UL)
+#define SYNCMAP_EXPUNGED(e) ((void *)(e))
 
 /**
  * struct syncmap_entry - one key, shared by the read and dirty tables
- * @p: NULL (deleted), SYNCMAP_EXPUNGED (deleted and left out of the
- *	dirty table) or the value's box; changed only by cmpxchg/xchg
+ * @p: NULL (deleted), SYNCMAP_EXPUNGED(@p's entry: deleted and left out
+ *	of the dirty table) or live: the value, or in a map with a release
+ *	callback the value's box; changed only by cmpxchg/xchg
  * @ref: tables (published, dirty or being built) that hold the entry
  * @hash: siphash of the key under the map's random key
  * @revived_next: link in syncmap.revived, under syncmap.lock
@@ -44,7 +48,7 @@ struct syncmap_val {
  * @key: a copy of the key
  */
 struct syncmap_entry {
-	struct syncmap_val __rcu *p;
+	void __rcu *p;
 	refcount_t ref;
 	u64 hash;
 	struct syncmap_entry *revived_next;
@@ -123,6 +127,12 @@ static inline u64 syncmap_hash(const struct syncmap *map, const void *key,
 			       size_t key_len)
 {
 	return siphash(key, key_len, &map->hash_key);
+}
+
+/* The value a live entry's word stands for (see struct syncmap_val). */
+static inline void *syncmap_word_value(const struct syncmap *map, void *w)
+{
+	return map->release ? ((struct syncmap_val *)w)->value : w;
 }
 
 static inline bool syncmap_entry_matches(const struct syncmap_entry *e,

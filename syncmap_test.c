@@ -120,9 +120,10 @@ static void tctx_free_vals(void *vals)
 
 /*
  * A map and @nvals counted values. The values are allocated first, so
- * KUnit frees them after the destroy action ran every release.
+ * KUnit frees them after the destroy action ran every release. @boxed:
+ * the map has a release callback (and so boxes its values).
  */
-static struct tctx *tctx_new(struct kunit *test, int nvals)
+static struct tctx *tctx_new_map(struct kunit *test, int nvals, bool boxed)
 {
 	struct tctx *ctx;
 	int i, err;
@@ -138,11 +139,33 @@ static struct tctx *tctx_new(struct kunit *test, int nvals)
 		ctx->vals[i].ctx = ctx;
 		ctx->vals[i].key = i;
 	}
-	ctx->map = syncmap_create(tval_release);
+	ctx->map = syncmap_create(boxed ? tval_release : NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->map));
 	err = kunit_add_action_or_reset(test, tctx_destroy, ctx);
 	KUNIT_ASSERT_EQ(test, 0, err);
 	return ctx;
+}
+
+static struct tctx *tctx_new(struct kunit *test, int nvals)
+{
+	return tctx_new_map(test, nvals, true);
+}
+
+/* Cases that run on both kinds of map: boxed and bare values. */
+static const bool box_modes[] = { true, false };
+
+static void box_desc(const bool *boxed, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s",
+		 *boxed ? "release callback, boxed values" :
+			  "no release callback, bare values");
+}
+
+KUNIT_ARRAY_PARAM(box, box_modes, box_desc);
+
+static bool param_boxed(struct kunit *test)
+{
+	return *(const bool *)test->param_value;
 }
 
 /* Let every pending release callback run. */
@@ -182,7 +205,7 @@ static struct syncmap_entry *table_entry(struct syncmap *map,
 	return syncmap_table_find(t, syncmap_hash(map, key, len), key, len);
 }
 
-static struct syncmap_val *entry_state(struct syncmap_entry *e)
+static void *entry_state(struct syncmap_entry *e)
 {
 	return rcu_dereference_protected(e->p, true);
 }
@@ -1128,7 +1151,7 @@ static void syncmap_test_expunge_and_revive(struct kunit *test)
 	/* A new key needs a dirty table: the build expunges "old". */
 	store_ok(test, map, "new", 3, &ctx->vals[1]);
 	KUNIT_ASSERT_NOT_NULL(test, map->dirty);
-	KUNIT_EXPECT_PTR_EQ(test, SYNCMAP_EXPUNGED, entry_state(e));
+	KUNIT_EXPECT_PTR_EQ(test, SYNCMAP_EXPUNGED(e), entry_state(e));
 	KUNIT_EXPECT_NULL(test, table_entry(map, map->dirty, "old", 3));
 	KUNIT_EXPECT_NULL(test, load(map, "old", 3));
 	KUNIT_EXPECT_FALSE(test, syncmap_delete(map, "old", 3));
@@ -1173,7 +1196,7 @@ static void syncmap_test_revive_without_dirty(struct kunit *test)
 	struct tctx *ctx = tctx_new(test, 3);
 	struct syncmap *map = ctx->map;
 	struct syncmap_entry *e;
-	struct syncmap_val *p;
+	void *p;
 
 	store_ok(test, map, "k", 1, &ctx->vals[0]);
 	promote(test, map);
@@ -1182,7 +1205,7 @@ static void syncmap_test_revive_without_dirty(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	/* Expunge by hand, as a build that then lost its race would. */
 	p = unrcu_pointer(cmpxchg(&e->p, NULL,
-				  RCU_INITIALIZER(SYNCMAP_EXPUNGED)));
+				  RCU_INITIALIZER(SYNCMAP_EXPUNGED(e))));
 	KUNIT_ASSERT_NULL(test, p);
 	KUNIT_ASSERT_NULL(test, map->dirty);
 
@@ -1195,6 +1218,70 @@ static void syncmap_test_revive_without_dirty(struct kunit *test)
 	promote(test, map);
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "k", 1));
 	KUNIT_EXPECT_EQ(test, 2, syncmap_len(map));
+}
+
+/*
+ * A map without a release callback keeps the value itself in the entry:
+ * writes to a key the read table holds are a cmpxchg that allocates
+ * nothing, the expunge/revive cycle works on bare values as on boxes,
+ * and nothing is ever released.
+ */
+static void syncmap_test_bare_values(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new_map(test, 4, false);
+	struct syncmap *map = ctx->map;
+	struct syncmap_entry *e;
+	void *one = (void *)1;	/* small integers are values too */
+	bool loaded;
+
+	store_ok(test, map, "k", 1, &ctx->vals[0]);
+	promote(test, map);
+	e = table_entry(map, read_table(map), "k", 1);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], entry_state(e));
+
+#ifdef CONFIG_FAILSLAB
+	current->fail_nth = 1;	/* the next allocation would fail */
+#endif
+	KUNIT_EXPECT_EQ(test, 0, syncmap_store(map, "k", 1, &ctx->vals[1],
+					       GFP_ATOMIC));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1],
+			    syncmap_swap(map, "k", 1, &ctx->vals[2],
+					 GFP_ATOMIC));
+	KUNIT_EXPECT_TRUE(test, syncmap_compare_and_swap(map, "k", 1,
+							 &ctx->vals[2],
+							 &ctx->vals[3]));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[3],
+			    syncmap_load_or_store(map, "k", 1, &ctx->vals[0],
+						  &loaded, GFP_ATOMIC));
+	KUNIT_EXPECT_TRUE(test, loaded);
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(map, "k", 1));
+	KUNIT_EXPECT_NULL(test, entry_state(e));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_store(map, "k", 1, one, GFP_ATOMIC));
+	KUNIT_EXPECT_PTR_EQ(test, one, entry_state(e));
+#ifdef CONFIG_FAILSLAB
+	KUNIT_EXPECT_EQ(test, 1, current->fail_nth);	/* none was made */
+	current->fail_nth = 0;
+#endif
+	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, read_table(map), "k", 1));
+	KUNIT_EXPECT_PTR_EQ(test, one, syncmap_load_and_delete(map, "k", 1));
+
+	/* A new key builds a dirty table, which expunges "k"; revive it. */
+	store_ok(test, map, "n", 1, &ctx->vals[0]);
+	KUNIT_EXPECT_PTR_EQ(test, SYNCMAP_EXPUNGED(e), entry_state(e));
+	KUNIT_EXPECT_NULL(test, load(map, "k", 1));
+	store_ok(test, map, "k", 1, one);
+	KUNIT_EXPECT_EQ(test, 1, map->counters.revivals);
+	KUNIT_EXPECT_PTR_EQ(test, one, load(map, "k", 1));
+	promote(test, map);
+	KUNIT_EXPECT_PTR_EQ(test, one, load(map, "k", 1));
+	KUNIT_EXPECT_EQ(test, 2, syncmap_len(map));
+
+	syncmap_clear(map);
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
+	KUNIT_EXPECT_NULL(test, load(map, "k", 1));
+	settle();
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->released));
 }
 
 /*
@@ -1354,7 +1441,8 @@ static bool diff_range_fn(const void *key, size_t len, void *value, void *arg)
 
 static void syncmap_test_differential(struct kunit *test)
 {
-	struct tctx *ctx = tctx_new(test, DIFF_OPS);
+	bool boxed = param_boxed(test);
+	struct tctx *ctx = tctx_new_map(test, DIFF_OPS, boxed);
 	struct diff_state *ds = kunit_kzalloc(test, sizeof(*ds), GFP_KERNEL);
 	struct syncmap *map = ctx->map;
 	u32 seed = 0x5eed1234;
@@ -1452,10 +1540,14 @@ static void syncmap_test_differential(struct kunit *test)
 	KUNIT_EXPECT_GT(test, map->counters.promotions, 10);
 	KUNIT_EXPECT_GT(test, map->counters.revivals, 10);
 
-	/* Ownership: everything stored and not handed back is released once. */
+	/*
+	 * Ownership: everything stored and not handed back is released once
+	 * (by a map without a release callback: nothing, ever).
+	 */
 	tctx_destroy(ctx);
 	for (i = 0; i < DIFF_OPS; i++)
-		KUNIT_EXPECT_EQ(test, ds->stored[i] && !ds->handed_back[i],
+		KUNIT_EXPECT_EQ(test,
+				boxed && ds->stored[i] && !ds->handed_back[i],
 				atomic_read(&ctx->vals[i].released));
 }
 
@@ -1496,10 +1588,11 @@ static void *fault_snap_get(const struct fault_snap *s, u32 k)
 	return NULL;
 }
 
-static void fault_snap_table(struct syncmap_table *t, struct fault_snap *s)
+static void fault_snap_table(struct syncmap *map, struct syncmap_table *t,
+			     struct fault_snap *s)
 {
-	struct syncmap_val *p;
 	unsigned int i;
+	void *p;
 	u32 k;
 
 	for (i = 0; t && i < t->size; i++) {
@@ -1508,13 +1601,13 @@ static void fault_snap_table(struct syncmap_table *t, struct fault_snap *s)
 		if (!e || e->key_len != sizeof(k))
 			continue;
 		p = rcu_dereference(e->p);
-		if (!p || p == SYNCMAP_EXPUNGED)
+		if (!p || p == SYNCMAP_EXPUNGED(e))
 			continue;
 		memcpy(&k, e->key, sizeof(k));
 		if (fault_snap_get(s, k) || s->n == ARRAY_SIZE(s->keys))
 			continue;	/* in both tables: one entry */
 		s->keys[s->n] = k;
-		s->vals[s->n++] = p->value;
+		s->vals[s->n++] = syncmap_word_value(map, p);
 	}
 }
 
@@ -1529,8 +1622,8 @@ static void fault_snap(struct syncmap *map, struct fault_snap *s)
 	s->n = 0;
 	raw_spin_lock_irqsave(&map->lock, flags);
 	rcu_read_lock();
-	fault_snap_table(rcu_dereference(map->read), s);
-	fault_snap_table(map->dirty, s);
+	fault_snap_table(map, rcu_dereference(map->read), s);
+	fault_snap_table(map, map->dirty, s);
 	rcu_read_unlock();
 	raw_spin_unlock_irqrestore(&map->lock, flags);
 }
@@ -1558,9 +1651,9 @@ static const char *const fault_state_name[] = {
  * whose dirty build expunges 3.
  */
 static struct syncmap *fault_map(struct kunit *test, struct tctx *ctx,
-				 enum fault_state st)
+				 enum fault_state st, bool boxed)
 {
-	struct syncmap *map = syncmap_create(tval_release);
+	struct syncmap *map = syncmap_create(boxed ? tval_release : NULL);
 	u32 k;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
@@ -1587,6 +1680,8 @@ struct fault_op {
 	void *(*expect)(const struct fault_snap *before, struct tctx *ctx,
 			u32 key, void *v);
 	bool allocates;
+	/* On a key the read table holds, a bare map allocates nothing. */
+	bool bare_in_place;
 };
 
 static int fault_store(struct syncmap *map, u32 k, struct tctx *ctx, void *v)
@@ -1675,15 +1770,19 @@ static void *fault_expect_deleted(const struct fault_snap *before,
 
 static const struct fault_op fault_ops[] = {
 	{ "store, new key", 30, fault_store, fault_expect_offered, true },
-	{ "store, present key", 5, fault_store, fault_expect_offered, true },
-	{ "store, deleted key", 3, fault_store, fault_expect_offered, true },
+	{ "store, present key", 5, fault_store, fault_expect_offered, true,
+	  true },
+	{ "store, deleted key", 3, fault_store, fault_expect_offered, true,
+	  true },
 	{ "load_or_store, new key", 31, fault_load_or_store,
 	  fault_expect_offered, true },
 	{ "load_or_store, present key", 6, fault_load_or_store,
-	  fault_expect_kept, true },
+	  fault_expect_kept, true, true },
 	{ "swap, new key", 32, fault_swap, fault_expect_offered, true },
-	{ "swap, present key", 7, fault_swap, fault_expect_offered, true },
-	{ "compare_and_swap_gfp", 8, fault_cas, fault_expect_swapped, true },
+	{ "swap, present key", 7, fault_swap, fault_expect_offered, true,
+	  true },
+	{ "compare_and_swap_gfp", 8, fault_cas, fault_expect_swapped, true,
+	  true },
 	{ "delete", 9, fault_delete, fault_expect_absent, false },
 	{ "load_and_delete", 10, fault_load_and_delete, fault_expect_absent,
 	  false },
@@ -1693,7 +1792,8 @@ static const struct fault_op fault_ops[] = {
 
 /* Returns the number of failures that surfaced as -ENOMEM. */
 static int fault_run(struct kunit *test, struct tctx *ctx,
-		     const struct fault_op *op, enum fault_state st)
+		     const struct fault_op *op, enum fault_state st,
+		     bool boxed)
 {
 	struct tval *offered = &ctx->vals[FAULT_KEYS + 1];
 	struct fault_snap before, after;
@@ -1703,7 +1803,7 @@ static int fault_run(struct kunit *test, struct tctx *ctx,
 	bool hit;
 
 	for (n = 1; n < 64; n++) {
-		map = fault_map(test, ctx, st);
+		map = fault_map(test, ctx, st, boxed);
 		fault_snap(map, &before);
 		len0 = syncmap_len(map);
 		settle();
@@ -1713,6 +1813,8 @@ static int fault_run(struct kunit *test, struct tctx *ctx,
 		err = op->fn(map, op->key, ctx, offered);
 		hit = !current->fail_nth;
 		current->fail_nth = 0;
+		if (!boxed && op->bare_in_place && st != FAULT_EMPTY)
+			KUNIT_EXPECT_FALSE(test, hit);
 
 		fault_snap(map, &after);
 		settle();
@@ -1747,6 +1849,7 @@ static int fault_run(struct kunit *test, struct tctx *ctx,
 
 static void syncmap_test_alloc_failures(struct kunit *test)
 {
+	bool boxed = param_boxed(test);
 	struct tctx *ctx = tctx_new(test, FAULT_KEYS + 2);
 	struct syncmap *map;
 	int n, st, surfaced = 0;
@@ -1754,7 +1857,7 @@ static void syncmap_test_alloc_failures(struct kunit *test)
 
 	for (n = 1; n < 8; n++) {
 		current->fail_nth = n;
-		map = syncmap_create(tval_release);
+		map = syncmap_create(boxed ? tval_release : NULL);
 		current->fail_nth = 0;
 		if (!IS_ERR(map)) {
 			syncmap_destroy(map);
@@ -1764,11 +1867,15 @@ static void syncmap_test_alloc_failures(struct kunit *test)
 	}
 	for (st = 0; st < FAULT_NR_STATES; st++)
 		for (i = 0; i < ARRAY_SIZE(fault_ops); i++)
-			surfaced += fault_run(test, ctx, &fault_ops[i], st);
+			surfaced += fault_run(test, ctx, &fault_ops[i], st,
+					      boxed);
 	kunit_info(test, "%d injected allocation failures surfaced as -ENOMEM\n",
 		   surfaced);
-	/* Each op that allocates (7 in every state) failed at least once. */
-	KUNIT_EXPECT_GE(test, surfaced, 7 * FAULT_NR_STATES);
+	/*
+	 * Each op that allocates failed at least once: with boxes, the 7
+	 * writes in every state; bare, at least the 3 writes of new keys.
+	 */
+	KUNIT_EXPECT_GE(test, surfaced, (boxed ? 7 : 3) * FAULT_NR_STATES);
 }
 #else
 static void syncmap_test_alloc_failures(struct kunit *test)
@@ -1858,7 +1965,8 @@ static void hammer_stop(void *data)
 	h->map = NULL;
 }
 
-static struct hammer *hammer_new(struct kunit *test, int iters)
+static struct hammer *hammer_new_map(struct kunit *test, int iters,
+				     void (*release)(void *value))
 {
 	struct hammer *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
 
@@ -1866,11 +1974,16 @@ static struct hammer *hammer_new(struct kunit *test, int iters)
 	h->nthreads = *(const int *)test->param_value;
 	h->iters = iters;
 	init_completion(&h->done);
-	h->map = syncmap_create(hval_release);
+	h->map = syncmap_create(release);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(h->map));
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, hammer_stop, h));
 	return h;
+}
+
+static struct hammer *hammer_new(struct kunit *test, int iters)
+{
+	return hammer_new_map(test, iters, hval_release);
 }
 
 /* Threads run to completion, then wait to be stopped. */
@@ -2175,6 +2288,100 @@ static void syncmap_test_concurrent_owned_keys(struct kunit *test)
 			atomic_long_read(&h->freed));
 }
 
+/*
+ * Bare values under contention, in a map without a release callback. Each
+ * thread owns keys whose values are integers naming key and step, checked
+ * after every store, swap and load_and_delete; all threads advance one
+ * shared counter by compare_and_swap of integers; fresh keys force dirty
+ * builds (expunging the owned keys just deleted) and promotions.
+ */
+#define BARE_COUNTER	0xffffffffU
+
+static void *bare_val(u32 k, int step)
+{
+	return (void *)(((unsigned long)k << 20) | step);
+}
+
+static int bare_thread(void *data)
+{
+	struct hammer *h = data;
+	int id = hammer_thread_id(h);
+	u32 seed = 0x2545f491u * (id + 1);
+	void *model[OWNED_KEYS] = {};
+	u32 fresh = (id + 1) << 24, ck = BARE_COUNTER;
+	int i, j;
+
+	for (i = 0; i < h->iters && !kthread_should_stop(); i++) {
+		u32 slot = xorshift(&seed) % OWNED_KEYS;
+		u32 k = id * OWNED_KEYS + slot;
+		void *v = bare_val(k, i + 1), *r;
+
+		switch (xorshift(&seed) % 5) {
+		case 0:
+		case 1:
+			if (!syncmap_store(h->map, &k, sizeof(k), v,
+					   GFP_KERNEL))
+				model[slot] = v;
+			break;
+		case 2:
+			r = syncmap_swap(h->map, &k, sizeof(k), v, GFP_KERNEL);
+			if (IS_ERR(r))
+				break;
+			if (r != model[slot])
+				atomic_inc(&h->failures);
+			model[slot] = v;
+			break;
+		case 3:
+			r = syncmap_load_and_delete(h->map, &k, sizeof(k));
+			if (r != model[slot])
+				atomic_inc(&h->failures);
+			model[slot] = NULL;
+			break;
+		default:
+			rcu_read_lock();
+			r = syncmap_load(h->map, &ck, sizeof(ck));
+			rcu_read_unlock();
+			if (syncmap_compare_and_swap(h->map, &ck, sizeof(ck), r,
+						     r + 1))
+				atomic_long_inc(&h->cas_done);
+			fresh++;
+			if (!syncmap_store(h->map, &fresh, sizeof(fresh),
+					   bare_val(fresh, 1), GFP_KERNEL))
+				syncmap_delete(h->map, &fresh, sizeof(fresh));
+			break;
+		}
+		if (load(h->map, &k, sizeof(k)) != model[slot])
+			atomic_inc(&h->failures);
+		if (!(i & 255))
+			cond_resched();
+	}
+	for (j = 0; j < OWNED_KEYS; j++) {
+		u32 k = id * OWNED_KEYS + j;
+
+		if (load(h->map, &k, sizeof(k)) != model[j])
+			atomic_inc(&h->failures);
+	}
+	hammer_finish(h);
+	return 0;
+}
+
+static void syncmap_test_concurrent_bare(struct kunit *test)
+{
+	struct hammer *h = hammer_new_map(test, 8000, NULL);
+	u32 ck = BARE_COUNTER;
+	void *first = (void *)1;
+
+	KUNIT_ASSERT_EQ(test, 0, syncmap_store(h->map, &ck, sizeof(ck), first,
+					       GFP_KERNEL));
+	hammer_run(test, h, bare_thread);
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&h->failures));
+	KUNIT_EXPECT_GT(test, atomic_long_read(&h->cas_done), 0);
+	KUNIT_EXPECT_PTR_EQ(test, first + atomic_long_read(&h->cas_done),
+			    load(h->map, &ck, sizeof(ck)));
+	KUNIT_EXPECT_GT(test, h->map->counters.promotions, 0);
+	KUNIT_EXPECT_GT(test, h->map->counters.revivals, 0);
+}
+
 static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_create_empty),
 	KUNIT_CASE(syncmap_test_destroy_releases_all),
@@ -2220,18 +2427,20 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_expunge_and_revive),
 	KUNIT_CASE(syncmap_test_expunged_dropped),
 	KUNIT_CASE(syncmap_test_revive_without_dirty),
+	KUNIT_CASE(syncmap_test_bare_values),
 	KUNIT_CASE(syncmap_test_build_race_promotion),
 	KUNIT_CASE(syncmap_test_build_race_revival),
 	KUNIT_CASE(syncmap_test_build_race_clear),
 	KUNIT_CASE(syncmap_test_dirty_full_promotes),
 	KUNIT_CASE(syncmap_test_hash_keyed),
-	KUNIT_CASE(syncmap_test_alloc_failures),
-	KUNIT_CASE_SLOW(syncmap_test_differential),
+	KUNIT_CASE_PARAM(syncmap_test_alloc_failures, box_gen_params),
+	KUNIT_CASE_PARAM(syncmap_test_differential, box_gen_params),
 	KUNIT_CASE_PARAM(syncmap_test_concurrent_mixed, threads_gen_params),
 	KUNIT_CASE_PARAM(syncmap_test_concurrent_cas_counter,
 			 threads_gen_params),
 	KUNIT_CASE_PARAM(syncmap_test_concurrent_owned_keys,
 			 threads_gen_params),
+	KUNIT_CASE_PARAM(syncmap_test_concurrent_bare, threads_gen_params),
 	{}
 };
 
