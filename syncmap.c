@@ -1269,7 +1269,7 @@ static bool home_min_hash(const struct syncmap_table *t, unsigned int home,
  *
  * A cursor for iterations split over many calls (the device's RANGE
  * ioctl) that costs no memory between them: the order is that of the
- * keys' 64-bit hashes, which never change for a map, so *@pos stays
+ * keys' hashes, which never change for a map, so *@pos stays
  * meaningful whatever tables are built or promoted between calls. Calls
  * chained through *@pos keep Go's Range guarantee across the whole
  * iteration: no key twice, every key present and unchanged throughout

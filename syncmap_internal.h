@@ -41,7 +41,7 @@ struct syncmap_val {
  *	of the dirty table) or live: the value, or in a map with a release
  *	callback the value's box; changed only by cmpxchg/xchg
  * @ref: tables (published, dirty or being built) that hold the entry
- * @hash: siphash of the key under the map's random key
+ * @hash: the key's hash (see syncmap_hash())
  * @revived_next: link in syncmap.revived, under syncmap.lock
  * @revived: on syncmap.revived, under syncmap.lock
  * @key_len: length of @key
@@ -86,7 +86,7 @@ struct syncmap_table {
  * struct syncmap - the map
  * @read: the read table; never changed structurally once published
  * @release: called for every value the map drops
- * @hash_key: random per-map siphash key
+ * @hash_key: random per-map hsiphash key
  * @lock: guards everything below it; a raw spinlock, because a lookup
  *	that misses the read table takes it and lookups are allowed in hard
  *	interrupt context, on PREEMPT_RT too. Its sections never allocate
@@ -110,7 +110,7 @@ struct syncmap_table {
 struct syncmap {
 	struct syncmap_table __rcu *read;
 	void (*release)(void *value);
-	siphash_key_t hash_key;
+	hsiphash_key_t hash_key;
 
 	raw_spinlock_t lock ____cacheline_aligned_in_smp;
 	atomic_long_t len;
@@ -123,10 +123,16 @@ struct syncmap {
 	void (*build_hook)(struct syncmap *map);
 };
 
+/*
+ * hsiphash, the kernel's keyed hash for hash tables: a random key per map
+ * keeps user-chosen keys from flooding one probe run, at fewer rounds
+ * than siphash. Its 32 bits go in the top half, where a table's home
+ * slot is taken from; tables never have more than 2^32 slots.
+ */
 static inline u64 syncmap_hash(const struct syncmap *map, const void *key,
 			       size_t key_len)
 {
-	return siphash(key, key_len, &map->hash_key);
+	return (u64)hsiphash(key, key_len, &map->hash_key) << 32;
 }
 
 /* The value a live entry's word stands for (see struct syncmap_val). */

@@ -44,7 +44,11 @@ void shim_kfree(const void *p)
 	free((void *)p);
 }
 
-/* ---- siphash-2-4, from the paper (Aumasson, Bernstein 2012) ------------ */
+/*
+ * SipHash-c-d, from the paper (Aumasson, Bernstein 2012): siphash() is
+ * SipHash-2-4; hsiphash() is what the kernel's is on 64-bit machines,
+ * SipHash-1-3 folded to 32 bits.
+ */
 
 #define ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
 #define SIPROUND do {							\
@@ -64,34 +68,52 @@ static u64 le64(const u8 *p, size_t n)
 	return m;
 }
 
-u64 siphash(const void *data, size_t len, const siphash_key_t *key)
+/* Returns v0 ^ v1 and v2 ^ v3 in @half. */
+static void sip(const void *data, size_t len, const u64 key[2], int c, int d,
+		u64 half[2])
 {
-	u64 v0 = 0x736f6d6570736575ULL ^ key->key[0];
-	u64 v1 = 0x646f72616e646f6dULL ^ key->key[1];
-	u64 v2 = 0x6c7967656e657261ULL ^ key->key[0];
-	u64 v3 = 0x7465646279746573ULL ^ key->key[1];
+	u64 v0 = 0x736f6d6570736575ULL ^ key[0];
+	u64 v1 = 0x646f72616e646f6dULL ^ key[1];
+	u64 v2 = 0x6c7967656e657261ULL ^ key[0];
+	u64 v3 = 0x7465646279746573ULL ^ key[1];
 	const u8 *p = data;
 	size_t left = len;
 	u64 m, b;
+	int i;
 
 	for (; left >= 8; p += 8, left -= 8) {
 		memcpy(&m, p, 8);	/* x86-64: little endian */
 		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
+		for (i = 0; i < c; i++)
+			SIPROUND;
 		v0 ^= m;
 	}
 	b = ((u64)len << 56) | le64(p, left);
 	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
+	for (i = 0; i < c; i++)
+		SIPROUND;
 	v0 ^= b;
 	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
+	for (i = 0; i < d; i++)
+		SIPROUND;
+	half[0] = v0 ^ v1;
+	half[1] = v2 ^ v3;
+}
+
+u64 siphash(const void *data, size_t len, const siphash_key_t *key)
+{
+	u64 h[2];
+
+	sip(data, len, key->key, 2, 4, h);
+	return h[0] ^ h[1];
+}
+
+u32 hsiphash(const void *data, size_t len, const hsiphash_key_t *key)
+{
+	u64 h[2];
+
+	sip(data, len, key->key, 1, 3, h);
+	return (u32)(h[0] ^ h[1]);
 }
 
 /* ---- time, randomness --------------------------------------------------- */

@@ -308,6 +308,8 @@ u32 get_random_u32(void);
 
 typedef struct { u64 key[2]; } siphash_key_t;
 u64 siphash(const void *data, size_t len, const siphash_key_t *key);
+typedef struct { u64 key[2]; } hsiphash_key_t;	/* as on 64-bit machines */
+u32 hsiphash(const void *data, size_t len, const hsiphash_key_t *key);
 
 /* ---- threads: kthreads, completions, hrtimers -------------------------------- */
 
