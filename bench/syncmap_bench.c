@@ -11,7 +11,10 @@
  *   SMBENCH-LAT|map|keys|p50_ns|p99_ns|max_ns|max_lock_hold_ns
  *
  * which bench/report.sh turns into tables of ns/op and ratios. The maps:
- *   syncmap    this project
+ *   syncmap    this project, without a release callback: bare values,
+ *              like the baselines, which release nothing either
+ *   syncmap+release  the same with a (no-op) release callback: each value
+ *              boxed, each one dropped released after a grace period
  *   rhashtable the kernel's resizable RCU hash table
  *   spinlock   linux/hashtable.h buckets under a spinlock
  *   rwlock     the same under an rwlock (Go's RWMutexMap)
@@ -145,6 +148,26 @@ static void sm_clear(void *m)
 static const struct bmap_ops syncmap_ops = {
 	.name = "syncmap", .create = sm_create, .destroy = sm_destroy,
 	.load = sm_load, .store = sm_store,
+	.load_or_store = sm_load_or_store,
+	.load_and_delete = sm_load_and_delete, .swap_value = sm_swap,
+	.cas = sm_cas, .range = sm_range, .clear = sm_clear,
+};
+
+/* What a map that owns its values pays: boxes, and a release per drop. */
+static void smr_release(void *value)
+{
+}
+
+static void *smr_create(unsigned int keys)
+{
+	struct syncmap *m = syncmap_create(smr_release);
+
+	return IS_ERR(m) ? NULL : m;
+}
+
+static const struct bmap_ops syncmap_release_ops = {
+	.name = "syncmap+release", .create = smr_create,
+	.destroy = sm_destroy, .load = sm_load, .store = sm_store,
 	.load_or_store = sm_load_or_store,
 	.load_and_delete = sm_load_and_delete, .swap_value = sm_swap,
 	.cas = sm_cas, .range = sm_range, .clear = sm_clear,
@@ -828,7 +851,8 @@ static const struct bmap_ops cow_ops = {
 };
 
 static const struct bmap_ops *const maps[] = {
-	&syncmap_ops, &rhashtable_ops, &spinlock_ops, &rwlock_ops, &cow_ops,
+	&syncmap_ops, &syncmap_release_ops, &rhashtable_ops, &spinlock_ops,
+	&rwlock_ops, &cow_ops,
 };
 
 /* ---- the workloads of Go's map_bench_test.go ------------------------ */
@@ -1185,7 +1209,7 @@ static void bench_latency(const struct bmap_ops *ops, unsigned int keys)
 	atomic_set(&b->stop, 1);
 	kthread_stop(reader);
 	put_task_struct(reader);
-	if (ops == &syncmap_ops)
+	if (ops == &syncmap_ops || ops == &syncmap_release_ops)
 		syncmap_get_counters(b->m, &c);
 	else if (ops == &spinlock_ops || ops == &rwlock_ops)
 		c.max_lock_hold_ns = ((struct htmap *)b->m)->max_hold_ns;

@@ -29,10 +29,10 @@ bench_smoke() {
 	rmmod syncmap_bench || return 1
 	insmod /modules/syncmap_bench.ko latency=1 large_keys=256 lat_samples=500 || return 1
 	rmmod syncmap_bench || return 1
-	rows=$(dmesg | grep -c 'SMBENCH|[A-Za-z]*|[0-9]*|[12]|[a-z]*|[1-9][0-9]*|[1-9][0-9]*$')
+	rows=$(dmesg | grep -c 'SMBENCH|[A-Za-z]*|[0-9]*|[12]|[a-z+]*|[1-9][0-9]*|[1-9][0-9]*$')
 	lat=$(dmesg | grep -c 'SMBENCH-LAT|')
 	echo "# bench smoke: $rows rows, $lat latency rows"
-	[ "$rows" = 234 ] && [ "$lat" = 4 ]
+	[ "$rows" = 286 ] && [ "$lat" = 5 ]
 }
 result bench.smoke_every_workload_and_map bench_smoke
 
