@@ -654,8 +654,14 @@ static int write_slow(struct syncmap *map, const void *key, size_t key_len,
 			/* Dirty-only entries are never expunged. */
 			*res = entry_swap(map, e, w, only_if_empty, old);
 			WARN_ON_ONCE(*res == ENTRY_EXPUNGED);
-			if (only_if_empty)
-				miss_locked(map);
+			/*
+			 * Any write that found its key only here paid for the
+			 * lock as a missed lookup does, and counts as one, so
+			 * a key written over and over reaches the read table
+			 * (Go counts loads only: its Store and Swap of such a
+			 * key take the lock every time until a load promotes).
+			 */
+			miss_locked(map);
 			break;
 		}
 		if (d && !dirty_has_room(d)) {

@@ -362,6 +362,37 @@ static void irq_run(struct irq_ctx *ic,
 	hrtimer_cancel(&ic->timer);
 }
 
+/*
+ * A write that finds its key only in the dirty table counts a miss too,
+ * so that a key written over and over gets promoted to the read table.
+ */
+static void syncmap_test_write_counts_misses(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 3);
+	struct syncmap *map = ctx->map;
+
+	store_ok(test, map, "k", 1, &ctx->vals[0]);
+	KUNIT_ASSERT_NOT_NULL(test, map->dirty);
+	KUNIT_ASSERT_EQ(test, 1, map->dirty->count);
+	KUNIT_EXPECT_NULL(test, table_entry(map, read_table(map), "k", 1));
+
+	/* One miss for a dirty table of one entry: promoted. */
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0],
+			    syncmap_swap(map, "k", 1, &ctx->vals[1],
+					 GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, 1, map->counters.misses);
+	KUNIT_EXPECT_EQ(test, 1, map->counters.promotions);
+	KUNIT_EXPECT_NULL(test, map->dirty);
+	KUNIT_EXPECT_NOT_NULL(test, table_entry(map, read_table(map), "k", 1));
+
+	/* From the read table now: no lock, no miss. */
+	store_ok(test, map, "k", 1, &ctx->vals[2]);
+	KUNIT_EXPECT_EQ(test, 1, map->counters.misses);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], load(map, "k", 1));
+	KUNIT_EXPECT_EQ(test, 0, released(&ctx->vals[0]));	/* handed back */
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[1]));
+}
+
 static void syncmap_test_load_hardirq(struct kunit *test)
 {
 	struct tctx *ctx = tctx_new(test, 3);
@@ -2389,6 +2420,7 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_load_present),
 	KUNIT_CASE(syncmap_test_load_counts_misses),
 	KUNIT_CASE(syncmap_test_load_hardirq),
+	KUNIT_CASE(syncmap_test_write_counts_misses),
 	KUNIT_CASE(syncmap_test_store_new),
 	KUNIT_CASE(syncmap_test_store_overwrite_releases),
 	KUNIT_CASE(syncmap_test_store_same_pointer),
