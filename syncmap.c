@@ -911,7 +911,8 @@ EXPORT_SYMBOL_GPL(syncmap_load);
  * @key_len: length of @key, may be 0
  * @value: the value, not NULL; the map owns it from now on
  * @gfp: allocation flags; a new key needs a copy of the key, and may need
- *	a new dirty table the size of the map (which atomic flags may fail)
+ *	a new dirty table the size of the map (which atomic flags may fail);
+ *	a map with a release callback also boxes every value it stores
  *
  * The previous value, if any, is released. Storing the value already
  * stored for the key changes and releases nothing.
