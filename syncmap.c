@@ -103,19 +103,22 @@ static inline bool map_boxes(const struct syncmap *map)
 	return map->release;
 }
 
-/* The word that stores @value: a new box, or @value itself. */
-static void *word_alloc(struct syncmap *map, void *value, gfp_t gfp)
+static struct syncmap_val *box_alloc(struct syncmap *map, void *value,
+				     gfp_t gfp)
 {
-	struct syncmap_val *box;
+	struct syncmap_val *box = kmalloc(sizeof(*box), gfp);
 
-	if (!map_boxes(map))
-		return value;
-	box = kmalloc(sizeof(*box), gfp);
 	if (box) {
 		box->value = value;
 		box->map = map;
 	}
 	return box;
+}
+
+/* The word that stores @value: a new box, or @value itself. */
+static void *word_alloc(struct syncmap *map, void *value, gfp_t gfp)
+{
+	return map_boxes(map) ? box_alloc(map, value, gfp) : value;
 }
 
 static void val_release_rcu(struct rcu_head *head)
