@@ -91,17 +91,7 @@ static void map_unlock(struct syncmap *map, unsigned long flags)
 	raw_spin_unlock_irqrestore(&map->lock, flags);
 }
 
-/* ---- values ----------------------------------------------------------- */
-
-/*
- * What a live entry holds, its "word": the value's box in a map with a
- * release callback, the value itself in a map without one. map->release
- * never changes, so every path agrees on which it is.
- */
-static inline bool map_boxes(const struct syncmap *map)
-{
-	return map->release;
-}
+/* ---- values: an entry's "word" (syncmap_internal.h) --------------------- */
 
 static struct syncmap_val *box_alloc(struct syncmap *map, void *value,
 				     gfp_t gfp)
@@ -118,7 +108,7 @@ static struct syncmap_val *box_alloc(struct syncmap *map, void *value,
 /* The word that stores @value: a new box, or @value itself. */
 static void *word_alloc(struct syncmap *map, void *value, gfp_t gfp)
 {
-	return map_boxes(map) ? box_alloc(map, value, gfp) : value;
+	return syncmap_boxes(map) ? box_alloc(map, value, gfp) : value;
 }
 
 static void val_release_rcu(struct rcu_head *head)
@@ -137,7 +127,7 @@ static void word_release(struct syncmap *map, void *w)
 {
 	struct syncmap_val *box = w;
 
-	if (map_boxes(map))
+	if (syncmap_boxes(map))
 		call_rcu(&box->rcu, val_release_rcu);
 }
 
@@ -146,20 +136,24 @@ static void word_forget(struct syncmap *map, void *w)
 {
 	struct syncmap_val *box = w;
 
-	if (map_boxes(map))
+	if (syncmap_boxes(map))
 		kfree_rcu(box, rcu);
 }
 
 /* A word no reader ever saw: the write it was made for did not happen. */
 static void word_free(struct syncmap *map, void *w)
 {
-	if (map_boxes(map))
+	if (syncmap_boxes(map))
 		kfree(w);
 }
 
-static inline bool word_is_live(const struct syncmap_entry *e, const void *w)
+/* @w, read from @e, is live and, unless @old is NULL, holds @old. */
+static inline bool word_holds(const struct syncmap *map,
+			      const struct syncmap_entry *e, void *w,
+			      const void *old)
 {
-	return w && w != SYNCMAP_EXPUNGED(e);
+	return syncmap_word_is_live(e, w) &&
+	       (!old || syncmap_word_value(map, w) == old);
 }
 
 /* ---- entries ---------------------------------------------------------- */
@@ -196,7 +190,7 @@ static void entry_put(struct syncmap_entry *e)
 	 * out of a table only once it is expunged.
 	 */
 	p = rcu_dereference_protected(e->p, true);
-	WARN_ON_ONCE(word_is_live(e, p));
+	WARN_ON_ONCE(syncmap_word_is_live(e, p));
 	kfree(e);
 }
 
@@ -283,8 +277,7 @@ static void *entry_delete(struct syncmap *map, struct syncmap_entry *e,
 	void *cur;
 
 	for (;;) {
-		if (!word_is_live(e, p) ||
-		    (old && syncmap_word_value(map, p) != old))
+		if (!word_holds(map, e, p, old))
 			return NULL;
 		cur = entry_cmpxchg(e, p, NULL);
 		if (cur == p)
@@ -302,7 +295,7 @@ static void *entry_compare_and_swap(struct syncmap *map,
 	void *cur;
 
 	for (;;) {
-		if (!word_is_live(e, p) || syncmap_word_value(map, p) != old)
+		if (!word_holds(map, e, p, old))
 			return NULL;
 		cur = entry_cmpxchg(e, p, w);
 		if (cur == p)
@@ -440,7 +433,7 @@ static void table_expunge_all(struct syncmap *map, struct syncmap_table *t)
 			continue;
 		p = unrcu_pointer(xchg(&e->p,
 				       RCU_INITIALIZER(SYNCMAP_EXPUNGED(e))));
-		if (word_is_live(e, p)) {
+		if (syncmap_word_is_live(e, p)) {
 			atomic_long_dec(&map->len);
 			word_release(map, p);
 		}
@@ -754,7 +747,7 @@ static void *read_table_value(struct syncmap *map, const void *key,
 	if (!e)
 		return NULL;
 	p = entry_get(e);
-	return word_is_live(e, p) ? p : NULL;
+	return syncmap_word_is_live(e, p) ? p : NULL;
 }
 
 struct write_result {
@@ -903,7 +896,7 @@ void *syncmap_load(struct syncmap *map, const void *key, size_t key_len)
 	if (!e)
 		return NULL;
 	p = entry_get(e);
-	return word_is_live(e, p) ? syncmap_word_value(map, p) : NULL;
+	return syncmap_word_is_live(e, p) ? syncmap_word_value(map, p) : NULL;
 }
 EXPORT_SYMBOL_GPL(syncmap_load);
 
@@ -1128,13 +1121,10 @@ int syncmap_compare_and_swap_gfp(struct syncmap *map, const void *key,
 	rcu_read_lock();
 	r = rcu_dereference(map->read);
 	e = syncmap_table_find(r, hash, key, key_len);
-	if (e) {
-		p = entry_get(e);
-		hopeless = !word_is_live(e, p) ||
-			   syncmap_word_value(map, p) != old;
-	} else {
+	if (e)
+		hopeless = !word_holds(map, e, entry_get(e), old);
+	else
 		hopeless = !READ_ONCE(r->amended);
-	}
 	rcu_read_unlock();
 	if (hopeless)
 		return 0;
@@ -1235,7 +1225,7 @@ void syncmap_range(struct syncmap *map,
 		if (!e)
 			continue;
 		p = entry_get(e);
-		if (word_is_live(e, p) &&
+		if (syncmap_word_is_live(e, p) &&
 		    !fn(e->key, e->key_len, syncmap_word_value(map, p), arg))
 			break;
 	}
@@ -1260,7 +1250,7 @@ static bool home_min_hash(const struct syncmap_table *t, unsigned int home,
 	for (i = home; (e = t->slots[i]); i = (i + 1) & mask) {
 		if (syncmap_home(t, e->hash) != home || e->hash < lo ||
 		    (found && e->hash >= *min) ||
-		    !word_is_live(e, entry_get(e)))
+		    !syncmap_word_is_live(e, entry_get(e)))
 			continue;
 		*min = e->hash;
 		found = true;
@@ -1310,7 +1300,7 @@ bool syncmap_range_from(struct syncmap *map, u64 *pos,
 			for (i = home; (e = r->slots[i]);
 			     i = (i + 1) & (r->size - 1)) {
 				p = entry_get(e);
-				if (e->hash != h || !word_is_live(e, p))
+				if (e->hash != h || !syncmap_word_is_live(e, p))
 					continue;
 				if (!fn(e->key, e->key_len,
 					syncmap_word_value(map, p), h, arg)) {

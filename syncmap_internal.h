@@ -135,10 +135,27 @@ static inline u64 syncmap_hash(const struct syncmap *map, const void *key,
 	return (u64)hsiphash(key, key_len, &map->hash_key) << 32;
 }
 
-/* The value a live entry's word stands for (see struct syncmap_val). */
+/*
+ * What a live entry holds, its "word": the value's box in a map with a
+ * release callback, the value itself in a map without one. map->release
+ * never changes, so every path agrees on which it is.
+ */
+static inline bool syncmap_boxes(const struct syncmap *map)
+{
+	return map->release;
+}
+
+/* Neither deleted (NULL) nor expunged: @w, read from @e, holds a value. */
+static inline bool syncmap_word_is_live(const struct syncmap_entry *e,
+					const void *w)
+{
+	return w && w != SYNCMAP_EXPUNGED(e);
+}
+
+/* The value a live entry's word stands for. */
 static inline void *syncmap_word_value(const struct syncmap *map, void *w)
 {
-	return map->release ? ((struct syncmap_val *)w)->value : w;
+	return syncmap_boxes(map) ? ((struct syncmap_val *)w)->value : w;
 }
 
 static inline bool syncmap_entry_matches(const struct syncmap_entry *e,

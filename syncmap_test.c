@@ -1632,7 +1632,7 @@ static void fault_snap_table(struct syncmap *map, struct syncmap_table *t,
 		if (!e || e->key_len != sizeof(k))
 			continue;
 		p = rcu_dereference(e->p);
-		if (!p || p == SYNCMAP_EXPUNGED(e))
+		if (!syncmap_word_is_live(e, p))
 			continue;
 		memcpy(&k, e->key, sizeof(k));
 		if (fault_snap_get(s, k) || s->n == ARRAY_SIZE(s->keys))
