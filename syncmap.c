@@ -147,6 +147,16 @@ static void word_free(struct syncmap *map, void *w)
 		kfree(w);
 }
 
+/*
+ * A value the API accepts: not NULL (the deleted state) and not in the
+ * ERR_PTR range, so that an ERR_PTR returned by load_or_store or swap is
+ * never a value.
+ */
+static inline bool value_valid(const void *value)
+{
+	return !IS_ERR_OR_NULL(value);
+}
+
 /* @w, read from @e, is live and, unless @old is NULL, holds @old. */
 static inline bool word_holds(const struct syncmap *map,
 			      const struct syncmap_entry *e, void *w,
@@ -760,7 +770,8 @@ struct write_result {
  * write_value - make @value's word and write() it: store, swap and
  * load_or_store
  *
- * Return: 0 with @wr filled in, -EINVAL for a NULL @value, -ENOMEM. The
+ * Return: 0 with @wr filled in, -EINVAL for a NULL or ERR_PTR @value,
+ * -ENOMEM. The
  * word is freed here unless the map took it. wr->old belongs to the caller
  * if wr->res is ENTRY_STORED; otherwise it is only a snapshot.
  */
@@ -774,7 +785,7 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 
 	wr->old = NULL;
 	wr->old_value = NULL;
-	if (!value)
+	if (!value_valid(value))
 		return -EINVAL;
 	if (only_if_empty) {
 		/*
@@ -905,7 +916,7 @@ EXPORT_SYMBOL_GPL(syncmap_load);
  * @map: the map
  * @key: the key bytes
  * @key_len: length of @key, may be 0
- * @value: the value, not NULL; the map owns it from now on
+ * @value: the value, neither NULL nor an ERR_PTR; the map owns it from now on
  * @gfp: allocation flags; a new key needs a copy of the key, and may need
  *	a new dirty table the size of the map (which atomic flags may fail);
  *	a map with a release callback also boxes every value it stores
@@ -915,8 +926,8 @@ EXPORT_SYMBOL_GPL(syncmap_load);
  *
  * Context: Any context @gfp allows; not hard interrupt context on
  * PREEMPT_RT, where nothing may allocate there.
- * Return: 0, -EINVAL if @value is NULL, -ENOMEM; on error @value stays the
- * caller's and the map is unchanged.
+ * Return: 0, -EINVAL if @value is NULL or an ERR_PTR, -ENOMEM; on error
+ * @value stays the caller's and the map is unchanged.
  */
 int syncmap_store(struct syncmap *map, const void *key, size_t key_len,
 		  void *value, gfp_t gfp)
@@ -936,7 +947,8 @@ EXPORT_SYMBOL_GPL(syncmap_store);
  * @map: the map
  * @key: the key bytes
  * @key_len: length of @key, may be 0
- * @value: the value to store if the key is absent, not NULL
+ * @value: the value to store if the key is absent, neither NULL nor an
+ *	ERR_PTR
  * @loaded: set to true if a value was found (and @value stays the
  *	caller's), false if @value was stored
  * @gfp: allocation flags, as for syncmap_store()
@@ -944,7 +956,8 @@ EXPORT_SYMBOL_GPL(syncmap_store);
  * Context: Any context @gfp allows. To dereference the result the caller
  * must hold rcu_read_lock() across the call, and @gfp must then not sleep.
  * Return: the existing or the stored value, ERR_PTR(-EINVAL) if @value is
- * NULL, ERR_PTR(-ENOMEM); on error *@loaded is false and nothing changed.
+ * NULL or an ERR_PTR, ERR_PTR(-ENOMEM); on error *@loaded is false and
+ * nothing changed.
  */
 void *syncmap_load_or_store(struct syncmap *map, const void *key,
 			    size_t key_len, void *value, bool *loaded,
@@ -966,7 +979,8 @@ EXPORT_SYMBOL_GPL(syncmap_load_or_store);
  * @map: the map
  * @key: the key bytes
  * @key_len: length of @key, may be 0
- * @value: the new value, not NULL; the map owns it from now on
+ * @value: the new value, neither NULL nor an ERR_PTR; the map owns it
+ *	from now on
  * @gfp: allocation flags, as for syncmap_store()
  *
  * The previous value is not released: it belongs to the caller, who must
@@ -975,7 +989,8 @@ EXPORT_SYMBOL_GPL(syncmap_load_or_store);
  *
  * Context: Any context @gfp allows.
  * Return: the previous value, NULL if the key was absent,
- * ERR_PTR(-EINVAL) if @value is NULL, ERR_PTR(-ENOMEM); on error the map
+ * ERR_PTR(-EINVAL) if @value is NULL or an ERR_PTR, ERR_PTR(-ENOMEM); on
+ * error the map
  * is unchanged.
  */
 void *syncmap_swap(struct syncmap *map, const void *key, size_t key_len,
@@ -1073,12 +1088,13 @@ EXPORT_SYMBOL_GPL(syncmap_delete);
  * On success @old is released.
  *
  * Context: Any context.
- * Return: true if the key held @old and was removed.
+ * Return: true if the key held @old and was removed; false for a NULL or
+ * ERR_PTR @old, which no key holds.
  */
 bool syncmap_compare_and_delete(struct syncmap *map, const void *key,
 				size_t key_len, void *old)
 {
-	if (!old)
+	if (!value_valid(old))
 		return false;
 	return delete_and_release(map, key, key_len, old);
 }
@@ -1090,7 +1106,7 @@ EXPORT_SYMBOL_GPL(syncmap_compare_and_delete);
  * @key: the key bytes
  * @key_len: length of @key, may be 0
  * @old: the expected value (pointer identity)
- * @new: the replacement, not NULL
+ * @new: the replacement, neither NULL nor an ERR_PTR
  * @gfp: allocation flags for the new value's box (a map without a release
  *	callback stores bare values and never allocates here)
  *
@@ -1099,7 +1115,7 @@ EXPORT_SYMBOL_GPL(syncmap_compare_and_delete);
  *
  * Context: Any context @gfp allows.
  * Return: 1 if swapped, 0 if the key did not hold @old, -EINVAL if @old or
- * @new is NULL, -ENOMEM.
+ * @new is NULL or an ERR_PTR, -ENOMEM.
  */
 int syncmap_compare_and_swap_gfp(struct syncmap *map, const void *key,
 				 size_t key_len, void *old, void *new,
@@ -1111,7 +1127,7 @@ int syncmap_compare_and_swap_gfp(struct syncmap *map, const void *key,
 	bool hopeless;
 	void *w, *p;
 
-	if (!old || !new)
+	if (!value_valid(old) || !value_valid(new))
 		return -EINVAL;
 	/*
 	 * Go's tryCompareAndSwap: a key the read table holds with another
@@ -1157,7 +1173,7 @@ EXPORT_SYMBOL_GPL(syncmap_compare_and_swap_gfp);
  * @key: the key bytes
  * @key_len: length of @key, may be 0
  * @old: the expected value (pointer identity)
- * @new: the replacement, not NULL
+ * @new: the replacement, neither NULL nor an ERR_PTR
  *
  * syncmap_compare_and_swap_gfp() with GFP_ATOMIC; an allocation failure
  * reads as "not swapped" (only a map with a release callback allocates

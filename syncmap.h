@@ -18,8 +18,11 @@
  *  - a value passed in but not stored stays the caller's;
  *  - storing the pointer that is already stored for a key releases nothing.
  *
- * A value is any non-NULL pointer (or small integer cast to one) but an
- * address inside the map's own memory, which callers never see. A map
+ * A value is any pointer (or small integer cast to one) that is neither
+ * NULL nor in the ERR_PTR range (IS_ERR_OR_NULL() values are refused with
+ * -EINVAL, so an ERR_PTR returned by syncmap_load_or_store() or
+ * syncmap_swap() is never a value), and not an address inside the map's
+ * own memory, which callers never see. A map
  * created without a release callback stores values bare, so that
  * replacing one is a single cmpxchg; with a callback, each stored value
  * has a small box that carries its deferred release.

@@ -466,6 +466,75 @@ static void syncmap_test_store_null_value(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, load(ctx->map, "k", 1));
 }
 
+/*
+ * Every function that takes a value refuses the ERR_PTR range as it does
+ * NULL, so that an ERR_PTR return is never a value, and changes nothing.
+ */
+static void syncmap_test_err_ptr_values(struct kunit *test)
+{
+	void *bad[] = { ERR_PTR(-EINVAL), ERR_PTR(-1), ERR_PTR(-MAX_ERRNO) };
+	unsigned int i;
+	int boxed;
+
+	for (boxed = 0; boxed < 2; boxed++) {
+		struct tctx *ctx = tctx_new_map(test, 1, boxed);
+		struct syncmap *map = ctx->map;
+		void *v0 = &ctx->vals[0];
+
+		store_ok(test, map, "k", 1, v0);
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			bool loaded = true;
+
+			KUNIT_EXPECT_EQ(test, -EINVAL,
+					syncmap_store(map, "n", 1, bad[i],
+						      GFP_KERNEL));
+			KUNIT_EXPECT_EQ(test, -EINVAL,
+					syncmap_store(map, "k", 1, bad[i],
+						      GFP_KERNEL));
+			KUNIT_EXPECT_PTR_EQ(test, ERR_PTR(-EINVAL),
+					    syncmap_load_or_store(map, "n", 1,
+								  bad[i],
+								  &loaded,
+								  GFP_KERNEL));
+			KUNIT_EXPECT_FALSE(test, loaded);
+			KUNIT_EXPECT_PTR_EQ(test, ERR_PTR(-EINVAL),
+					    syncmap_swap(map, "k", 1, bad[i],
+							 GFP_KERNEL));
+			KUNIT_EXPECT_EQ(test, -EINVAL,
+					syncmap_compare_and_swap_gfp(map, "k", 1,
+								     v0, bad[i],
+								     GFP_KERNEL));
+			KUNIT_EXPECT_EQ(test, -EINVAL,
+					syncmap_compare_and_swap_gfp(map, "k", 1,
+								     bad[i], v0,
+								     GFP_KERNEL));
+			KUNIT_EXPECT_FALSE(test,
+					   syncmap_compare_and_swap(map, "k", 1,
+								    v0, bad[i]));
+			KUNIT_EXPECT_FALSE(test,
+					   syncmap_compare_and_delete(map, "k", 1,
+								      bad[i]));
+		}
+		KUNIT_EXPECT_EQ(test, 1, syncmap_len(map));
+		KUNIT_EXPECT_PTR_EQ(test, v0, load(map, "k", 1));
+		KUNIT_EXPECT_NULL(test, load(map, "n", 1));
+		KUNIT_EXPECT_EQ(test, 0, released(&ctx->vals[0]));
+	}
+}
+
+/* Just below the ERR_PTR range is an ordinary (bare) value. */
+static void syncmap_test_err_ptr_boundary(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new_map(test, 0, false);
+	void *edge = (void *)(-MAX_ERRNO - 1UL);
+
+	KUNIT_EXPECT_FALSE(test, IS_ERR(edge));
+	store_ok(test, ctx->map, "k", 1, edge);
+	KUNIT_EXPECT_PTR_EQ(test, edge, load(ctx->map, "k", 1));
+	KUNIT_EXPECT_PTR_EQ(test, edge,
+			    syncmap_load_and_delete(ctx->map, "k", 1));
+}
+
 static void syncmap_test_store_empty_key(struct kunit *test)
 {
 	struct tctx *ctx = tctx_new(test, 2);
@@ -2425,6 +2494,8 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_store_overwrite_releases),
 	KUNIT_CASE(syncmap_test_store_same_pointer),
 	KUNIT_CASE(syncmap_test_store_null_value),
+	KUNIT_CASE(syncmap_test_err_ptr_values),
+	KUNIT_CASE(syncmap_test_err_ptr_boundary),
 	KUNIT_CASE(syncmap_test_store_empty_key),
 	KUNIT_CASE(syncmap_test_store_long_key),
 	KUNIT_CASE_SLOW(syncmap_test_store_100k),

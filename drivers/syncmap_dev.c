@@ -119,23 +119,33 @@ static bool value_equal(const struct smdev_value *a,
 	return a->len == b->len && !memcmp(a->data, b->data, a->len);
 }
 
-/* Copy @v to a user buffer of capacity *@cap; *@cap becomes its length. */
-static int value_to_user(const struct smdev_value *v, u64 uptr, u32 *cap)
+/*
+ * Copy @v to a user buffer of @cap bytes; *@len becomes its length. @cap is
+ * always what user space passed, never a length an earlier attempt of the
+ * same command wrote back.
+ */
+static int value_to_user(const struct smdev_value *v, u64 uptr, u32 cap,
+			 u32 *len)
 {
-	u32 capacity = *cap;
-
-	*cap = v->len;
-	if (v->len > capacity)
+	*len = v->len;
+	if (v->len > cap)
 		return -ERANGE;
 	if (copy_to_user(u64_to_user_ptr(uptr), v->data, v->len))
 		return -EFAULT;
 	return 0;
 }
 
-/* One key/value command being served. */
+/*
+ * One key/value command being served. @kv is what goes back to user space;
+ * its value_len and old_len are overwritten with loaded lengths, so a
+ * command that retries takes the buffers' capacities from @value_cap and
+ * @old_cap.
+ */
 struct smdev_req {
 	struct syncmap_kv __user *uarg;
 	struct syncmap_kv kv;
+	u32 value_cap;
+	u32 old_cap;
 	void *key;
 	struct smdev_value *value;	/* VALUE: the value to store */
 	struct smdev_value *old;	/* OLD: the bytes to compare with */
@@ -158,6 +168,8 @@ static int req_get(struct smdev_req *r, void __user *argp, unsigned int need)
 	r->uarg = argp;
 	if (copy_from_user(&r->kv, argp, sizeof(r->kv)))
 		return -EFAULT;
+	r->value_cap = r->kv.value_len;
+	r->old_cap = r->kv.old_len;
 	if (r->kv.flags)
 		return -EINVAL;
 	if (r->kv.key_len > max_key_len)
@@ -272,7 +284,7 @@ static int smdev_load(struct smdev_req *r)
 
 	if (!cur)
 		return -ENOENT;
-	err = value_to_user(cur, r->kv.value, &r->kv.value_len);
+	err = value_to_user(cur, r->kv.value, r->value_cap, &r->kv.value_len);
 	value_put(cur);
 	if (err == -EFAULT)
 		return err;
@@ -307,7 +319,8 @@ static int smdev_load_and_delete(struct smdev_req *r)
 		cur = value_get(r->key, r->kv.key_len);
 		if (!cur)
 			return -ENOENT;
-		ret = value_to_user(cur, r->kv.value, &r->kv.value_len);
+		ret = value_to_user(cur, r->kv.value, r->value_cap,
+				    &r->kv.value_len);
 		r->kv.flags = ret ? 0 : SYNCMAP_F_LOADED;
 		if (ret != -EFAULT)
 			ret = req_put_kv(r) ?: ret ?: remove_if_same(r, cur);
@@ -329,7 +342,8 @@ static int smdev_load_or_swap(struct smdev_req *r, bool replace)
 	do {
 		cur = value_get(r->key, r->kv.key_len);
 		if (cur) {
-			ret = value_to_user(cur, r->kv.old, &r->kv.old_len);
+			ret = value_to_user(cur, r->kv.old, r->old_cap,
+					    &r->kv.old_len);
 			r->kv.flags = ret ? 0 : SYNCMAP_F_LOADED;
 			if (ret != -EFAULT)
 				ret = req_put_kv(r) ?: ret ?:

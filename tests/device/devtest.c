@@ -534,7 +534,7 @@ static void t_enotty(void)
 	s = snapshot();
 	CHECK(io(_IOWR(SYNCMAP_IOC_MAGIC, 99, struct syncmap_kv), &kv) == ENOTTY);
 	CHECK(io(_IOWR(SYNCMAP_IOC_MAGIC, 1, uint32_t), &small) == ENOTTY);
-	CHECK(io(_IOW(SYNCMAP_IOC_MAGIC, 1, struct syncmap_kv), &kv) == ENOTTY);
+	CHECK(io(_IOWR(SYNCMAP_IOC_MAGIC, 1, struct syncmap_kv), &kv) == ENOTTY);
 	CHECK(io(_IOR(SYNCMAP_IOC_MAGIC, 2, struct syncmap_kv), &kv) == ENOTTY);
 	CHECK(io(_IOW(SYNCMAP_IOC_MAGIC, 9, uint32_t), &small) == ENOTTY);
 	CHECK(io(_IOWR(SYNCMAP_IOC_MAGIC, 10, struct syncmap_stats), &kv) == ENOTTY);
@@ -732,6 +732,153 @@ static void t_max_entries_race(void)
 	CHECK(spawn(4, adder_worker) == 0);
 	CHECK(entries() == MAX_ENTRIES);
 	CHECK(put("more", "x") == ENOSPC);
+}
+
+/*
+ * Writers of values of 20-170 bytes on four shared keys, every result read
+ * into a buffer of 200 bytes, big enough for any value: a command that
+ * retries because the map moved must still use the capacity user space
+ * passed, so ERANGE here is always wrong. Each value names its key and its
+ * own length, which every reader checks. One more process RANGEs with a
+ * buffer that holds any one record.
+ */
+#define VAR_KEYS	4
+#define VAR_MIN		20
+#define VAR_MAX		170
+#define VAR_BUF		200
+#define VAR_ITERS	3000
+
+static size_t var_value(char *buf, int key, unsigned int *seed)
+{
+	size_t len = VAR_MIN + rand_r(seed) % (VAR_MAX - VAR_MIN + 1);
+	int n = snprintf(buf, VAR_BUF, "dk%d:%zu:", key, len);
+
+	memset(buf + n, 'a' + key, len - n);
+	return len;
+}
+
+/* A loaded value of @len bytes is one some writer made for key @key. */
+static int var_ok(const char *buf, size_t len, int key)
+{
+	char head[16];
+	size_t claimed;
+	int k, n;
+
+	if (len < VAR_MIN || len > VAR_MAX)
+		return 0;
+	memcpy(head, buf, sizeof(head) - 1);
+	head[sizeof(head) - 1] = 0;
+	return sscanf(head, "dk%d:%zu:%n", &k, &claimed, &n) == 2 &&
+	       k == key && claimed == len;
+}
+
+static long var_eranges;	/* per process; reported by the CHECK */
+
+/* @len: the length written back for the value that came back in @buf. */
+static void var_check(int err, const struct syncmap_kv *kv, const char *buf,
+		      size_t len, int key, const char *what)
+{
+	if (err == ERANGE) {
+		if (!var_eranges++)
+			printf("# %s dk%d: ERANGE, length written back %zu (buffer %d)\n",
+			       what, key, len, VAR_BUF);
+		return;
+	}
+	CHECK(!err || err == ENOENT);
+	if (!err && (kv->flags & SYNCMAP_F_LOADED))
+		CHECK(var_ok(buf, len, key));
+}
+
+static void var_writer(int id)
+{
+	char key[8], val[VAR_BUF], buf[VAR_BUF];
+	unsigned int seed = 0x5eed + id;
+	struct syncmap_kv kv;
+	int i, k, err;
+
+	for (i = 0; i < VAR_ITERS; i++) {
+		k = rand_r(&seed) % VAR_KEYS;
+		snprintf(key, sizeof(key), "dk%d", k);
+		kv = kv_of(key, val, var_value(val, k, &seed));
+		kv.old = p2u(buf);
+		kv.old_len = sizeof(buf);
+		switch (rand_r(&seed) % 5) {
+		case 0:
+			CHECK(!io(SYNCMAP_IOC_STORE, &kv));
+			break;
+		case 1:
+			err = io(SYNCMAP_IOC_SWAP, &kv);
+			var_check(err, &kv, buf, kv.old_len, k, "SWAP");
+			break;
+		case 2:
+			err = io(SYNCMAP_IOC_LOAD_OR_STORE, &kv);
+			var_check(err, &kv, buf, kv.old_len, k, "LOAD_OR_STORE");
+			break;
+		case 3:
+			kv.value = p2u(buf);
+			kv.value_len = sizeof(buf);
+			err = io(SYNCMAP_IOC_LOAD_AND_DELETE, &kv);
+			var_check(err, &kv, buf, kv.value_len, k,
+				  "LOAD_AND_DELETE");
+			break;
+		default:
+			CHECK(!io(SYNCMAP_IOC_DELETE, &kv));
+		}
+	}
+	CHECK(var_eranges == 0);
+}
+
+static void var_ranger(void)
+{
+	unsigned char buf[VAR_BUF + 16];
+	long calls = 0, eranges = 0;
+	struct syncmap_range rq;
+	int i;
+
+	for (i = 0; i < VAR_ITERS / 4; i++) {
+		rq = (struct syncmap_range){ .buf = p2u(buf) };
+		do {
+			unsigned char *p = buf;
+			uint32_t r;
+			int err;
+
+			rq.buf_len = sizeof(buf);
+			rq.flags = 0;
+			err = io(SYNCMAP_IOC_RANGE, &rq);
+			calls++;
+			if (err == ERANGE && !eranges++)
+				printf("# RANGE: ERANGE, buf_len %u (buffer %zu)\n",
+				       rq.buf_len, sizeof(buf));
+			if (err) {
+				CHECK(err == ERANGE);
+				break;
+			}
+			for (r = 0; r < rq.count; r++) {
+				struct syncmap_rec rec;
+				int k;
+
+				memcpy(&rec, p, sizeof(rec));
+				CHECK(rec.key_len == 3 &&
+				      sscanf((char *)p + 8, "dk%d", &k) == 1 &&
+				      var_ok((char *)p + 8 + 3, rec.value_len, k));
+				p += (8 + rec.key_len + rec.value_len + 7) & ~7UL;
+			}
+		} while (!(rq.flags & SYNCMAP_RANGE_DONE));
+	}
+	CHECK(eranges == 0 && calls > 0);
+}
+
+static void var_worker(int id)
+{
+	if (id == 3)
+		var_ranger();
+	else
+		var_writer(id);
+}
+
+static void t_variable_values(void)
+{
+	CHECK(spawn(4, var_worker) == 0);
 }
 
 /* ---- allocation failures: fail-nth, then random ----------------------- */
@@ -1082,6 +1229,7 @@ int main(int argc, char **argv)
 	run("procs_readers_writers", t_readers_writers);
 	run("procs_range_during_writes", t_range_during_writes);
 	run("procs_max_entries_race", t_max_entries_race);
+	run("procs_variable_values", t_variable_values);
 	if (argc < 2 || strcmp(argv[1], "--no-faults")) {
 		run("fail_nth_every_ioctl", t_fail_nth);
 		run("random_alloc_failures", t_random_faults);

@@ -120,7 +120,11 @@ struct syncmap_rec {
 	__u32 value_len;
 };
 
-#define SYNCMAP_IOC_STORE		_IOWR(SYNCMAP_IOC_MAGIC, 1, struct syncmap_kv)
+/*
+ * Directions say what the kernel copies: STORE only reads its argument, the
+ * other key/value commands write results (flags, lengths) back into it.
+ */
+#define SYNCMAP_IOC_STORE		_IOW(SYNCMAP_IOC_MAGIC, 1, struct syncmap_kv)
 #define SYNCMAP_IOC_LOAD		_IOWR(SYNCMAP_IOC_MAGIC, 2, struct syncmap_kv)
 #define SYNCMAP_IOC_DELETE		_IOWR(SYNCMAP_IOC_MAGIC, 3, struct syncmap_kv)
 #define SYNCMAP_IOC_LOAD_OR_STORE	_IOWR(SYNCMAP_IOC_MAGIC, 4, struct syncmap_kv)
