@@ -52,7 +52,7 @@ for prog in kunit-asan kunit-tsan; do
 	lint_fail=$((lint_fail + f))
 done
 if SMOKE=1 "$top/bench/native.sh" >/dev/null; then
-	echo "  ok    userspace/bench: syncmap and Go sync.Map smoke run"
+	echo "  ok    userspace/bench: native benchmark smoke run (every map and workload)"
 	lint_pass=$((lint_pass + 1))
 else
 	echo "  FAIL  userspace/bench: smoke run"

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
-// gomap runs the workloads of Go's src/sync/map_bench_test.go on Go's
-// own sync.Map and on a map guarded by a sync.RWMutex (Go's RWMutexMap,
-// map_reference_test.go), the same way bench/native/syncmap_native.c runs
-// them on syncmap: for a fixed time, with 1 and 2 goroutines
-// (GOMAXPROCS = goroutines), ns/op = wall time / operations of all.
+// gomap runs the workloads of bench/native/mapbench.c (Go's
+// src/sync/map_bench_test.go, the lookups at any size, and the Mix
+// workloads) on Go's own sync.Map and, with -rwmutex, on a map guarded by
+// a sync.RWMutex (Go's RWMutexMap, map_reference_test.go), the same way:
+// for a fixed time, with 1 and 2 goroutines (GOMAXPROCS = goroutines),
+// ns/op = wall time / operations of all. Built with Go 1.23 (the classic
+// read/dirty sync.Map) and Go 1.26 (the hash-trie of Go >= 1.24); the map
+// is named after the toolchain: go1.23, go1.23-rwmutex, go1.26.
 //
-// Usage: gomap [-t ms] [-w workload] [-n threads]
-// Prints NATIVE|workload|threads|impl|ns_per_op|ops.
+// Usage: gomap [-t ms] [-k keys] [-w workload] [-n threads] [-rwmutex]
+//        gomap -M [-k keys] [-rwmutex]
+// Prints NATIVE|workload|keys|threads|map|int|ns_per_op|ops, or
+// MEM|map|int|keys|bytes_per_key.
 package main
 
 import (
@@ -15,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -136,8 +142,9 @@ func fail(what string, k int) {
 
 type workload struct {
 	name  string
-	setup func(m mapInterface)
-	perG  func(m mapInterface, i int, stop *atomic.Bool) int
+	sized bool // runs at every -k; the others at Go's own sizes
+	setup func(m mapInterface, n int)
+	perG  func(m mapInterface, n, i int, stop *atomic.Bool) int
 }
 
 const chunk = 64 // operations between looks at the stop flag
@@ -153,39 +160,61 @@ func loop(stop *atomic.Bool, op func()) int {
 	return n
 }
 
-func setupHits(hits int) func(m mapInterface) {
-	return func(m mapInterface) {
-		for i := 0; i < hits; i++ {
+func setupHits(m mapInterface, hits int) {
+	for i := 0; i < hits; i++ {
+		m.LoadOrStore(i, i)
+	}
+	for i := 0; i < hits*2; i++ {
+		m.Load(i % hits)
+	}
+}
+
+func perGLoad(m mapInterface, n, i int, stop *atomic.Bool) int {
+	return loop(stop, func() { m.Load(i % n); i++ })
+}
+
+func setupN(cnt int) func(m mapInterface, n int) {
+	return func(m mapInterface, n int) {
+		for i := 0; i < cnt; i++ {
 			m.LoadOrStore(i, i)
 		}
-		for i := 0; i < hits*2; i++ {
-			m.Load(i % hits)
-		}
 	}
 }
 
-func perGLoad(hits, misses int) func(m mapInterface, i int, stop *atomic.Bool) int {
-	return func(m mapInterface, i int, stop *atomic.Bool) int {
-		return loop(stop, func() { m.Load(i % (hits + misses)); i++ })
+// Mixes: loads / stores / deletes per mille on keys 0 .. 2n-1, of which
+// 0 .. n-1 are stored first, as bench/native/mapbench.c runs them.
+func setupMix(m mapInterface, n int) {
+	for i := 0; i < n; i++ {
+		m.Store(i, i)
 	}
 }
 
-func setupN(n int, f func(m mapInterface, i int)) func(m mapInterface) {
-	return func(m mapInterface) {
-		for i := 0; i < n; i++ {
-			f(m, i)
-		}
+func perGMix(loads, stores int) func(m mapInterface, n, i int, stop *atomic.Bool) int {
+	return func(m mapInterface, n, i int, stop *atomic.Bool) int {
+		seed := uint64(0x9e3779b97f4a7c15) ^ uint64(i)
+		return loop(stop, func() {
+			seed ^= seed << 13
+			seed ^= seed >> 7
+			seed ^= seed << 17
+			k := int((seed >> 16) % uint64(2*n))
+			pick := int(seed % 1000)
+			switch {
+			case pick < loads:
+				m.Load(k)
+			case pick < loads+stores:
+				m.Store(k, k)
+			default:
+				m.Delete(k)
+			}
+		})
 	}
 }
-
-func loadOrStore(m mapInterface, i int) { m.LoadOrStore(i, i) }
-func store(m mapInterface, i int)       { m.Store(i, i) }
 
 var workloads = []workload{
-	{"LoadMostlyHits", setupHits(1023), perGLoad(1023, 1)},
-	{"LoadMostlyMisses", setupHits(1), perGLoad(1, 1023)},
-	{"LoadOrStoreBalanced", setupN(128, loadOrStore),
-		func(m mapInterface, i int, stop *atomic.Bool) int {
+	{"LoadMostlyHits", true, func(m mapInterface, n int) { setupHits(m, n-1) }, perGLoad},
+	{"LoadMostlyMisses", true, func(m mapInterface, n int) { setupHits(m, 1) }, perGLoad},
+	{"LoadOrStoreBalanced", false, setupN(128),
+		func(m mapInterface, n, i int, stop *atomic.Bool) int {
 			return loop(stop, func() {
 				j := i % 256
 				if j < 128 {
@@ -198,16 +227,16 @@ var workloads = []workload{
 				i++
 			})
 		}},
-	{"LoadOrStoreUnique", nil,
-		func(m mapInterface, i int, stop *atomic.Bool) int {
+	{"LoadOrStoreUnique", false, nil,
+		func(m mapInterface, n, i int, stop *atomic.Bool) int {
 			return loop(stop, func() { m.LoadOrStore(i, i); i++ })
 		}},
-	{"LoadOrStoreCollision", setupN(1, loadOrStore),
-		func(m mapInterface, i int, stop *atomic.Bool) int {
+	{"LoadOrStoreCollision", false, setupN(1),
+		func(m mapInterface, n, i int, stop *atomic.Bool) int {
 			return loop(stop, func() { m.LoadOrStore(0, 0) })
 		}},
-	{"LoadAndDeleteBalanced", setupN(128, loadOrStore),
-		func(m mapInterface, i int, stop *atomic.Bool) int {
+	{"LoadAndDeleteBalanced", false, setupN(128),
+		func(m mapInterface, n, i int, stop *atomic.Bool) int {
 			return loop(stop, func() {
 				if j := i % 256; j < 128 {
 					m.LoadAndDelete(j)
@@ -217,20 +246,20 @@ var workloads = []workload{
 				i++
 			})
 		}},
-	{"LoadAndDeleteCollision", setupN(1, loadOrStore),
-		func(m mapInterface, i int, stop *atomic.Bool) int {
+	{"LoadAndDeleteCollision", false, setupN(1),
+		func(m mapInterface, n, i int, stop *atomic.Bool) int {
 			return loop(stop, func() {
 				if _, loaded := m.LoadAndDelete(0); loaded {
 					m.Store(0, 0)
 				}
 			})
 		}},
-	{"Range", setupN(1024, store),
-		func(m mapInterface, i int, stop *atomic.Bool) int {
+	{"Range", false, setupN(1024),
+		func(m mapInterface, n, i int, stop *atomic.Bool) int {
 			return loop(stop, func() { m.Range(func(_, _ any) bool { return true }) })
 		}},
-	{"AdversarialAlloc", nil,
-		func(m mapInterface, i int, stop *atomic.Bool) int {
+	{"AdversarialAlloc", false, nil,
+		func(m mapInterface, n, i int, stop *atomic.Bool) int {
 			var stores, since int
 			return loop(stop, func() {
 				m.Load(i)
@@ -242,8 +271,8 @@ var workloads = []workload{
 				i++
 			})
 		}},
-	{"AdversarialDelete", setupN(1024, store),
-		func(m mapInterface, i int, stop *atomic.Bool) int {
+	{"AdversarialDelete", false, setupN(1024),
+		func(m mapInterface, n, i int, stop *atomic.Bool) int {
 			return loop(stop, func() {
 				m.Load(i)
 				if i%1024 == 0 {
@@ -253,20 +282,20 @@ var workloads = []workload{
 				i++
 			})
 		}},
-	{"SwapCollision", setupN(1, loadOrStore),
-		func(m mapInterface, i int, stop *atomic.Bool) int {
+	{"SwapCollision", false, setupN(1),
+		func(m mapInterface, n, i int, stop *atomic.Bool) int {
 			return loop(stop, func() { m.Swap(0, 0) })
 		}},
-	{"CompareAndSwapCollision", setupN(1, loadOrStore),
-		func(m mapInterface, i int, stop *atomic.Bool) int {
+	{"CompareAndSwapCollision", false, setupN(1),
+		func(m mapInterface, n, i int, stop *atomic.Bool) int {
 			return loop(stop, func() {
 				if m.CompareAndSwap(0, 0, 42) {
 					m.CompareAndSwap(0, 42, 0)
 				}
 			})
 		}},
-	{"Clear", nil,
-		func(m mapInterface, i int, stop *atomic.Bool) int {
+	{"Clear", false, nil,
+		func(m mapInterface, n, i int, stop *atomic.Bool) int {
 			return loop(stop, func() {
 				k, v := i%256, i%256
 				m.Clear()
@@ -274,18 +303,32 @@ var workloads = []workload{
 				i++
 			})
 		}},
+	{"Mix99", true, setupMix, perGMix(990, 5)},
+	{"Mix90", true, setupMix, perGMix(900, 50)},
+	{"Mix75", true, setupMix, perGMix(750, 125)},
 }
 
-func run(w workload, impl string, threads int, d time.Duration) {
-	var m mapInterface
-	if impl == "go-sync.Map" {
-		m = new(sync.Map)
-	} else {
-		m = new(rwMutexMap)
+// goName is "go1.23" for Go 1.23.x: the map names of the result table.
+func goName() string {
+	v := runtime.Version()
+	if parts := strings.SplitN(v, ".", 3); len(parts) >= 2 {
+		return parts[0] + "." + parts[1]
 	}
+	return v
+}
+
+func newMap(impl string) mapInterface {
+	if strings.HasSuffix(impl, "-rwmutex") {
+		return new(rwMutexMap)
+	}
+	return new(sync.Map)
+}
+
+func run(w workload, impl string, n, threads int, d time.Duration) {
+	m := newMap(impl)
 	runtime.GOMAXPROCS(threads)
 	if w.setup != nil {
-		w.setup(m)
+		w.setup(m, n)
 	}
 	var stop atomic.Bool
 	var wg, ready sync.WaitGroup
@@ -298,7 +341,11 @@ func run(w workload, impl string, threads int, d time.Duration) {
 			defer wg.Done()
 			ready.Done()
 			<-start
-			ops[id] = w.perG(m, id<<40, &stop)
+			i := id << 40 // Go: id * b.N
+			if w.sized {
+				i = id*(n/threads) + id
+			}
+			ops[id] = w.perG(m, n, i, &stop)
 		}(id)
 	}
 	ready.Wait()
@@ -309,39 +356,70 @@ func run(w workload, impl string, threads int, d time.Duration) {
 	wg.Wait()
 	elapsed := time.Since(t0)
 	total := 0
-	for _, n := range ops {
-		total += n
+	for _, c := range ops {
+		total += c
 	}
 	ns := 0.0
 	if total > 0 {
 		ns = float64(elapsed.Nanoseconds()) / float64(total)
 	}
-	fmt.Printf("NATIVE|%s|%d|%s|%.2f|%d\n", w.name, threads, impl, ns, total)
+	fmt.Printf("NATIVE|%s|%d|%d|%s|int|%.2f|%d\n", w.name, n, threads, impl, ns, total)
 	runtime.GC()
+}
+
+// Heap bytes per key of a map holding n keys, after a collection.
+func measureMemory(impl string, n int) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	m := newMap(impl)
+	setupHits(m, n)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	fmt.Printf("MEM|%s|int|%d|%.1f\n", impl, n,
+		float64(after.HeapAlloc-before.HeapAlloc)/float64(n))
+	runtime.KeepAlive(m)
 }
 
 func main() {
 	ms := flag.Int("t", 200, "milliseconds per run")
+	keys := flag.Int("k", 1024, "keys of the sized workloads")
 	only := flag.String("w", "", "run only this workload")
 	threads := flag.Int("n", 0, "only this many goroutines (default 1 and 2)")
-	impls := flag.String("m", "both", "go-sync.Map, go-rwmutex or both")
+	rw := flag.Bool("rwmutex", false, "also RWMutexMap")
+	mem := flag.Bool("M", false, "bytes per key instead of timings")
 	flag.Parse()
+	impls := []string{goName()}
+	if *rw {
+		impls = append(impls, goName()+"-rwmutex")
+	}
+	if *mem {
+		for _, impl := range impls {
+			measureMemory(impl, *keys)
+		}
+		return
+	}
 	maxT := 2
 	if *threads > 0 {
 		maxT = *threads
 	}
-	for _, w := range workloads {
-		if *only != "" && *only != w.name {
-			continue
-		}
-		for t := 1; t <= maxT; t++ {
-			if *threads > 0 && t != *threads {
+	for _, impl := range impls {
+		for _, w := range workloads {
+			if *only != "" && *only != w.name {
 				continue
 			}
-			for _, impl := range []string{"go-sync.Map", "go-rwmutex"} {
-				if *impls == "both" || *impls == impl {
-					run(w, impl, t, time.Duration(*ms)*time.Millisecond)
+			if *only == "" && !w.sized && *keys != 1024 {
+				continue
+			}
+			n := 1024
+			if w.sized {
+				n = *keys
+			}
+			for t := 1; t <= maxT; t++ {
+				if *threads > 0 && t != *threads {
+					continue
 				}
+				run(w, impl, n, t, time.Duration(*ms)*time.Millisecond)
 			}
 		}
 	}

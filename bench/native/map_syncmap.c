@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syncmap in the native benchmark: the core's own syncmap.c on the
+ * tests/userspace shim. "syncmap" is created without a release callback
+ * (values stored bare, as every other map here stores them);
+ * "syncmap+release" with a no-op one (each value boxed, each dropped one
+ * released after a grace period, what a map that owns its values pays).
+ * Also the driver's RCU read side and the keyed hash the other maps get.
+ */
+#include "shim.h"
+#include "syncmap.h"
+
+#include "maps.h"
+
+/* Values are longs >= 0; stored as 2v + 2, never NULL nor an ERR_PTR. */
+static void *V(long v)
+{
+	return (void *)(uintptr_t)(2 * v + 2);
+}
+
+static long unV(void *p)
+{
+	return p ? ((long)(uintptr_t)p - 2) / 2 : -1;
+}
+
+static void noop_release(void *v)
+{
+}
+
+static void *sm_create(long nkeys)
+{
+	struct syncmap *m = syncmap_create(NULL);
+
+	return IS_ERR(m) ? NULL : m;
+}
+
+static void *smr_create(long nkeys)
+{
+	struct syncmap *m = syncmap_create(noop_release);
+
+	return IS_ERR(m) ? NULL : m;
+}
+
+static void sm_destroy(void *m)
+{
+	syncmap_destroy(m);
+}
+
+static long sm_load(void *m, const void *k, size_t len)
+{
+	return unV(syncmap_load(m, k, len));
+}
+
+static void sm_store(void *m, const void *k, size_t len, long v)
+{
+	if (syncmap_store(m, k, len, V(v), GFP_KERNEL))
+		abort();
+}
+
+static long sm_load_or_store(void *m, const void *k, size_t len, long v,
+			     bool *loaded)
+{
+	void *p = syncmap_load_or_store(m, k, len, V(v), loaded, GFP_KERNEL);
+
+	if (IS_ERR(p))
+		abort();
+	return unV(p);
+}
+
+static long sm_load_and_delete(void *m, const void *k, size_t len)
+{
+	return unV(syncmap_load_and_delete(m, k, len));
+}
+
+static bool sm_delete(void *m, const void *k, size_t len)
+{
+	return syncmap_delete(m, k, len);
+}
+
+static long sm_swap(void *m, const void *k, size_t len, long v)
+{
+	void *p = syncmap_swap(m, k, len, V(v), GFP_KERNEL);
+
+	if (IS_ERR(p))
+		abort();
+	return unV(p);
+}
+
+static bool sm_cas(void *m, const void *k, size_t len, long old, long v)
+{
+	return syncmap_compare_and_swap(m, k, len, V(old), V(v));
+}
+
+struct range_arg {
+	bool (*fn)(const void *key, size_t len, long v, void *arg);
+	void *arg;
+};
+
+static bool sm_range_fn(const void *k, size_t len, void *v, void *arg)
+{
+	struct range_arg *ra = arg;
+
+	return ra->fn(k, len, unV(v), ra->arg);
+}
+
+static void sm_range(void *m, bool (*fn)(const void *key, size_t len, long v,
+					 void *arg), void *arg)
+{
+	struct range_arg ra = { fn, arg };
+
+	syncmap_range(m, sm_range_fn, &ra);
+}
+
+static void sm_clear(void *m)
+{
+	syncmap_clear(m);
+}
+
+#define SYNCMAP_OPS(nm, cr) {						\
+	.name = nm, .has_kernel_api = true, .create = cr,		\
+	.destroy = sm_destroy, .load = sm_load, .store = sm_store,	\
+	.load_or_store = sm_load_or_store,				\
+	.load_and_delete = sm_load_and_delete, .delete = sm_delete,	\
+	.swap = sm_swap, .cas = sm_cas, .range = sm_range,		\
+	.clear = sm_clear,						\
+}
+
+const struct map_ops syncmap_ops = SYNCMAP_OPS("syncmap", sm_create);
+const struct map_ops syncmap_release_ops =
+	SYNCMAP_OPS("syncmap+release", smr_create);
+
+/* ---- what the driver and the other maps share ------------------------- */
+
+extern int (*shim_module_init)(void);
+
+static hsiphash_key_t bench_key;
+
+int bench_init(void)
+{
+	get_random_bytes(&bench_key, sizeof(bench_key));
+	return shim_module_init();
+}
+
+unsigned long bench_hash(const void *key, size_t len)
+{
+	return hsiphash(key, len, &bench_key);
+}
+
+void bench_barrier(void)
+{
+	rcu_barrier();
+}
+
+void bench_read_lock(void)
+{
+	rcu_read_lock();
+}
+
+void bench_read_unlock(void)
+{
+	rcu_read_unlock();
+}
+
+unsigned long long bench_now_ns(void)
+{
+	return ktime_get_ns();
+}

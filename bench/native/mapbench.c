@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mapbench - every map of maps.h on the same workloads, side by side
+ *
+ * The 13 workloads of Go's src/sync/map_bench_test.go (sizes as Go's,
+ * run at keys=1024), the lookups at any size, and three mixes of loads /
+ * stores / deletes on random keys of a range twice the prefilled size (so
+ * stores create keys and deletes empty old ones). As in Go's RunParallel,
+ * a run lasts a fixed time and ns/op is wall time over the operations of
+ * all threads. Keys are 8-byte integers ("int") or 16-32 byte strings
+ * ("str").
+ *
+ * Usage: mapbench [-t ms] [-k keys] [-s int|str] [-m map] [-w workload]
+ *                 [-n threads]
+ *        mapbench -M [-k keys] [-s ...] [-m map]   bytes per key
+ *        mapbench -I hit|miss|store -c count [-m map]  a fixed number of
+ *                 one operation, single-threaded, for valgrind to count
+ * Prints NATIVE|workload|keys|threads|map|keyset|ns_per_op|ops, and
+ * MEM|map|keyset|keys|bytes_per_key. Exits 1 if a workload saw a result
+ * Go's benchmark would b.Fatal on.
+ */
+#define _GNU_SOURCE
+#include <malloc.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "maps.h"
+
+#define MAX_THREADS	8
+#define KEY_MAX		32
+
+unsigned long long bench_max_lock_hold_ns;
+
+static const struct map_ops *const all_maps[] = {
+	&syncmap_ops, &syncmap_release_ops, &rhashtable_ops, &rculfhash_ops,
+	&ck_hs_ops, &spinlock_ops, &cow_ops,
+};
+
+static long failures;
+
+static void fail(const char *what, long k)
+{
+	if (__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED) < 5)
+		fprintf(stderr, "mapbench: %s (key %ld)\n", what, k);
+}
+
+/* ---- keys ------------------------------------------------------------- */
+
+static bool str_keys;
+static char *ktab;		/* str keys of 0 .. ktab_n - 1, KEY_MAX apart */
+static unsigned char *klen;
+static long ktab_n;
+
+static size_t str_key(long i, char *buf)
+{
+	size_t len = 16 + ((unsigned long)i * 2654435761UL >> 7) % 17;
+	static const char hex[] = "0123456789abcdef";
+	unsigned long u = i;
+	int d;
+
+	buf[0] = 'k';
+	for (d = 15; d >= 1; d--, u >>= 4)
+		buf[d] = hex[u & 15];
+	memset(buf + 16, 'a' + i % 26, len - 16);
+	return len;
+}
+
+static void keys_init(long n)
+{
+	long i;
+
+	free(ktab);
+	free(klen);
+	ktab = NULL;
+	klen = NULL;
+	ktab_n = 0;
+	if (!str_keys)
+		return;
+	ktab = malloc(n * KEY_MAX);
+	klen = malloc(n);
+	if (!ktab || !klen)
+		abort();
+	for (i = 0; i < n; i++)
+		klen[i] = str_key(i, ktab + i * KEY_MAX);
+	ktab_n = n;
+}
+
+struct kbuf {
+	char b[KEY_MAX];
+	size_t len;
+};
+
+/* Key number @i: from the table when it is there, else made in @kb. */
+static inline const void *key(long i, struct kbuf *kb)
+{
+	if (!str_keys) {
+		memcpy(kb->b, &i, sizeof(i));
+		kb->len = sizeof(i);
+		return kb->b;
+	}
+	if (i >= 0 && i < ktab_n) {
+		kb->len = klen[i];
+		return ktab + i * KEY_MAX;
+	}
+	kb->len = str_key(i, kb->b);
+	return kb->b;
+}
+
+/* ---- operations by key number, each in a read-side section ------------ */
+
+static const struct map_ops *ops;
+
+#define OP(call) ({ __typeof__(call) __r; bench_read_lock(); __r = (call); \
+		    bench_read_unlock(); __r; })
+
+static long load(void *m, long i)
+{
+	struct kbuf kb;
+	const void *k = key(i, &kb);
+
+	return OP(ops->load(m, k, kb.len));
+}
+
+static void store(void *m, long i, long v)
+{
+	struct kbuf kb;
+	const void *k = key(i, &kb);
+
+	bench_read_lock();
+	ops->store(m, k, kb.len, v);
+	bench_read_unlock();
+}
+
+static bool load_or_store(void *m, long i, long v)
+{
+	struct kbuf kb;
+	const void *k = key(i, &kb);
+	bool loaded;
+
+	(void)OP(ops->load_or_store(m, k, kb.len, v, &loaded));
+	return loaded;
+}
+
+static bool load_and_delete(void *m, long i)
+{
+	struct kbuf kb;
+	const void *k = key(i, &kb);
+
+	return OP(ops->load_and_delete(m, k, kb.len)) >= 0;
+}
+
+static bool del(void *m, long i)
+{
+	struct kbuf kb;
+	const void *k = key(i, &kb);
+
+	return OP(ops->delete(m, k, kb.len));
+}
+
+static bool range_fn_true(const void *k, size_t len, long v, void *arg)
+{
+	return true;
+}
+
+static void range(void *m, bool (*fn)(const void *, size_t, long, void *),
+		  void *arg)
+{
+	bench_read_lock();
+	ops->range(m, fn, arg);
+	bench_read_unlock();
+}
+
+/* ---- the workloads ---------------------------------------------------- */
+
+struct workload {
+	const char *name;
+	bool sized;		/* runs at every -k; the others at Go's sizes */
+	void (*setup)(void *m, long n);
+	/* Runs ops from i until *stop; returns the number of operations. */
+	long (*perg)(void *m, long n, long i, const bool *stop);
+};
+
+#define CHUNK 64	/* operations between looks at the stop flag */
+#define STOPPED(stop)	__atomic_load_n((stop), __ATOMIC_RELAXED)
+#define FOR_OPS(cnt, stop) \
+	for (; !STOPPED(stop); cnt += CHUNK) \
+		for (int __c = 0; __c < CHUNK; __c++)
+
+static void setup_hits(void *m, long hits)
+{
+	long i;
+
+	for (i = 0; i < hits; i++)
+		load_or_store(m, i, i);
+	for (i = 0; i < hits * 2; i++)	/* prime: reach the steady state */
+		load(m, i % hits);
+}
+
+static void setup_mostly_hits(void *m, long n) { setup_hits(m, n - 1); }
+static void setup_mostly_misses(void *m, long n) { setup_hits(m, 1); }
+
+static long perg_load(void *m, long n, long i, const bool *stop)
+{
+	long cnt = 0;
+
+	FOR_OPS(cnt, stop) {
+		load(m, i % n);
+		i++;
+	}
+	return cnt;
+}
+
+static void setup_n(void *m, long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		load_or_store(m, i, i);
+}
+
+static void setup_128(void *m, long n) { setup_n(m, 128); }
+static void setup_1024(void *m, long n) { setup_n(m, 1024); }
+static void setup_one(void *m, long n) { setup_n(m, 1); }
+
+static long perg_los_balanced(void *m, long n, long i, const bool *stop)
+{
+	long cnt = 0;
+
+	FOR_OPS(cnt, stop) {
+		long j = i % 256;
+
+		if (j < 128) {
+			if (!load_or_store(m, j, i))
+				fail("unexpected miss", j);
+		} else if (load_or_store(m, i, i)) {
+			fail("unexpected hit", i);
+		}
+		i++;
+	}
+	return cnt;
+}
+
+static long perg_los_unique(void *m, long n, long i, const bool *stop)
+{
+	long cnt = 0;
+
+	FOR_OPS(cnt, stop) {
+		load_or_store(m, i, i);
+		i++;
+	}
+	return cnt;
+}
+
+static long perg_los_collision(void *m, long n, long i, const bool *stop)
+{
+	long cnt = 0;
+
+	FOR_OPS(cnt, stop)
+		load_or_store(m, 0, 0);
+	return cnt;
+}
+
+static long perg_lad_balanced(void *m, long n, long i, const bool *stop)
+{
+	long cnt = 0;
+
+	FOR_OPS(cnt, stop) {
+		long j = i % 256;
+
+		load_and_delete(m, j < 128 ? j : i);
+		i++;
+	}
+	return cnt;
+}
+
+static long perg_lad_collision(void *m, long n, long i, const bool *stop)
+{
+	long cnt = 0;
+
+	FOR_OPS(cnt, stop) {
+		if (load_and_delete(m, 0))
+			store(m, 0, 0);
+	}
+	return cnt;
+}
+
+static long perg_range(void *m, long n, long i, const bool *stop)
+{
+	long cnt = 0;
+
+	FOR_OPS(cnt, stop)
+		range(m, range_fn_true, NULL);
+	return cnt;
+}
+
+static long perg_adv_alloc(void *m, long n, long i, const bool *stop)
+{
+	long stores = 0, since = 0, cnt = 0;
+
+	FOR_OPS(cnt, stop) {
+		load(m, i);
+		if (++since > stores) {
+			load_or_store(m, i, stores);
+			since = 0;
+			stores++;
+		}
+		i++;
+	}
+	return cnt;
+}
+
+static bool range_delete_one(const void *k, size_t len, long v, void *m)
+{
+	ops->delete(m, k, len);		/* inside range's read-side section */
+	return false;
+}
+
+static long perg_adv_delete(void *m, long n, long i, const bool *stop)
+{
+	long cnt = 0;
+
+	FOR_OPS(cnt, stop) {
+		load(m, i);
+		if (i % 1024 == 0) {
+			range(m, range_delete_one, m);
+			store(m, i, i);
+		}
+		i++;
+	}
+	return cnt;
+}
+
+static long perg_swap_collision(void *m, long n, long i, const bool *stop)
+{
+	struct kbuf kb;
+	const void *k = key(0, &kb);
+	long cnt = 0;
+
+	FOR_OPS(cnt, stop)
+		(void)OP(ops->swap(m, k, kb.len, 0));
+	return cnt;
+}
+
+static long perg_cas_collision(void *m, long n, long i, const bool *stop)
+{
+	struct kbuf kb;
+	const void *k = key(0, &kb);
+	long cnt = 0;
+
+	FOR_OPS(cnt, stop) {
+		if (OP(ops->cas(m, k, kb.len, 0, 42)))
+			(void)OP(ops->cas(m, k, kb.len, 42, 0));
+	}
+	return cnt;
+}
+
+static long perg_clear(void *m, long n, long i, const bool *stop)
+{
+	long cnt = 0;
+
+	FOR_OPS(cnt, stop) {
+		ops->clear(m);
+		store(m, i % 256, i % 256);
+		i++;
+	}
+	return cnt;
+}
+
+/* Mixes: loads / stores / deletes per mille, on keys 0 .. 2n - 1. */
+static void setup_mix(void *m, long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		store(m, i, i);
+}
+
+static inline unsigned long xorshift(unsigned long *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static long perg_mix(void *m, long n, long i, const bool *stop, int loads,
+		     int stores)
+{
+	unsigned long seed = 0x9e3779b97f4a7c15UL ^ (unsigned long)i;
+	long cnt = 0;
+
+	FOR_OPS(cnt, stop) {
+		unsigned long r = xorshift(&seed);
+		long k = (r >> 16) % (2 * n);
+		int pick = r % 1000;
+
+		if (pick < loads)
+			load(m, k);
+		else if (pick < loads + stores)
+			store(m, k, k);
+		else
+			del(m, k);
+	}
+	return cnt;
+}
+
+static long perg_mix99(void *m, long n, long i, const bool *stop)
+{
+	return perg_mix(m, n, i, stop, 990, 5);
+}
+
+static long perg_mix90(void *m, long n, long i, const bool *stop)
+{
+	return perg_mix(m, n, i, stop, 900, 50);
+}
+
+static long perg_mix75(void *m, long n, long i, const bool *stop)
+{
+	return perg_mix(m, n, i, stop, 750, 125);
+}
+
+static const struct workload workloads[] = {
+	{ "LoadMostlyHits", true, setup_mostly_hits, perg_load },
+	{ "LoadMostlyMisses", true, setup_mostly_misses, perg_load },
+	{ "LoadOrStoreBalanced", false, setup_128, perg_los_balanced },
+	{ "LoadOrStoreUnique", false, NULL, perg_los_unique },
+	{ "LoadOrStoreCollision", false, setup_one, perg_los_collision },
+	{ "LoadAndDeleteBalanced", false, setup_128, perg_lad_balanced },
+	{ "LoadAndDeleteCollision", false, setup_one, perg_lad_collision },
+	{ "Range", false, setup_1024, perg_range },
+	{ "AdversarialAlloc", false, NULL, perg_adv_alloc },
+	{ "AdversarialDelete", false, setup_1024, perg_adv_delete },
+	{ "SwapCollision", false, setup_one, perg_swap_collision },
+	{ "CompareAndSwapCollision", false, setup_one, perg_cas_collision },
+	{ "Clear", false, NULL, perg_clear },
+	{ "Mix99", true, setup_mix, perg_mix99 },
+	{ "Mix90", true, setup_mix, perg_mix90 },
+	{ "Mix75", true, setup_mix, perg_mix75 },
+};
+
+/* ---- running ---------------------------------------------------------- */
+
+struct runner {
+	const struct workload *w;
+	void *m;
+	long n;
+	pthread_barrier_t go;
+	bool stop;
+	long start[MAX_THREADS];
+	long ops[MAX_THREADS];
+	pthread_t th[MAX_THREADS];
+	int id[MAX_THREADS];
+};
+
+static struct runner *cur;
+
+static void *thread_main(void *arg)
+{
+	int id = *(int *)arg;
+
+	bench_read_lock();	/* registers the thread with liburcu */
+	bench_read_unlock();
+	pthread_barrier_wait(&cur->go);
+	cur->ops[id] = cur->w->perg(cur->m, cur->n, cur->start[id],
+				    &cur->stop);
+	return NULL;
+}
+
+static void run(const struct workload *w, long n, int threads, int ms)
+{
+	struct runner r = { .w = w, .n = n };
+	struct timespec d = { ms / 1000, (ms % 1000) * 1000000L };
+	unsigned long long t0, t1;
+	long total = 0;
+	int i;
+
+	r.m = ops->create(n);
+	if (!r.m) {
+		fail("create failed", 0);
+		return;
+	}
+	if (w->setup)
+		w->setup(r.m, n);
+	cur = &r;
+	pthread_barrier_init(&r.go, NULL, threads + 1);
+	for (i = 0; i < threads; i++) {
+		r.id[i] = i;
+		/* Go: id * b.N; the sized ones spread threads over the keys */
+		r.start[i] = w->sized ? i * (n / threads) + i : (long)i << 40;
+		if (pthread_create(&r.th[i], NULL, thread_main, &r.id[i]))
+			abort();
+	}
+	pthread_barrier_wait(&r.go);
+	t0 = bench_now_ns();
+	nanosleep(&d, NULL);
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
+	for (i = 0; i < threads; i++) {
+		pthread_join(r.th[i], NULL);
+		total += r.ops[i];
+	}
+	t1 = bench_now_ns();
+	pthread_barrier_destroy(&r.go);
+	ops->destroy(r.m);
+	printf("NATIVE|%s|%ld|%d|%s|%s|%.2f|%ld\n", w->name, n, threads,
+	       ops->name, str_keys ? "str" : "int",
+	       total ? (double)(t1 - t0) / total : 0.0, total);
+	fflush(stdout);
+}
+
+static size_t heap_bytes(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+/* Everything the map holds for n keys, as the allocator counts it. */
+static void measure_memory(long n)
+{
+	size_t before, after;
+	void *m;
+
+	bench_barrier();
+	before = heap_bytes();
+	m = ops->create(n);
+	setup_hits(m, n);
+	bench_barrier();
+	after = heap_bytes();
+	printf("MEM|%s|%s|%ld|%.1f\n", ops->name, str_keys ? "str" : "int", n,
+	       (double)(after - before) / n);
+	ops->destroy(m);
+}
+
+/* A fixed number of one operation on a 1k-key map, for valgrind. */
+static int count_instructions(const char *what, long count)
+{
+	long n = 1024, i;
+	void *m = ops->create(n);
+
+	setup_hits(m, n - 1);
+	if (!strcmp(what, "hit")) {
+		for (i = 0; i < count; i++)
+			load(m, i % (n - 1));
+	} else if (!strcmp(what, "miss")) {
+		for (i = 0; i < count; i++)
+			load(m, n + i % n);
+	} else if (!strcmp(what, "store")) {	/* existing keys */
+		for (i = 0; i < count; i++)
+			store(m, i % (n - 1), i);
+	} else {
+		return 2;
+	}
+	ops->destroy(m);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = NULL, *map = NULL, *instr = NULL;
+	int ms = 200, threads = 0, opt, t;
+	long keys = 1024, count = 100000;
+	bool mem = false;
+	size_t i, j;
+
+	while ((opt = getopt(argc, argv, "t:k:s:m:w:n:MI:c:")) != -1) {
+		switch (opt) {
+		case 't': ms = atoi(optarg); break;
+		case 'k': keys = atol(optarg); break;
+		case 's': str_keys = !strcmp(optarg, "str"); break;
+		case 'm': map = optarg; break;
+		case 'w': only = optarg; break;
+		case 'n': threads = atoi(optarg); break;
+		case 'M': mem = true; break;
+		case 'I': instr = optarg; break;
+		case 'c': count = atol(optarg); break;
+		default: return 2;
+		}
+	}
+	if (threads < 0 || threads > MAX_THREADS || ms <= 0 || keys < 2)
+		return 2;
+	if (bench_init())
+		return 1;
+	keys_init(2 * keys);
+	for (j = 0; j < sizeof(all_maps) / sizeof(all_maps[0]); j++) {
+		ops = all_maps[j];
+		if (map && strcmp(map, ops->name))
+			continue;
+		/* cow copies the table on every insert: quadratic beyond 1k */
+		if (!map && ops == &cow_ops && keys > 1024)
+			continue;
+		if (instr)
+			return count_instructions(instr, count);
+		if (mem) {
+			measure_memory(keys);
+			continue;
+		}
+		for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {
+			const struct workload *w = &workloads[i];
+
+			if (only && strcmp(only, w->name))
+				continue;
+			if (!only && !w->sized && keys != 1024)
+				continue;
+			for (t = 1; t <= (threads ? threads : 2); t++)
+				if (!threads || threads == t)
+					run(w, w->sized ? keys : 1024, t, ms);
+		}
+	}
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The maps the native benchmark drives, each behind the same table of
+ * operations, so that every map runs the same workload code. Each map
+ * lives in its own file because their headers do not mix (liburcu, the
+ * kernel shim and the kernel's own rhashtable headers all define RCU).
+ *
+ * Keys are byte strings; values are longs (>= 0). Every operation is
+ * called inside the driver's RCU read-side section (liburcu memb, the
+ * flavour every RCU map here uses), as a kernel caller would hold
+ * rcu_read_lock(); operations that may block (allocation) are allowed
+ * there, as liburcu's read side does not forbid it.
+ */
+#ifndef BENCH_MAPS_H
+#define BENCH_MAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct map_ops {
+	const char *name;
+	bool has_kernel_api;	/* the syncmap core itself */
+	void *(*create)(long nkeys);
+	void (*destroy)(void *m);
+	/* value, or -1 if absent */
+	long (*load)(void *m, const void *key, size_t len);
+	void (*store)(void *m, const void *key, size_t len, long v);
+	/* the existing value (and *loaded = true), or stores @v */
+	long (*load_or_store)(void *m, const void *key, size_t len, long v,
+			      bool *loaded);
+	long (*load_and_delete)(void *m, const void *key, size_t len);
+	bool (*delete)(void *m, const void *key, size_t len);
+	long (*swap)(void *m, const void *key, size_t len, long v);
+	bool (*cas)(void *m, const void *key, size_t len, long old, long v);
+	/* visits every key; fn returning false stops */
+	void (*range)(void *m, bool (*fn)(const void *key, size_t len,
+					  long v, void *arg), void *arg);
+	void (*clear)(void *m);
+};
+
+extern const struct map_ops syncmap_ops, syncmap_release_ops;
+extern const struct map_ops rhashtable_ops, rculfhash_ops, ck_hs_ops;
+extern const struct map_ops spinlock_ops, cow_ops;
+
+/* The keyed hash every map but rhashtable (jhash) is given. */
+unsigned long bench_hash(const void *key, size_t len);
+
+/* Once, single-threaded, before anything else: the core's module init
+ * and the hash key. */
+int bench_init(void);
+
+/* Waits for every RCU callback queued so far. */
+void bench_barrier(void);
+
+/* The driver's RCU read side (the shim's: liburcu memb). */
+void bench_read_lock(void);
+void bench_read_unlock(void);
+
+/* Longest hold of a map's write lock, for StoreLatency (0: not measured). */
+extern unsigned long long bench_max_lock_hold_ns;
+unsigned long long bench_now_ns(void);
+
+#endif /* BENCH_MAPS_H */
