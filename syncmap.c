@@ -338,10 +338,13 @@ static struct syncmap_table *table_alloc(unsigned int size, gfp_t gfp)
 {
 	struct syncmap_table *t;
 
-	t = kvzalloc(struct_size(t, slots, size), gfp);
+	/* size <= 2^30 (dirty_size_for()): no overflow on 64 bits */
+	t = kvzalloc(struct_size(t, slots, size) + size * sizeof(*t->tags),
+		     gfp);
 	if (t) {
 		t->size = size;
 		t->shift = 64 - ilog2(size);
+		t->tags = (u16 *)&t->slots[size];
 	}
 	return t;
 }
@@ -405,9 +408,10 @@ static void table_add(struct syncmap_table *t, struct syncmap_entry *e)
 	unsigned int mask = t->size - 1;
 	unsigned int i = syncmap_home(t, e->hash);
 
-	while (t->slots[i])
+	while (t->tags[i])
 		i = (i + 1) & mask;
 	t->slots[i] = e;
+	t->tags[i] = syncmap_tag(e->hash);
 	t->count++;
 }
 
@@ -591,24 +595,17 @@ retry:
 }
 
 /*
- * find_entry - the entry for a key, from the read table or the dirty one
- *
- * Go's Load path: a read-table hit, or a miss in a table that is not
- * amended, is answered without the lock. Otherwise look again under the
- * lock (a promotion may have just happened), then in the dirty table,
- * counting a miss. Caller holds rcu_read_lock(), which keeps the entry
- * alive after the lock is dropped: it is freed only a grace period after
- * the last table holding it is unpublished.
+ * The slow half of find_entry(): the read table missed and is amended.
+ * Look again under the lock (a promotion may have just happened), then in
+ * the dirty table, counting a miss.
  */
-static struct syncmap_entry *find_entry(struct syncmap *map, const void *key,
-					size_t key_len, u64 hash)
+static noinline struct syncmap_entry *
+find_entry_locked(struct syncmap *map, const void *key, size_t key_len,
+		  u64 hash)
 {
-	struct syncmap_table *r = rcu_dereference(map->read);
-	struct syncmap_entry *e = syncmap_table_find(r, hash, key, key_len);
+	struct syncmap_table *r;
+	struct syncmap_entry *e;
 	unsigned long flags;
-
-	if (e || !READ_ONCE(r->amended))
-		return e;
 
 	map_lock(map, &flags);
 	r = read_locked(map);
@@ -619,6 +616,26 @@ static struct syncmap_entry *find_entry(struct syncmap *map, const void *key,
 	}
 	map_unlock(map, flags);
 	return e;
+}
+
+/*
+ * find_entry - the entry for a key, from the read table or the dirty one
+ *
+ * Go's Load path: a read-table hit, or a miss in a table that is not
+ * amended, is answered without the lock, here, inline in every caller;
+ * the rest goes to find_entry_locked(). Caller holds rcu_read_lock(),
+ * which keeps the entry alive after the lock is dropped: it is freed only
+ * a grace period after the last table holding it is unpublished.
+ */
+static __always_inline struct syncmap_entry *
+find_entry(struct syncmap *map, const void *key, size_t key_len, u64 hash)
+{
+	struct syncmap_table *r = rcu_dereference(map->read);
+	struct syncmap_entry *e = syncmap_table_find(r, hash, key, key_len);
+
+	if (likely(e) || !READ_ONCE(r->amended))
+		return e;
+	return find_entry_locked(map, key, key_len, hash);
 }
 
 /*

@@ -62,6 +62,11 @@ struct syncmap_entry {
  * @size: number of slots, a power of two
  * @shift: 64 - log2(@size): an entry's home slot is the top bits of its
  *	hash, so slot order follows hash order whatever the table's size
+ * @tags: @size tags beside @slots (after them, in the same allocation):
+ *	syncmap_tag() of the hash of the entry in the slot, never 0, or 0 for
+ *	an empty slot. A probe reads the tags, which sit 32 to a cache line,
+ *	and follows a slot's pointer only where the tag matches, so a lookup
+ *	touches one entry (the one it finds) and a miss usually none.
  * @count: entries in the table
  * @reserved: slots kept for entries of the read table it was built from
  * @nr_new: keys added while it was the dirty table
@@ -70,10 +75,16 @@ struct syncmap_entry {
  * @free_work: frees the table and drops its entry references after a
  *	grace period
  * @slots: @size entry pointers, NULL for an empty slot
+ *
+ * A slot's pointer and tag are written together, before the table is
+ * published (rcu_assign_pointer() orders both before the pointer to the
+ * table) or, in the dirty table, under syncmap.lock, which every reader
+ * of the dirty table holds.
  */
 struct syncmap_table {
 	unsigned int size;
 	unsigned int shift;
+	u16 *tags;
 	unsigned int count;
 	unsigned int reserved;
 	unsigned int nr_new;
@@ -127,12 +138,30 @@ struct syncmap {
  * hsiphash, the kernel's keyed hash for hash tables: a random key per map
  * keeps user-chosen keys from flooding one probe run, at fewer rounds
  * than siphash. Its 32 bits go in the top half, where a table's home
- * slot is taken from; tables never have more than 2^32 slots.
+ * slot is taken from; tables never have more than 2^32 slots. An 8-byte
+ * key, the commonest fixed size, takes hsiphash_2u32(), the same
+ * function without the generic byte loop; every path hashes through here,
+ * so a key always gets the one hash.
  */
 static inline u64 syncmap_hash(const struct syncmap *map, const void *key,
 			       size_t key_len)
 {
+	u32 w[2];
+
+	if (key_len == sizeof(w)) {
+		memcpy(w, key, sizeof(w));
+		return (u64)hsiphash_2u32(w[0], w[1], &map->hash_key) << 32;
+	}
 	return (u64)hsiphash(key, key_len, &map->hash_key) << 32;
+}
+
+/*
+ * A slot's tag: 16 bits of the hash that are mostly not its home slot's
+ * bits (those are the top ones), never 0, which marks an empty slot.
+ */
+static inline u16 syncmap_tag(u64 hash)
+{
+	return (u16)(hash >> 32) | 1;
 }
 
 /*
@@ -158,12 +187,29 @@ static inline void *syncmap_word_value(const struct syncmap *map, void *w)
 	return syncmap_boxes(map) ? ((struct syncmap_val *)w)->value : w;
 }
 
+/*
+ * Key bytes equal: keys of 8 to 16 bytes compare as two (overlapping)
+ * 8-byte words, with no call; longer and shorter ones with memcmp().
+ */
+static inline bool syncmap_key_equal(const u8 *a, const u8 *b, size_t len)
+{
+	u64 a0, a1, b0, b1;
+
+	if (len < sizeof(u64) || len > 2 * sizeof(u64))
+		return !memcmp(a, b, len);
+	memcpy(&a0, a, sizeof(a0));
+	memcpy(&b0, b, sizeof(b0));
+	memcpy(&a1, a + len - sizeof(a1), sizeof(a1));
+	memcpy(&b1, b + len - sizeof(b1), sizeof(b1));
+	return !((a0 ^ b0) | (a1 ^ b1));
+}
+
 static inline bool syncmap_entry_matches(const struct syncmap_entry *e,
 					 u64 hash, const void *key,
 					 size_t key_len)
 {
 	return e->hash == hash && e->key_len == key_len &&
-	       !memcmp(e->key, key, key_len);
+	       syncmap_key_equal(e->key, key, key_len);
 }
 
 static inline unsigned int syncmap_home(const struct syncmap_table *t, u64 hash)
@@ -172,23 +218,27 @@ static inline unsigned int syncmap_home(const struct syncmap_table *t, u64 hash)
 }
 
 /*
- * Linear probing; the load factor stays below 3/4, so an empty slot ends
- * every probe sequence. A published table is immutable, the dirty table is
- * only read under syncmap.lock, so plain loads of the slots are enough.
+ * Linear probing; the load factor stays below 3/4, so an empty slot (tag
+ * 0) ends every probe sequence. A published table is immutable, the dirty
+ * table is only read under syncmap.lock, so plain loads of the tags and
+ * slots are enough.
  */
-static inline struct syncmap_entry *
+static __always_inline struct syncmap_entry *
 syncmap_table_find(const struct syncmap_table *t, u64 hash, const void *key,
 		   size_t key_len)
 {
 	unsigned int mask = t->size - 1;
+	u16 tag = syncmap_tag(hash);
 	unsigned int i;
+	u16 tg;
 
-	for (i = syncmap_home(t, hash);; i = (i + 1) & mask) {
+	for (i = syncmap_home(t, hash); (tg = t->tags[i]); i = (i + 1) & mask) {
 		struct syncmap_entry *e = t->slots[i];
 
-		if (!e || syncmap_entry_matches(e, hash, key, key_len))
+		if (tg == tag && syncmap_entry_matches(e, hash, key, key_len))
 			return e;
 	}
+	return NULL;
 }
 
 #endif /* _SYNCMAP_INTERNAL_H */

@@ -1506,6 +1506,162 @@ static void syncmap_test_hash_keyed(struct kunit *test)
 			syncmap_hash(a->map, "key", 3));
 }
 
+/*
+ * An 8-byte key takes hsiphash_2u32() (syncmap_hash()): on a little-endian
+ * machine that is hsiphash() of the key's bytes, the one hash of the key.
+ */
+static void syncmap_test_hash_fixed_size(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 0);
+	u64 k;
+
+	for (k = 0; k < 64; k++) {
+		u64 key = k * 0x9e3779b97f4a7c15ULL;
+
+		if (IS_ENABLED(CONFIG_CPU_BIG_ENDIAN))
+			break;
+		KUNIT_EXPECT_EQ(test, syncmap_hash(ctx->map, &key, sizeof(key)),
+				(u64)hsiphash(&key, sizeof(key),
+					      &ctx->map->hash_key) << 32);
+	}
+}
+
+/* Every table's tags: the tag of the slot's entry, 0 for an empty slot. */
+static void expect_tags(struct kunit *test, const struct syncmap_table *t)
+{
+	unsigned int i, bad = 0, used = 0;
+
+	for (i = 0; t && i < t->size; i++) {
+		if (t->slots[i])
+			used++;
+		bad += t->slots[i] ? t->tags[i] != syncmap_tag(t->slots[i]->hash) :
+				     t->tags[i] != 0;
+	}
+	KUNIT_EXPECT_EQ(test, 0, bad);
+	if (t)
+		KUNIT_EXPECT_EQ(test, t->count, used);
+}
+
+static void syncmap_test_tags(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 300);
+	struct syncmap *map = ctx->map;
+
+	store_n(test, ctx, 0, 200);	/* dirty tables, promotions */
+	expect_tags(test, read_table(map));
+	expect_tags(test, map->dirty);
+	promote(test, map);
+	expect_tags(test, read_table(map));
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(map, "3", 1));
+	store_n(test, ctx, 200, 300);	/* a build that expunges one */
+	expect_tags(test, read_table(map));
+	expect_tags(test, map->dirty);
+}
+
+/*
+ * Two keys with one home slot and one tag in an 8-slot read table: the tag
+ * only says where to look, the key decides. The keys are found by hashing
+ * integers under the map's own random key until two share the 3 home bits
+ * and the 15 bits of the tag.
+ */
+static void syncmap_test_tag_collision(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+	struct syncmap *map = ctx->map;
+	u32 *first, idx;
+	u64 a = 0, b, h;
+
+	first = kunit_kzalloc(test, sizeof(*first) << 18, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	for (b = 1; b < (1U << 22); b++) {
+		h = syncmap_hash(map, &b, sizeof(b));
+		idx = (h >> 61) << 15 | syncmap_tag(h) >> 1;
+		if (first[idx]) {
+			a = first[idx];
+			break;
+		}
+		first[idx] = b;
+	}
+	KUNIT_ASSERT_NE(test, 0, a);
+	store_ok(test, map, &a, sizeof(a), &ctx->vals[0]);
+	promote(test, map);
+	KUNIT_ASSERT_EQ(test, 8, read_table(map)->size);
+	KUNIT_EXPECT_EQ(test, syncmap_tag(syncmap_hash(map, &a, sizeof(a))),
+			syncmap_tag(syncmap_hash(map, &b, sizeof(b))));
+	KUNIT_EXPECT_NULL(test, load(map, &b, sizeof(b)));
+	store_ok(test, map, &b, sizeof(b), &ctx->vals[1]);
+	promote(test, map);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(map, &a, sizeof(a)));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, &b, sizeof(b)));
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(map, &a, sizeof(a)));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, &b, sizeof(b)));
+}
+
+/*
+ * Tags carry bits the home slot does not: entries whose probe runs overlap
+ * share a tag no more often than chance says (about 1 in 32768 pairs; a
+ * tag taken from the home bits would match about 1 pair in 8 here).
+ */
+static void syncmap_test_tags_independent(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2000);
+	struct syncmap_table *t;
+	unsigned int i, j, mask, same = 0, pairs = 0;
+
+	store_n(test, ctx, 0, 2000);
+	promote(test, ctx->map);
+	t = read_table(ctx->map);
+	mask = t->size - 1;
+	for (i = 0; i < t->size; i++) {
+		if (!t->slots[i])
+			continue;
+		for (j = syncmap_home(t, t->slots[i]->hash); j != i;
+		     j = (j + 1) & mask) {
+			pairs++;
+			same += t->tags[j] == t->tags[i];
+		}
+	}
+	KUNIT_EXPECT_GT(test, pairs, 500);
+	KUNIT_EXPECT_LE(test, same, 2);
+}
+
+/* Keys of 8 to 16 bytes compare without memcmp(): every byte counts. */
+static void syncmap_test_short_keys(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 17 * 2);
+	u8 key[16], other[40];
+	size_t len, i;
+
+	/* the comparison itself, also where no hash would tell keys apart */
+	for (len = 0; len <= sizeof(other); len++) {
+		u8 *a = kunit_kzalloc(test, len + 1, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, a);
+		memset(other, 'o', sizeof(other));
+		memset(a, 'o', len);
+		KUNIT_EXPECT_TRUE(test, syncmap_key_equal(a, other, len));
+		for (i = 0; i < len; i++) {
+			other[i] ^= 0x80;
+			KUNIT_EXPECT_FALSE(test, syncmap_key_equal(a, other, len));
+			other[i] ^= 0x80;
+		}
+	}
+
+	memset(key, 'k', sizeof(key));
+	for (len = 0; len <= 16; len++)
+		store_ok(test, ctx->map, key, len, &ctx->vals[len]);
+	promote(test, ctx->map);
+	for (len = 0; len <= 16; len++) {
+		KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[len],
+				    load(ctx->map, key, len));
+		for (i = 0; i < len; i++) {
+			key[i] ^= 1;
+			KUNIT_EXPECT_NULL(test, load(ctx->map, key, len));
+			key[i] ^= 1;
+		}
+	}
+}
+
 /* ---- differential: random operations against a model ----------------- */
 
 #define DIFF_KEYS	48
@@ -2536,6 +2692,11 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_build_race_clear),
 	KUNIT_CASE(syncmap_test_dirty_full_promotes),
 	KUNIT_CASE(syncmap_test_hash_keyed),
+	KUNIT_CASE(syncmap_test_hash_fixed_size),
+	KUNIT_CASE(syncmap_test_tags),
+	KUNIT_CASE(syncmap_test_tag_collision),
+	KUNIT_CASE(syncmap_test_tags_independent),
+	KUNIT_CASE(syncmap_test_short_keys),
 	KUNIT_CASE_PARAM(syncmap_test_alloc_failures, box_gen_params),
 	KUNIT_CASE_PARAM(syncmap_test_differential, box_gen_params),
 	KUNIT_CASE_PARAM(syncmap_test_concurrent_mixed, threads_gen_params),

@@ -16,9 +16,6 @@
 #include "shim.h"
 
 #define __packed		__attribute__((packed))
-#undef __always_inline
-#define __always_inline		inline __attribute__((always_inline))
-#define noinline		__attribute__((noinline))
 #define __cold
 #define __must_check
 #define __acquire(x)		((void)0)

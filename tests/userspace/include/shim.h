@@ -73,6 +73,9 @@ typedef s64 ktime_t;
 #define __releases(x)
 #define __init
 #define __exit
+#undef __always_inline			/* glibc's <sys/cdefs.h> has one */
+#define __always_inline		inline __attribute__((always_inline))
+#define noinline		__attribute__((noinline))
 #define __always_unused		__attribute__((unused))
 #define __maybe_unused		__attribute__((unused))
 #define ____cacheline_aligned_in_smp	__attribute__((aligned(64)))
@@ -84,6 +87,14 @@ typedef s64 ktime_t;
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define data_race(x)		(x)
+
+/* As the kernel's kconfig.h: 1 if the option is defined to 1 (-D). */
+#define __ARG_PLACEHOLDER_1	0,
+#define __take_second_arg(__ignored, val, ...) val
+#define __is_defined(x)		___is_defined(x)
+#define ___is_defined(val)	____is_defined(__ARG_PLACEHOLDER_##val)
+#define ____is_defined(arg1_or_junk) __take_second_arg(arg1_or_junk 1, 0)
+#define IS_ENABLED(option)	__is_defined(option)
 
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
@@ -310,6 +321,7 @@ typedef struct { u64 key[2]; } siphash_key_t;
 u64 siphash(const void *data, size_t len, const siphash_key_t *key);
 typedef struct { u64 key[2]; } hsiphash_key_t;	/* as on 64-bit machines */
 u32 hsiphash(const void *data, size_t len, const hsiphash_key_t *key);
+u32 hsiphash_2u32(u32 first, u32 second, const hsiphash_key_t *key);
 
 /* ---- threads: kthreads, completions, hrtimers -------------------------------- */
 
