@@ -173,12 +173,14 @@ static struct syncmap_entry *entry_alloc(const void *key, size_t key_len,
 {
 	struct syncmap_entry *e;
 
+	if (key_len > U32_MAX)
+		return NULL;	/* as kmalloc() would: -ENOMEM */
 	e = kmalloc(struct_size(e, key, key_len), gfp);
 	if (!e)
 		return NULL;
 	RCU_INIT_POINTER(e->p, NULL);
 	refcount_set(&e->ref, 1);
-	e->hash = hash;
+	e->hash = hash >> 32;
 	e->revived_next = NULL;
 	e->revived = false;
 	e->key_len = key_len;
@@ -406,12 +408,12 @@ static void table_free_now(struct syncmap_table *t)
 static void table_add(struct syncmap_table *t, struct syncmap_entry *e)
 {
 	unsigned int mask = t->size - 1;
-	unsigned int i = syncmap_home(t, e->hash);
+	unsigned int i = syncmap_home(t, syncmap_entry_hash(e));
 
 	while (t->tags[i])
 		i = (i + 1) & mask;
 	t->slots[i] = e;
-	t->tags[i] = syncmap_tag(e->hash);
+	t->tags[i] = syncmap_tag(syncmap_entry_hash(e));
 	t->count++;
 }
 
@@ -420,7 +422,7 @@ static void table_upsert(struct syncmap_table *t, struct syncmap_entry *e)
 {
 	struct syncmap_entry *cur;
 
-	cur = syncmap_table_find(t, e->hash, e->key, e->key_len);
+	cur = syncmap_table_find(t, syncmap_entry_hash(e), e->key, e->key_len);
 	if (cur) {
 		WARN_ON_ONCE(cur != e);	/* one entry per key, always */
 		return;
@@ -1281,11 +1283,13 @@ static bool home_min_hash(const struct syncmap_table *t, unsigned int home,
 	unsigned int i;
 
 	for (i = home; (e = t->slots[i]); i = (i + 1) & mask) {
-		if (syncmap_home(t, e->hash) != home || e->hash < lo ||
-		    (found && e->hash >= *min) ||
+		u64 h = syncmap_entry_hash(e);
+
+		if (syncmap_home(t, h) != home || h < lo ||
+		    (found && h >= *min) ||
 		    !syncmap_word_is_live(e, entry_get(e)))
 			continue;
-		*min = e->hash;
+		*min = h;
 		found = true;
 	}
 	return found;
@@ -1333,7 +1337,8 @@ bool syncmap_range_from(struct syncmap *map, u64 *pos,
 			for (i = home; (e = r->slots[i]);
 			     i = (i + 1) & (r->size - 1)) {
 				p = entry_get(e);
-				if (e->hash != h || !syncmap_word_is_live(e, p))
+				if (syncmap_entry_hash(e) != h ||
+				    !syncmap_word_is_live(e, p))
 					continue;
 				if (!fn(e->key, e->key_len,
 					syncmap_word_value(map, p), h, arg)) {

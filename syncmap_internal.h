@@ -41,19 +41,24 @@ struct syncmap_val {
  *	of the dirty table) or live: the value, or in a map with a release
  *	callback the value's box; changed only by cmpxchg/xchg
  * @ref: tables (published, dirty or being built) that hold the entry
- * @hash: the key's hash (see syncmap_hash())
+ * @hash: the key's hsiphash, the top half of syncmap_hash() (the bottom
+ *	half is 0): syncmap_entry_hash() gives the whole
  * @revived_next: link in syncmap.revived, under syncmap.lock
+ * @key_len: length of @key (kmalloc() refuses a key near 4 GiB long
+ *	first, and entry_alloc() checks)
  * @revived: on syncmap.revived, under syncmap.lock
- * @key_len: length of @key
  * @key: a copy of the key
+ *
+ * 32 bytes before the key: with a key of up to 32 bytes, one 64-byte slab
+ * object.
  */
 struct syncmap_entry {
 	void __rcu *p;
 	refcount_t ref;
-	u64 hash;
+	u32 hash;
 	struct syncmap_entry *revived_next;
+	u32 key_len;
 	bool revived;
-	size_t key_len;
 	u8 key[];
 };
 
@@ -204,11 +209,16 @@ static inline bool syncmap_key_equal(const u8 *a, const u8 *b, size_t len)
 	return !((a0 ^ b0) | (a1 ^ b1));
 }
 
+static inline u64 syncmap_entry_hash(const struct syncmap_entry *e)
+{
+	return (u64)e->hash << 32;
+}
+
 static inline bool syncmap_entry_matches(const struct syncmap_entry *e,
 					 u64 hash, const void *key,
 					 size_t key_len)
 {
-	return e->hash == hash && e->key_len == key_len &&
+	return syncmap_entry_hash(e) == hash && e->key_len == key_len &&
 	       syncmap_key_equal(e->key, key, key_len);
 }
 

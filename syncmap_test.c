@@ -1526,6 +1526,12 @@ static void syncmap_test_hash_fixed_size(struct kunit *test)
 	}
 }
 
+/* An entry with a key of up to 32 bytes is one 64-byte slab object. */
+static void syncmap_test_entry_size(struct kunit *test)
+{
+	KUNIT_EXPECT_LE(test, offsetof(struct syncmap_entry, key), 32);
+}
+
 /* Every table's tags: the tag of the slot's entry, 0 for an empty slot. */
 static void expect_tags(struct kunit *test, const struct syncmap_table *t)
 {
@@ -1534,7 +1540,7 @@ static void expect_tags(struct kunit *test, const struct syncmap_table *t)
 	for (i = 0; t && i < t->size; i++) {
 		if (t->slots[i])
 			used++;
-		bad += t->slots[i] ? t->tags[i] != syncmap_tag(t->slots[i]->hash) :
+		bad += t->slots[i] ? t->tags[i] != syncmap_tag(syncmap_entry_hash(t->slots[i])) :
 				     t->tags[i] != 0;
 	}
 	KUNIT_EXPECT_EQ(test, 0, bad);
@@ -1615,7 +1621,7 @@ static void syncmap_test_tags_independent(struct kunit *test)
 	for (i = 0; i < t->size; i++) {
 		if (!t->slots[i])
 			continue;
-		for (j = syncmap_home(t, t->slots[i]->hash); j != i;
+		for (j = syncmap_home(t, syncmap_entry_hash(t->slots[i])); j != i;
 		     j = (j + 1) & mask) {
 			pairs++;
 			same += t->tags[j] == t->tags[i];
@@ -2693,6 +2699,7 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_dirty_full_promotes),
 	KUNIT_CASE(syncmap_test_hash_keyed),
 	KUNIT_CASE(syncmap_test_hash_fixed_size),
+	KUNIT_CASE(syncmap_test_entry_size),
 	KUNIT_CASE(syncmap_test_tags),
 	KUNIT_CASE(syncmap_test_tag_collision),
 	KUNIT_CASE(syncmap_test_tags_independent),
