@@ -340,13 +340,10 @@ static struct syncmap_table *table_alloc(unsigned int size, gfp_t gfp)
 {
 	struct syncmap_table *t;
 
-	/* size <= 2^30 (dirty_size_for()): no overflow on 64 bits */
-	t = kvzalloc(struct_size(t, slots, size) + size * sizeof(*t->tags),
-		     gfp);
+	t = kvzalloc(struct_size(t, slots, size), gfp);
 	if (t) {
 		t->size = size;
 		t->shift = 64 - ilog2(size);
-		t->tags = (u16 *)&t->slots[size];
 	}
 	return t;
 }
@@ -371,8 +368,8 @@ static void table_put_entries(struct syncmap_table *t, bool may_sleep)
 	unsigned int i;
 
 	for (i = 0; i < t->size; i++) {
-		if (t->slots[i])
-			entry_put(t->slots[i]);
+		if (t->slots[i].entry)
+			entry_put(t->slots[i].entry);
 		if (may_sleep && !(i & 1023))
 			cond_resched();
 	}
@@ -410,10 +407,10 @@ static void table_add(struct syncmap_table *t, struct syncmap_entry *e)
 	unsigned int mask = t->size - 1;
 	unsigned int i = syncmap_home(t, syncmap_entry_hash(e));
 
-	while (t->tags[i])
+	while (t->slots[i].tag)
 		i = (i + 1) & mask;
-	t->slots[i] = e;
-	t->tags[i] = syncmap_tag(syncmap_entry_hash(e));
+	t->slots[i].entry = e;
+	t->slots[i].tag = syncmap_tag(syncmap_entry_hash(e));
 	t->count++;
 }
 
@@ -444,7 +441,7 @@ static void table_expunge_all(struct syncmap *map, struct syncmap_table *t)
 	void *p;
 
 	for (i = 0; i < t->size; i++) {
-		e = t->slots[i];
+		e = t->slots[i].entry;
 		if (!e)
 			continue;
 		p = unrcu_pointer(xchg(&e->p,
@@ -562,7 +559,7 @@ static int dirty_build(struct syncmap *map, gfp_t gfp)
 		goto retry;
 	}
 	for (i = 0; i < r->size; i++) {
-		e = r->slots[i];
+		e = r->slots[i].entry;
 		if (e && !entry_expunge(e)) {
 			refcount_inc(&e->ref);
 			table_add(d, e);
@@ -1256,7 +1253,7 @@ void syncmap_range(struct syncmap *map,
 	rcu_read_lock();
 	r = range_table(map);
 	for (i = 0; i < r->size; i++) {
-		e = r->slots[i];
+		e = r->slots[i].entry;
 		if (!e)
 			continue;
 		p = entry_get(e);
@@ -1282,7 +1279,7 @@ static bool home_min_hash(const struct syncmap_table *t, unsigned int home,
 	bool found = false;
 	unsigned int i;
 
-	for (i = home; (e = t->slots[i]); i = (i + 1) & mask) {
+	for (i = home; (e = t->slots[i].entry); i = (i + 1) & mask) {
 		u64 h = syncmap_entry_hash(e);
 
 		if (syncmap_home(t, h) != home || h < lo ||
@@ -1334,7 +1331,7 @@ bool syncmap_range_from(struct syncmap *map, u64 *pos,
 	r = range_table(map);
 	for (home = syncmap_home(r, lo); done && home < r->size; home++) {
 		while (done && home_min_hash(r, home, lo, &h)) {
-			for (i = home; (e = r->slots[i]);
+			for (i = home; (e = r->slots[i].entry);
 			     i = (i + 1) & (r->size - 1)) {
 				p = entry_get(e);
 				if (syncmap_entry_hash(e) != h ||

@@ -63,15 +63,26 @@ struct syncmap_entry {
 };
 
 /**
- * struct syncmap_table - an open-addressing table of entry pointers
+ * struct syncmap_slot - one slot of a table
+ * @tag: syncmap_tag() of the hash of @entry's key, never 0; 0 for an
+ *	empty slot
+ * @entry: the entry, NULL for an empty slot
+ *
+ * The tag sits beside the pointer, in the same cache line: a probe reads
+ * tags and follows a pointer only where the tag matches, so a lookup
+ * touches two cache lines (the slot and the entry it finds) and a miss
+ * usually one.
+ */
+struct syncmap_slot {
+	u32 tag;
+	struct syncmap_entry *entry;
+};
+
+/**
+ * struct syncmap_table - an open-addressing table of entries
  * @size: number of slots, a power of two
  * @shift: 64 - log2(@size): an entry's home slot is the top bits of its
  *	hash, so slot order follows hash order whatever the table's size
- * @tags: @size tags beside @slots (after them, in the same allocation):
- *	syncmap_tag() of the hash of the entry in the slot, never 0, or 0 for
- *	an empty slot. A probe reads the tags, which sit 32 to a cache line,
- *	and follows a slot's pointer only where the tag matches, so a lookup
- *	touches one entry (the one it finds) and a miss usually none.
  * @count: entries in the table
  * @reserved: slots kept for entries of the read table it was built from
  * @nr_new: keys added while it was the dirty table
@@ -79,9 +90,9 @@ struct syncmap_entry {
  *	goes false -> true under syncmap.lock, read locklessly
  * @free_work: frees the table and drops its entry references after a
  *	grace period
- * @slots: @size entry pointers, NULL for an empty slot
+ * @slots: @size slots
  *
- * A slot's pointer and tag are written together, before the table is
+ * A slot's tag and pointer are written together, before the table is
  * published (rcu_assign_pointer() orders both before the pointer to the
  * table) or, in the dirty table, under syncmap.lock, which every reader
  * of the dirty table holds.
@@ -89,13 +100,12 @@ struct syncmap_entry {
 struct syncmap_table {
 	unsigned int size;
 	unsigned int shift;
-	u16 *tags;
 	unsigned int count;
 	unsigned int reserved;
 	unsigned int nr_new;
 	bool amended;
 	struct rcu_work free_work;
-	struct syncmap_entry *slots[];
+	struct syncmap_slot slots[];
 };
 
 /**
@@ -161,12 +171,12 @@ static inline u64 syncmap_hash(const struct syncmap *map, const void *key,
 }
 
 /*
- * A slot's tag: 16 bits of the hash that are mostly not its home slot's
- * bits (those are the top ones), never 0, which marks an empty slot.
+ * A slot's tag: the key's 32-bit hash, never 0 (which marks an empty
+ * slot), so a tag that matches is the hash but for one bit.
  */
-static inline u16 syncmap_tag(u64 hash)
+static inline u32 syncmap_tag(u64 hash)
 {
-	return (u16)(hash >> 32) | 1;
+	return (u32)(hash >> 32) | 1;
 }
 
 /*
@@ -230,20 +240,21 @@ static inline unsigned int syncmap_home(const struct syncmap_table *t, u64 hash)
 /*
  * Linear probing; the load factor stays below 3/4, so an empty slot (tag
  * 0) ends every probe sequence. A published table is immutable, the dirty
- * table is only read under syncmap.lock, so plain loads of the tags and
- * slots are enough.
+ * table is only read under syncmap.lock, so plain loads of the slots are
+ * enough.
  */
 static __always_inline struct syncmap_entry *
 syncmap_table_find(const struct syncmap_table *t, u64 hash, const void *key,
 		   size_t key_len)
 {
 	unsigned int mask = t->size - 1;
-	u16 tag = syncmap_tag(hash);
+	u32 tag = syncmap_tag(hash);
 	unsigned int i;
-	u16 tg;
+	u32 tg;
 
-	for (i = syncmap_home(t, hash); (tg = t->tags[i]); i = (i + 1) & mask) {
-		struct syncmap_entry *e = t->slots[i];
+	for (i = syncmap_home(t, hash); (tg = t->slots[i].tag);
+	     i = (i + 1) & mask) {
+		struct syncmap_entry *e = t->slots[i].entry;
 
 		if (tg == tag && syncmap_entry_matches(e, hash, key, key_len))
 			return e;

@@ -197,7 +197,7 @@ static void setup_hits(void *m, long hits)
 
 	for (i = 0; i < hits; i++)
 		load_or_store(m, i, i);
-	for (i = 0; i < hits * 2; i++)	/* prime: reach the steady state */
+	for (i = 0; i < hits * 4; i++)	/* prime: reach the steady state */
 		load(m, i % hits);
 }
 
@@ -536,10 +536,10 @@ static void measure_memory(long n)
 	ops->destroy(m);
 }
 
-/* A fixed number of one operation on a 1k-key map, for valgrind. */
-static int count_instructions(const char *what, long count)
+/* A fixed number of one operation on an n-key map, for valgrind. */
+static int count_instructions(const char *what, long n, long count)
 {
-	long n = 1024, i;
+	long i;
 	void *m = ops->create(n);
 
 	setup_hits(m, n - 1);
@@ -594,7 +594,7 @@ int main(int argc, char **argv)
 		if (!map && ops == &cow_ops && keys > 1024)
 			continue;
 		if (instr)
-			return count_instructions(instr, count);
+			return count_instructions(instr, keys, count);
 		if (mem) {
 			measure_memory(keys);
 			continue;
