@@ -197,7 +197,7 @@ static void setup_hits(void *m, long hits)
 
 	for (i = 0; i < hits; i++)
 		load_or_store(m, i, i);
-	for (i = 0; i < hits * 4; i++)	/* prime: reach the steady state */
+	for (i = 0; i < hits * 2; i++)	/* prime, as Go does */
 		load(m, i % hits);
 }
 
