@@ -410,8 +410,9 @@ static void table_add(struct syncmap_table *t, struct syncmap_entry *e)
 	while (t->slots[i].tag)
 		i = (i + 1) & mask;
 	t->slots[i].entry = e;
-	t->slots[i].tag = syncmap_tag(syncmap_entry_hash(e));
-	t->count++;
+	/* Pairs with syncmap_dirty_find(): the pointer, then the tag. */
+	smp_store_release(&t->slots[i].tag, syncmap_tag(syncmap_entry_hash(e)));
+	WRITE_ONCE(t->count, t->count + 1);	/* read by count_miss() */
 }
 
 /* Add @e unless the table holds it already (Go's dirty[key] = e). */
@@ -463,6 +464,12 @@ static struct syncmap_table *read_locked(struct syncmap *map)
 					 lockdep_is_held(&map->lock));
 }
 
+static struct syncmap_table *dirty_locked(struct syncmap *map)
+{
+	return rcu_dereference_protected(map->dirty,
+					 lockdep_is_held(&map->lock));
+}
+
 /* map->seq is read without the lock by dirty_build() to give up early. */
 static void bump_seq(struct syncmap *map)
 {
@@ -478,9 +485,14 @@ static void promote_locked(struct syncmap *map)
 {
 	struct syncmap_table *old = read_locked(map);
 
-	rcu_assign_pointer(map->read, map->dirty);
-	map->dirty = NULL;
-	map->misses = 0;
+	rcu_assign_pointer(map->read, dirty_locked(map));
+	/*
+	 * A lookup that still reads the old pointer probes the table that
+	 * is now the read table, which is no worse; one that reads NULL
+	 * takes the lock (find_entry_dirty()).
+	 */
+	RCU_INIT_POINTER(map->dirty, NULL);
+	map->counters.misses += atomic_long_xchg(&map->misses, 0);
 	bump_seq(map);
 	map->counters.promotions++;
 	table_free_deferred(old);
@@ -488,9 +500,26 @@ static void promote_locked(struct syncmap *map)
 
 static void miss_locked(struct syncmap *map)
 {
-	map->counters.misses++;
-	if (++map->misses >= map->dirty->count)
+	if (atomic_long_inc_return(&map->misses) >= dirty_locked(map)->count)
 		promote_locked(map);
+}
+
+/*
+ * A lookup consulted @d without the lock: count a miss, and once the
+ * misses reach @d's size, promote it (Go's missLocked()) if it is still
+ * the dirty table. Lookups take the lock only then, until the promotion
+ * resets the count.
+ */
+static void count_miss(struct syncmap *map, struct syncmap_table *d)
+{
+	unsigned long flags;
+
+	if (atomic_long_inc_return(&map->misses) < READ_ONCE(d->count))
+		return;
+	map_lock(map, &flags);
+	if (dirty_locked(map) == d)
+		promote_locked(map);
+	map_unlock(map, flags);
 }
 
 /*
@@ -508,8 +537,8 @@ static void entry_revive_locked(struct syncmap *map, struct syncmap_entry *e,
 	WARN_ON_ONCE(p != SYNCMAP_EXPUNGED(e));
 	atomic_long_inc(&map->len);
 	map->counters.revivals++;
-	if (map->dirty) {
-		table_upsert(map->dirty, e);
+	if (dirty_locked(map)) {
+		table_upsert(dirty_locked(map), e);
 	} else if (!e->revived) {
 		e->revived = true;
 		e->revived_next = map->revived;
@@ -540,7 +569,7 @@ static int dirty_build(struct syncmap *map, gfp_t gfp)
 	unsigned int size, i;
 
 	map_lock(map, &flags);
-	if (map->dirty) {
+	if (dirty_locked(map)) {
 		map_unlock(map, flags);
 		return 0;
 	}
@@ -582,7 +611,7 @@ static int dirty_build(struct syncmap *map, gfp_t gfp)
 		if (rcu_access_pointer(e->p) != SYNCMAP_EXPUNGED(e))
 			table_upsert(d, e);
 	}
-	map->dirty = d;
+	rcu_assign_pointer(map->dirty, d);	/* lookups probe it unlocked */
 	bump_seq(map);
 	map->counters.dirty_builds++;
 	map_unlock(map, flags);
@@ -594,9 +623,8 @@ retry:
 }
 
 /*
- * The slow half of find_entry(): the read table missed and is amended.
- * Look again under the lock (a promotion may have just happened), then in
- * the dirty table, counting a miss.
+ * find_entry_dirty() found no dirty table: a promotion or a clear just
+ * replaced it. Look again under the lock, where the tables are stable.
  */
 static noinline struct syncmap_entry *
 find_entry_locked(struct syncmap *map, const void *key, size_t key_len,
@@ -610,7 +638,7 @@ find_entry_locked(struct syncmap *map, const void *key, size_t key_len,
 	r = read_locked(map);
 	e = syncmap_table_find(r, hash, key, key_len);
 	if (!e && r->amended) {
-		e = syncmap_table_find(map->dirty, hash, key, key_len);
+		e = syncmap_table_find(dirty_locked(map), hash, key, key_len);
 		miss_locked(map);
 	}
 	map_unlock(map, flags);
@@ -618,11 +646,37 @@ find_entry_locked(struct syncmap *map, const void *key, size_t key_len,
 }
 
 /*
+ * The slow half of find_entry(): the read table missed and is amended, so
+ * the dirty table may hold the key. Unlike Go, the dirty table is probed
+ * without the lock: it is RCU-published and only ever gains slots, each
+ * made visible by a release of its tag, so a concurrent store is seen or
+ * not, as with any lookup that races with it. find_entry() read amended
+ * with an acquire, which pairs with its release in write_slow(): having
+ * seen amended, we see the dirty table the key went into or a later one,
+ * which holds every live key of the earlier ones (a dirty table is built
+ * from the read table, that is from the previous dirty table).
+ */
+static noinline struct syncmap_entry *
+find_entry_dirty(struct syncmap *map, const void *key, size_t key_len,
+		 u64 hash)
+{
+	struct syncmap_table *d;
+	struct syncmap_entry *e;
+
+	d = rcu_dereference(map->dirty);
+	if (unlikely(!d))
+		return find_entry_locked(map, key, key_len, hash);
+	e = syncmap_dirty_find(d, hash, key, key_len);
+	count_miss(map, d);
+	return e;
+}
+
+/*
  * find_entry - the entry for a key, from the read table or the dirty one
  *
  * Go's Load path: a read-table hit, or a miss in a table that is not
- * amended, is answered without the lock, here, inline in every caller;
- * the rest goes to find_entry_locked(). Caller holds rcu_read_lock(),
+ * amended, is answered here, inline in every caller; the rest goes to
+ * find_entry_dirty(), also without the lock. Caller holds rcu_read_lock(),
  * which keeps the entry alive after the lock is dropped: it is freed only
  * a grace period after the last table holding it is unpublished.
  */
@@ -632,9 +686,10 @@ find_entry(struct syncmap *map, const void *key, size_t key_len, u64 hash)
 	struct syncmap_table *r = rcu_dereference(map->read);
 	struct syncmap_entry *e = syncmap_table_find(r, hash, key, key_len);
 
-	if (likely(e) || !READ_ONCE(r->amended))
+	/* the acquire pairs with write_slow()'s release: find_entry_dirty() */
+	if (likely(e) || !smp_load_acquire(&r->amended))
 		return e;
-	return find_entry_locked(map, key, key_len, hash);
+	return find_entry_dirty(map, key, key_len, hash);
 }
 
 /*
@@ -660,7 +715,7 @@ static int write_slow(struct syncmap *map, const void *key, size_t key_len,
 	for (;;) {
 		map_lock(map, &flags);
 		r = read_locked(map);
-		d = map->dirty;
+		d = dirty_locked(map);
 		e = syncmap_table_find(r, hash, key, key_len);
 		if (e) {
 			*res = entry_swap(map, e, w, only_if_empty, old);
@@ -695,7 +750,8 @@ static int write_slow(struct syncmap *map, const void *key, size_t key_len,
 			rcu_assign_pointer(fresh->p, w);
 			table_add(d, fresh);	/* takes the creator's ref */
 			d->nr_new++;
-			WRITE_ONCE(r->amended, true);
+			/* after @d's install: see find_entry_dirty() */
+			smp_store_release(&r->amended, true);
 			atomic_long_inc(&map->len);
 			fresh = NULL;
 			*res = ENTRY_STORED;
@@ -881,16 +937,17 @@ EXPORT_SYMBOL_GPL(syncmap_create);
  */
 void syncmap_destroy(struct syncmap *map)
 {
-	struct syncmap_table *r;
+	struct syncmap_table *r, *d;
 
 	if (IS_ERR_OR_NULL(map))
 		return;
 	r = rcu_dereference_protected(map->read, true);
+	d = rcu_dereference_protected(map->dirty, true);
 	table_expunge_all(map, r);
 	table_free_deferred(r);
-	if (map->dirty) {
-		table_expunge_all(map, map->dirty);
-		table_free_deferred(map->dirty);
+	if (d) {
+		table_expunge_all(map, d);
+		table_free_deferred(d);
 	}
 	/* Value releases and the table frees' grace periods... */
 	rcu_barrier();
@@ -1373,10 +1430,10 @@ void syncmap_clear(struct syncmap *map)
 	empty = table_alloc(SYNCMAP_MIN_SLOTS, GFP_KERNEL | __GFP_NOFAIL);
 	map_lock(map, &flags);
 	r = read_locked(map);
-	d = map->dirty;
+	d = dirty_locked(map);
 	rcu_assign_pointer(map->read, empty);
-	map->dirty = NULL;
-	map->misses = 0;
+	RCU_INIT_POINTER(map->dirty, NULL);	/* freed after a grace period */
+	map->counters.misses += atomic_long_xchg(&map->misses, 0);
 	bump_seq(map);
 	map->revived = NULL;	/* all entries of @r; flags die with them */
 	map_unlock(map, flags);
@@ -1419,8 +1476,9 @@ void syncmap_get_counters(struct syncmap *map, struct syncmap_counters *c)
 
 	map_lock(map, &flags);
 	*c = map->counters;
+	c->misses += atomic_long_read(&map->misses);
 	c->read_slots = read_locked(map)->count;
-	c->dirty_slots = map->dirty ? map->dirty->count : 0;
+	c->dirty_slots = dirty_locked(map) ? dirty_locked(map)->count : 0;
 	map_unlock(map, flags);
 	c->entries = syncmap_len(map);
 }

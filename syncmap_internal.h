@@ -87,15 +87,18 @@ struct syncmap_slot {
  * @reserved: slots kept for entries of the read table it was built from
  * @nr_new: keys added while it was the dirty table
  * @amended: read table only: the dirty table holds keys this one lacks;
- *	goes false -> true under syncmap.lock, read locklessly
+ *	goes false -> true under syncmap.lock (a release: see write_slow()),
+ *	read locklessly
  * @free_work: frees the table and drops its entry references after a
  *	grace period
  * @slots: @size slots
  *
- * A slot's tag and pointer are written together, before the table is
- * published (rcu_assign_pointer() orders both before the pointer to the
- * table) or, in the dirty table, under syncmap.lock, which every reader
- * of the dirty table holds.
+ * Slots are only ever filled, never emptied or moved, and a full dirty
+ * table is promoted rather than grown. A slot's pointer is written before
+ * its tag, and the tag with a release (table_add()): a reader that sees
+ * the tag with an acquire (syncmap_dirty_find(), for the dirty table,
+ * which lookups probe without the lock) sees the pointer. A read table
+ * is no longer written once published, so its readers need plain loads.
  */
 struct syncmap_table {
 	unsigned int size;
@@ -111,16 +114,20 @@ struct syncmap_table {
 /**
  * struct syncmap - the map
  * @read: the read table; never changed structurally once published
+ * @dirty: the dirty table, or NULL; published with rcu_assign_pointer()
+ *	and changed under @lock, probed by lookups without it; a table it
+ *	drops is promoted (it lives on as @read) or freed after a grace
+ *	period (clear)
  * @release: called for every value the map drops
  * @hash_key: random per-map hsiphash key
+ * @misses: lookups (and writes, under @lock) that had to consult @dirty
+ *	since the last promotion; lookups count without the lock, in a
+ *	cache line of its own, and promote once it reaches @dirty's size
  * @lock: guards everything below it; a raw spinlock, because a lookup
- *	that misses the read table takes it and lookups are allowed in hard
- *	interrupt context, on PREEMPT_RT too. Its sections never allocate
- *	or sleep and do O(1) work, but for draining @revived (see
- *	dirty_build())
+ *	may take it to promote and lookups are allowed in hard interrupt
+ *	context, on PREEMPT_RT too. Its sections never allocate or sleep and
+ *	do O(1) work, but for draining @revived (see dirty_build())
  * @len: live keys
- * @dirty: the dirty table, or NULL
- * @misses: lookups that had to consult @dirty since the last promotion
  * @seq: bumped whenever @read or @dirty is replaced; a dirty table built
  *	outside the lock is installed only if @seq did not move
  * @revived: entries revived while @dirty was NULL, added at install
@@ -135,13 +142,14 @@ struct syncmap_table {
  */
 struct syncmap {
 	struct syncmap_table __rcu *read;
+	struct syncmap_table __rcu *dirty;
 	void (*release)(void *value);
 	hsiphash_key_t hash_key;
 
+	atomic_long_t misses ____cacheline_aligned_in_smp;
+
 	raw_spinlock_t lock ____cacheline_aligned_in_smp;
 	atomic_long_t len;
-	struct syncmap_table *dirty;
-	unsigned long misses;
 	unsigned long seq;
 	struct syncmap_entry *revived;
 	u64 lock_t0;
@@ -239,27 +247,47 @@ static inline unsigned int syncmap_home(const struct syncmap_table *t, u64 hash)
 
 /*
  * Linear probing; the load factor stays below 3/4, so an empty slot (tag
- * 0) ends every probe sequence. A published table is immutable, the dirty
- * table is only read under syncmap.lock, so plain loads of the slots are
- * enough.
+ * 0) ends every probe sequence. @concurrent: the table may be filled as
+ * we probe (the dirty table, without syncmap.lock): the tag is read with
+ * an acquire, which orders the slot's pointer after it (table_add()).
  */
 static __always_inline struct syncmap_entry *
-syncmap_table_find(const struct syncmap_table *t, u64 hash, const void *key,
-		   size_t key_len)
+__syncmap_table_find(const struct syncmap_table *t, u64 hash, const void *key,
+		     size_t key_len, bool concurrent)
 {
 	unsigned int mask = t->size - 1;
 	u32 tag = syncmap_tag(hash);
 	unsigned int i;
 	u32 tg;
 
-	for (i = syncmap_home(t, hash); (tg = t->slots[i].tag);
-	     i = (i + 1) & mask) {
-		struct syncmap_entry *e = t->slots[i].entry;
+	for (i = syncmap_home(t, hash);; i = (i + 1) & mask) {
+		struct syncmap_entry *e;
 
+		/* acquire: pairs with table_add()'s release of the tag */
+		tg = concurrent ? smp_load_acquire(&t->slots[i].tag) :
+				  t->slots[i].tag;
+		if (!tg)
+			return NULL;
+		e = t->slots[i].entry;
 		if (tg == tag && syncmap_entry_matches(e, hash, key, key_len))
 			return e;
 	}
-	return NULL;
+}
+
+/* A published read table (immutable), or any table under syncmap.lock. */
+static __always_inline struct syncmap_entry *
+syncmap_table_find(const struct syncmap_table *t, u64 hash, const void *key,
+		   size_t key_len)
+{
+	return __syncmap_table_find(t, hash, key, key_len, false);
+}
+
+/* The dirty table, without syncmap.lock: writers may be filling slots. */
+static __always_inline struct syncmap_entry *
+syncmap_dirty_find(const struct syncmap_table *t, u64 hash, const void *key,
+		   size_t key_len)
+{
+	return __syncmap_table_find(t, hash, key, key_len, true);
 }
 
 #endif /* _SYNCMAP_INTERNAL_H */

@@ -195,6 +195,12 @@ static struct syncmap_table *read_table(struct syncmap *map)
 	return rcu_dereference_protected(map->read, true);
 }
 
+/* Tests look at the dirty table of a map nobody else is changing. */
+static struct syncmap_table *dirty_table(struct syncmap *map)
+{
+	return rcu_dereference_protected(map->dirty, true);
+}
+
 /* The entry for @key in @t, or NULL; for a quiescent map. */
 static struct syncmap_entry *table_entry(struct syncmap *map,
 					 struct syncmap_table *t,
@@ -222,12 +228,12 @@ static void promote(struct kunit *test, struct syncmap *map)
 	unsigned long before = map->counters.promotions;
 	int i;
 
-	for (i = 0; i < 1000000 && map->dirty; i++) {
+	for (i = 0; i < 1000000 && dirty_table(map); i++) {
 		if (map->counters.promotions != before)
 			break;
 		load(map, "\xff never stored", 14);
 	}
-	KUNIT_ASSERT_NULL(test, map->dirty);
+	KUNIT_ASSERT_NULL(test, dirty_table(map));
 }
 
 /* ---- create / destroy ------------------------------------------------- */
@@ -259,7 +265,7 @@ static void syncmap_test_destroy_releases_all(struct kunit *test)
 			promote(test, ctx->map);
 	}
 	/* Some in the read table, some in the dirty table only. */
-	KUNIT_EXPECT_NOT_NULL(test, ctx->map->dirty);
+	KUNIT_EXPECT_NOT_NULL(test, dirty_table(ctx->map));
 	tctx_destroy(ctx);
 	/* destroy waits for the callbacks itself: no settle() here. */
 	KUNIT_EXPECT_EQ(test, 100, atomic_read(&ctx->released));
@@ -372,8 +378,8 @@ static void syncmap_test_write_counts_misses(struct kunit *test)
 	struct syncmap *map = ctx->map;
 
 	store_ok(test, map, "k", 1, &ctx->vals[0]);
-	KUNIT_ASSERT_NOT_NULL(test, map->dirty);
-	KUNIT_ASSERT_EQ(test, 1, map->dirty->count);
+	KUNIT_ASSERT_NOT_NULL(test, dirty_table(map));
+	KUNIT_ASSERT_EQ(test, 1, dirty_table(map)->count);
 	KUNIT_EXPECT_NULL(test, table_entry(map, read_table(map), "k", 1));
 
 	/* One miss for a dirty table of one entry: promoted. */
@@ -382,7 +388,7 @@ static void syncmap_test_write_counts_misses(struct kunit *test)
 					 GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, 1, map->counters.misses);
 	KUNIT_EXPECT_EQ(test, 1, map->counters.promotions);
-	KUNIT_EXPECT_NULL(test, map->dirty);
+	KUNIT_EXPECT_NULL(test, dirty_table(map));
 	KUNIT_EXPECT_NOT_NULL(test, table_entry(map, read_table(map), "k", 1));
 
 	/* From the read table now: no lock, no miss. */
@@ -952,7 +958,7 @@ static void syncmap_test_range_each_once(struct kunit *test)
 	for (i = 0; i < 64; i++)
 		KUNIT_EXPECT_EQ(test, i == 7 ? 0 : 1, rs.seen[i]);
 	/* Range promoted the amended dirty table. */
-	KUNIT_EXPECT_NULL(test, ctx->map->dirty);
+	KUNIT_EXPECT_NULL(test, dirty_table(ctx->map));
 }
 
 static void syncmap_test_range_stop(struct kunit *test)
@@ -1213,21 +1219,64 @@ static void syncmap_test_promote_after_misses(struct kunit *test)
 	int i;
 
 	store_n(test, ctx, 0, 8);
-	KUNIT_ASSERT_NOT_NULL(test, map->dirty);
+	KUNIT_ASSERT_NOT_NULL(test, dirty_table(map));
 	KUNIT_ASSERT_TRUE(test, read_table(map)->amended);
-	KUNIT_EXPECT_EQ(test, 8, map->dirty->count);
-	map->misses = 0;
+	KUNIT_EXPECT_EQ(test, 8, dirty_table(map)->count);
+	atomic_long_set(&map->misses, 0);
 	for (i = 0; i < 7; i++)
 		KUNIT_EXPECT_NULL(test, load(map, "absent", 6));
-	KUNIT_EXPECT_NOT_NULL(test, map->dirty);
-	KUNIT_EXPECT_EQ(test, 7, map->misses);
+	KUNIT_EXPECT_NOT_NULL(test, dirty_table(map));
+	KUNIT_EXPECT_EQ(test, 7, atomic_long_read(&map->misses));
 	load(map, "absent", 6);	/* the eighth miss */
-	KUNIT_EXPECT_NULL(test, map->dirty);
-	KUNIT_EXPECT_EQ(test, 0, map->misses);
+	KUNIT_EXPECT_NULL(test, dirty_table(map));
+	KUNIT_EXPECT_EQ(test, 0, atomic_long_read(&map->misses));
 	KUNIT_EXPECT_FALSE(test, read_table(map)->amended);
 	for (i = 0; i < 8; i++)
 		KUNIT_EXPECT_NOT_NULL(test, table_entry(map, read_table(map),
 							&"01234567"[i], 1));
+}
+
+/*
+ * Lookups of keys the dirty table alone holds probe it without the lock,
+ * count their misses, and take the lock only to promote. map_lock() writes
+ * map->lock_t0 every time, so a sentinel there shows whether it ran.
+ */
+#define LOCK_SENTINEL	0x5eed5eedULL
+
+static void syncmap_test_dirty_lookup_lockless(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new_map(test, 0, false);
+	struct syncmap *map = ctx->map;
+	u32 k, dirty_only[64], n = 0, i;
+	long count;
+
+	for (k = 1; k <= 300; k++)	/* 192 of them in the read table */
+		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
+	KUNIT_ASSERT_NOT_NULL(test, dirty_table(map));
+	for (k = 1; k <= 300 && n < ARRAY_SIZE(dirty_only); k++)
+		if (!table_entry(map, read_table(map), &k, sizeof(k)))
+			dirty_only[n++] = k;
+	KUNIT_ASSERT_GT(test, n, 8);
+	count = dirty_table(map)->count;
+	atomic_long_set(&map->misses, count - 2 * n - 1);
+	map->lock_t0 = LOCK_SENTINEL;
+	for (i = 0; i < 2 * n; i++) {
+		k = dirty_only[i % n];
+		KUNIT_EXPECT_PTR_EQ(test, (void *)(uintptr_t)(2 * k),
+				    load(map, &k, sizeof(k)));
+	}
+	KUNIT_EXPECT_EQ(test, LOCK_SENTINEL, map->lock_t0);
+	KUNIT_EXPECT_EQ(test, count - 1, atomic_long_read(&map->misses));
+	KUNIT_EXPECT_NOT_NULL(test, dirty_table(map));
+	/* an absent key consults the dirty table too: the count-th miss */
+	k = 1000;
+	KUNIT_EXPECT_NULL(test, load(map, &k, sizeof(k)));
+	KUNIT_EXPECT_NE(test, LOCK_SENTINEL, map->lock_t0);
+	KUNIT_EXPECT_NULL(test, dirty_table(map));
+	KUNIT_EXPECT_EQ(test, 0, atomic_long_read(&map->misses));
+	k = dirty_only[0];
+	KUNIT_EXPECT_NOT_NULL(test, table_entry(map, read_table(map), &k,
+						sizeof(k)));
 }
 
 /*
@@ -1250,16 +1299,16 @@ static void syncmap_test_expunge_and_revive(struct kunit *test)
 
 	/* A new key needs a dirty table: the build expunges "old". */
 	store_ok(test, map, "new", 3, &ctx->vals[1]);
-	KUNIT_ASSERT_NOT_NULL(test, map->dirty);
+	KUNIT_ASSERT_NOT_NULL(test, dirty_table(map));
 	KUNIT_EXPECT_PTR_EQ(test, SYNCMAP_EXPUNGED(e), entry_state(e));
-	KUNIT_EXPECT_NULL(test, table_entry(map, map->dirty, "old", 3));
+	KUNIT_EXPECT_NULL(test, table_entry(map, dirty_table(map), "old", 3));
 	KUNIT_EXPECT_NULL(test, load(map, "old", 3));
 	KUNIT_EXPECT_FALSE(test, syncmap_delete(map, "old", 3));
 
 	/* Store revives it under the lock, into the dirty table. */
 	store_ok(test, map, "old", 3, &ctx->vals[2]);
 	KUNIT_EXPECT_EQ(test, 1, map->counters.revivals);
-	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, map->dirty, "old", 3));
+	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, dirty_table(map), "old", 3));
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], load(map, "old", 3));
 	promote(test, map);
 	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, read_table(map),
@@ -1307,14 +1356,14 @@ static void syncmap_test_revive_without_dirty(struct kunit *test)
 	p = unrcu_pointer(cmpxchg(&e->p, NULL,
 				  RCU_INITIALIZER(SYNCMAP_EXPUNGED(e))));
 	KUNIT_ASSERT_NULL(test, p);
-	KUNIT_ASSERT_NULL(test, map->dirty);
+	KUNIT_ASSERT_NULL(test, dirty_table(map));
 
 	store_ok(test, map, "k", 1, &ctx->vals[1]);
 	KUNIT_EXPECT_PTR_EQ(test, e, map->revived);
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "k", 1));
 	store_ok(test, map, "other", 5, &ctx->vals[2]);	/* builds */
 	KUNIT_EXPECT_NULL(test, map->revived);
-	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, map->dirty, "k", 1));
+	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, dirty_table(map), "k", 1));
 	promote(test, map);
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "k", 1));
 	KUNIT_EXPECT_EQ(test, 2, syncmap_len(map));
@@ -1445,7 +1494,7 @@ static void syncmap_test_build_race_revival(struct kunit *test)
 	store_ok(test, map, "y", 1, &ctx->vals[2]);	/* builds */
 	KUNIT_EXPECT_NULL(test, map->build_hook);
 	/* Revived while there was no dirty table, added at install. */
-	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, map->dirty, "x", 1));
+	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, dirty_table(map), "x", 1));
 	KUNIT_EXPECT_NULL(test, map->revived);
 	promote(test, map);
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "x", 1));
@@ -1485,12 +1534,12 @@ static void syncmap_test_dirty_full_promotes(struct kunit *test)
 	unsigned int size;
 
 	store_n(test, ctx, 0, 1);
-	KUNIT_ASSERT_NOT_NULL(test, map->dirty);
-	size = map->dirty->size;
+	KUNIT_ASSERT_NOT_NULL(test, dirty_table(map));
+	size = dirty_table(map)->size;
 	store_n(test, ctx, 1, 64);
-	KUNIT_EXPECT_GT(test, map->dirty->size, size);
+	KUNIT_EXPECT_GT(test, dirty_table(map)->size, size);
 	KUNIT_EXPECT_GE(test, map->counters.promotions, 2);
-	KUNIT_EXPECT_LE(test, map->dirty->count, map->dirty->size / 4 * 3);
+	KUNIT_EXPECT_LE(test, dirty_table(map)->count, dirty_table(map)->size / 4 * 3);
 	KUNIT_EXPECT_EQ(test, 64, syncmap_len(map));
 }
 
@@ -1557,13 +1606,13 @@ static void syncmap_test_tags(struct kunit *test)
 
 	store_n(test, ctx, 0, 200);	/* dirty tables, promotions */
 	expect_tags(test, read_table(map));
-	expect_tags(test, map->dirty);
+	expect_tags(test, dirty_table(map));
 	promote(test, map);
 	expect_tags(test, read_table(map));
 	KUNIT_EXPECT_TRUE(test, syncmap_delete(map, "3", 1));
 	store_n(test, ctx, 200, 300);	/* a build that expunges one */
 	expect_tags(test, read_table(map));
-	expect_tags(test, map->dirty);
+	expect_tags(test, dirty_table(map));
 }
 
 /*
@@ -1888,7 +1937,7 @@ static void fault_snap(struct syncmap *map, struct fault_snap *s)
 	raw_spin_lock_irqsave(&map->lock, flags);
 	rcu_read_lock();
 	fault_snap_table(map, rcu_dereference(map->read), s);
-	fault_snap_table(map, map->dirty, s);
+	fault_snap_table(map, dirty_table(map), s);
 	rcu_read_unlock();
 	raw_spin_unlock_irqrestore(&map->lock, flags);
 }
@@ -2692,6 +2741,7 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_len),
 	KUNIT_CASE(syncmap_test_stats),
 	KUNIT_CASE(syncmap_test_promote_after_misses),
+	KUNIT_CASE(syncmap_test_dirty_lookup_lockless),
 	KUNIT_CASE(syncmap_test_expunge_and_revive),
 	KUNIT_CASE(syncmap_test_expunged_dropped),
 	KUNIT_CASE(syncmap_test_revive_without_dirty),

@@ -192,6 +192,8 @@ static inline t pfx##_inc_return(T *v)					\
 { return __atomic_add_fetch(&v->counter, 1, __ATOMIC_SEQ_CST); }	\
 static inline bool pfx##_dec_and_test(T *v)				\
 { return __atomic_sub_fetch(&v->counter, 1, __ATOMIC_SEQ_CST) == 0; }	\
+static inline t pfx##_xchg(T *v, t n)					\
+{ return __atomic_exchange_n(&v->counter, n, __ATOMIC_SEQ_CST); }	\
 static inline t pfx##_cmpxchg(T *v, t o, t n)				\
 {									\
 	__atomic_compare_exchange_n(&v->counter, &o, n, false,		\
@@ -229,6 +231,8 @@ static inline bool refcount_dec_and_test(refcount_t *r)
 })
 #define xchg(ptr, v)	__atomic_exchange_n((ptr), (v), __ATOMIC_SEQ_CST)
 #define smp_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
 /* ---- RCU (shim_rcu.c, on liburcu) --------------------------------------- */
 
@@ -248,7 +252,7 @@ void shim_kfree_rcu(void *base, struct rcu_head *head);
 
 #define RCU_INITIALIZER(v)	(v)
 #define unrcu_pointer(p)	(p)
-#define RCU_INIT_POINTER(p, v)	((p) = (v))
+#define RCU_INIT_POINTER(p, v)	WRITE_ONCE(p, v)	/* as the kernel's */
 #define rcu_assign_pointer(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
 #define rcu_dereference(p)	__atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 #define rcu_access_pointer(p)	__atomic_load_n(&(p), __ATOMIC_RELAXED)
