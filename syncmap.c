@@ -5,15 +5,24 @@
  * Design (after Go's sync.Map; see README.md):
  *
  * The read table is an immutable open-addressing table of entries,
- * published with rcu_assign_pointer(). A lookup that finds its key there
- * takes no lock and writes nothing shared. The dirty table, guarded by
- * map->lock, holds every entry of the read table that is not expunged,
- * plus the keys added since the last promotion; read->amended says it
- * has such keys. Lookups that miss the read table while it is amended
- * take the lock, search the dirty table and count a miss; once the misses
- * reach the dirty table's size, the dirty table is promoted: published as
- * the new read table (O(1)), and the map has no dirty table until the
- * next new key needs one.
+ * published with rcu_assign_pointer(). Each slot holds the entry pointer
+ * and a tag (the key's 32-bit hash), so a probe follows only the pointer
+ * whose tag matches. A lookup that finds its key there takes no lock and
+ * writes nothing shared. The dirty table, changed under map->lock, holds
+ * every entry of the read table that is not expunged, plus the keys
+ * added since the last promotion; read->amended says it has such keys.
+ * Lookups that miss the read table while it is amended search the dirty
+ * table and count a miss; once the misses reach the dirty table's size,
+ * the dirty table is promoted: published as the new read table (O(1)),
+ * and the map has no dirty table until the next new key needs one.
+ *
+ * Unlike Go, those lookups do not take the lock: the dirty table is
+ * RCU-published too and only ever gains slots (a full one is promoted,
+ * never grown), each made visible by a release of its tag, so a lookup
+ * probes it as it is being filled (find_entry_dirty()) and counts its
+ * miss in an atomic; only the lookup whose miss reaches the size takes
+ * the lock, to promote. A map just filled with n keys is thus read
+ * without the lock from the start, where Go's locks for up to n lookups.
  *
  * An entry is shared by both tables, so a store to a key the read table
  * holds is a cmpxchg on entry->p, which moves between three states:

@@ -5,7 +5,10 @@
  *   rculfhash  liburcu's RCU lock-free resizable hash table (liburcu-dev);
  *   ck_hs      Concurrency Kit's single-writer/many-reader hash set
  *              (libck-dev), writers serialized by a spinlock, old arrays
- *              freed after a grace period;
+ *              freed after a grace period; created with 4n slots (it grows
+ *              at half load), so the Mix workloads' 2n keys never grow
+ *              it: its growth rehashes every key under the writer's lock,
+ *              and one growth at 1M keys is more than a 100 ms run;
  *   spinlock   chained buckets under one spinlock, readers too (grows 2x);
  *   cow        an open-addressing table copied and republished with RCU on
  *              every insert or delete: the lookup floor (1k keys only).
@@ -305,6 +308,7 @@ const struct map_ops rculfhash_ops = NODE_MAP_OPS("rculfhash", lfht);
 struct ckmap {
 	ck_hs_t hs;
 	struct wlock lock;
+	unsigned long removed;	/* since the last ck_hs_gc(), under lock */
 };
 
 struct deferred {
@@ -360,9 +364,11 @@ static void *ckm_create(long nkeys)
 {
 	struct ckmap *c = calloc(1, sizeof(*c));
 
-	if (!c || !ck_hs_init(&c->hs, CK_HS_MODE_OBJECT | CK_HS_MODE_SPMC,
+	/* MODE_DELETE: tombstones reused, as delete-heavy workloads need */
+	if (!c || !ck_hs_init(&c->hs, CK_HS_MODE_OBJECT | CK_HS_MODE_SPMC |
+			      CK_HS_MODE_DELETE,
 			      ck_hash, ck_compare, &ck_allocator,
-			      nkeys < 64 ? 64 : nkeys, 0))
+			      4 * (nkeys < 64 ? 64 : nkeys), 0))
 		abort();
 	wlock_init(&c->lock);
 	return c;
@@ -405,6 +411,16 @@ static struct node *ckm_remove(void *m, const void *k, size_t len,
 
 	wlock(&c->lock);
 	n = ck_hs_remove(&c->hs, h, &p);
+	/*
+	 * Tombstones lengthen every probe until collected: a full
+	 * ck_hs_gc() once removals reach half the entries (at least 1024)
+	 * keeps that O(1) per removal, amortized.
+	 */
+	if (n && ++c->removed >= 1024 &&
+	    c->removed >= ck_hs_count(&c->hs) / 2) {
+		ck_hs_gc(&c->hs, 0, 0);
+		c->removed = 0;
+	}
 	wunlock(&c->lock);
 	return n;
 }
