@@ -210,7 +210,7 @@ static void entry_put(struct syncmap_entry *e)
 	 * map): clear and destroy expunge every entry, and an entry is left
 	 * out of a table only once it is expunged.
 	 */
-	p = rcu_dereference_protected(e->p, true);
+	p = rcu_dereference_protected(e->p, !refcount_read(&e->ref));
 	WARN_ON_ONCE(syncmap_word_is_live(e, p));
 	kfree(e);
 }
@@ -494,6 +494,7 @@ static void promote_locked(struct syncmap *map)
 {
 	struct syncmap_table *old = read_locked(map);
 
+	lockdep_assert_held(&map->lock);
 	rcu_assign_pointer(map->read, dirty_locked(map));
 	/*
 	 * A lookup that still reads the old pointer probes the table that
@@ -509,6 +510,7 @@ static void promote_locked(struct syncmap *map)
 
 static void miss_locked(struct syncmap *map)
 {
+	lockdep_assert_held(&map->lock);
 	if (atomic_long_inc_return(&map->misses) >= dirty_locked(map)->count)
 		promote_locked(map);
 }
@@ -541,8 +543,10 @@ static void count_miss(struct syncmap *map, struct syncmap_table *d)
 static void entry_revive_locked(struct syncmap *map, struct syncmap_entry *e,
 				void *w)
 {
-	void *p = entry_cmpxchg(e, SYNCMAP_EXPUNGED(e), w);
+	void *p;
 
+	lockdep_assert_held(&map->lock);
+	p = entry_cmpxchg(e, SYNCMAP_EXPUNGED(e), w);
 	WARN_ON_ONCE(p != SYNCMAP_EXPUNGED(e));
 	atomic_long_inc(&map->len);
 	map->counters.revivals++;

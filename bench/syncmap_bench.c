@@ -49,6 +49,9 @@ module_param(lat_samples, uint, 0444);
 static bool latency;
 module_param(latency, bool, 0444);
 MODULE_PARM_DESC(latency, "run the store-latency phase instead of the workloads");
+static char *only;
+module_param(only, charp, 0444);
+MODULE_PARM_DESC(only, "run only the workloads whose name starts with this");
 
 #define MAX_THREADS 2
 
@@ -1237,7 +1240,9 @@ static int __init bench_init(void)
 		for (w = 0; w < ARRAY_SIZE(workloads); w++)
 			for (t = 1; t <= MAX_THREADS; t++)
 				for (m = 0; m < ARRAY_SIZE(maps); m++) {
-					if (s && maps[m]->small_only)
+					if ((s && maps[m]->small_only) ||
+					    (only && strncmp(workloads[w].name,
+							     only, strlen(only))))
 						continue;
 					bench_one(maps[m], &workloads[w],
 						  sizes[s], t);

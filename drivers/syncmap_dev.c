@@ -24,7 +24,9 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/random.h>
 #include <linux/rwsem.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -58,6 +60,7 @@ static struct {
 	struct syncmap *map;
 	atomic_long_t entries;
 	struct rw_semaphore clear_sem;
+	hsiphash_key_t cursor_key;	/* RANGE cursors: see cursor_seal() */
 } smdev;
 
 struct smdev_value {
@@ -461,6 +464,62 @@ static long smdev_stats(void __user *argp)
 	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
+/*
+ * RANGE's cursor is a position in the map's hash order, and hsiphash
+ * outputs must never leave the kernel (Documentation/security/siphash.rst):
+ * user space gets the position through a four-round Feistel network, a
+ * permutation of 64-bit values keyed by a secret of this device's, and
+ * nothing else. It still costs no memory between calls: the next call
+ * opens the cursor back into the position. 0 stays "start" both ways.
+ */
+#define CURSOR_ROUNDS	4
+
+static u64 cursor_feistel(u64 v, bool open)
+{
+	u32 l = v >> 32, r = v, t;
+	int i;
+
+	for (i = 0; i < CURSOR_ROUNDS; i++) {
+		int round = open ? CURSOR_ROUNDS - 1 - i : i;
+
+		if (open) {
+			t = l;
+			l = r ^ hsiphash_2u32(l, round, &smdev.cursor_key);
+			r = t;
+		} else {
+			t = r;
+			r = l ^ hsiphash_2u32(r, round, &smdev.cursor_key);
+			l = t;
+		}
+	}
+	return (u64)l << 32 | r;
+}
+
+/*
+ * The position user space sees. 0 is kept for "start" (a resumed
+ * position is never 0: a call that took nothing returns ERANGE, not a
+ * cursor), so the one position that the network takes to 0 is given the
+ * image of 0 instead, which no other position has: a bijection still.
+ */
+static u64 cursor_seal(u64 pos)
+{
+	u64 c;
+
+	if (!pos)
+		return 0;
+	c = cursor_feistel(pos, false);
+	return c ? c : cursor_feistel(0, false);
+}
+
+static u64 cursor_open(u64 cursor)
+{
+	if (!cursor)
+		return 0;
+	if (cursor == cursor_feistel(0, false))
+		return cursor_feistel(0, true);
+	return cursor_feistel(cursor, true);
+}
+
 /* RANGE: records gathered under RCU into a kernel chunk, then copied. */
 struct range_fill {
 	u8 *buf;
@@ -527,7 +586,7 @@ static long smdev_range(void __user *argp)
 		return -ENOMEM;
 	f.cap = chunk;
 
-	pos = rq.cursor;
+	pos = cursor_open(rq.cursor);
 	done = syncmap_range_from(smdev.map, &pos, range_fill_rec, &f);
 	if (!done && f.count && pos == f.group_hash) {
 		/* Keys sharing the refused one's hash come again next time. */
@@ -543,7 +602,7 @@ static long smdev_range(void __user *argp)
 	ret = -EFAULT;
 	if (copy_to_user(u64_to_user_ptr(rq.buf), f.buf, f.used))
 		goto out;
-	rq.cursor = done ? 0 : pos;
+	rq.cursor = done ? 0 : cursor_seal(pos);
 	rq.buf_len = f.used;
 	rq.count = f.count;
 	rq.flags = done ? SYNCMAP_RANGE_DONE : 0;
@@ -604,6 +663,7 @@ static int __init smdev_init(void)
 		return PTR_ERR(smdev.map);
 	atomic_long_set(&smdev.entries, 0);
 	init_rwsem(&smdev.clear_sem);
+	get_random_bytes(&smdev.cursor_key, sizeof(smdev.cursor_key));
 	err = misc_register(&smdev_misc);
 	if (err)
 		syncmap_destroy(smdev.map);

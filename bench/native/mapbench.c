@@ -543,6 +543,8 @@ static int count_instructions(const char *what, long n, long count)
 	void *m = ops->create(n);
 
 	setup_hits(m, n - 1);
+	bench_barrier();
+	usleep(200000);	/* rhashtable's deferred resize: let it finish */
 	if (!strcmp(what, "hit")) {
 		for (i = 0; i < count; i++)
 			load(m, i % (n - 1));

@@ -62,7 +62,6 @@ struct lockdep_map { int unused; };
 #define lock_acquire_exclusive(m, s, t, n, i)	do { } while (0)
 #define lock_map_acquire(m)		do { } while (0)
 #define lock_map_release(m)		do { } while (0)
-#define lockdep_assert_held(l)		do { } while (0)
 
 /* ---- mutexes ------------------------------------------------------------- */
 

@@ -97,8 +97,10 @@ struct syncmap_stats {
  *
  * Calls chained through @cursor form one iteration with Go's Range
  * guarantee: no key twice; a key present and unchanged for the whole
- * iteration is returned exactly once. The cursor is a position in the
- * map's hash order, so it costs the kernel no memory between calls.
+ * iteration is returned exactly once. The cursor costs the kernel no
+ * memory between calls and is opaque: a position in the map's hash order
+ * enciphered under a secret key of the device's (a keyed permutation of
+ * 64-bit values), so it reveals nothing about the map's hash key.
  */
 struct syncmap_range {
 	__aligned_u64 cursor;

@@ -208,6 +208,11 @@ static inline void refcount_set(refcount_t *r, int n)
 	__atomic_store_n(&r->refs, n, __ATOMIC_RELAXED);
 }
 
+static inline int refcount_read(const refcount_t *r)
+{
+	return __atomic_load_n(&r->refs, __ATOMIC_RELAXED);
+}
+
 static inline void refcount_inc(refcount_t *r)
 {
 	int old = __atomic_fetch_add(&r->refs, 1, __ATOMIC_RELAXED);
@@ -258,6 +263,7 @@ void shim_kfree_rcu(void *base, struct rcu_head *head);
 #define rcu_access_pointer(p)	__atomic_load_n(&(p), __ATOMIC_RELAXED)
 #define rcu_dereference_protected(p, c)	(p)
 #define lockdep_is_held(l)	1
+#define lockdep_assert_held(l)	do { (void)(l); } while (0)
 
 /* ---- spinlocks: pthread mutexes (Go's sync.Mutex is one too) ------------ */
 
