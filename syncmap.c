@@ -543,6 +543,7 @@ static void count_miss(struct syncmap *map, struct syncmap_table *d)
 static void entry_revive_locked(struct syncmap *map, struct syncmap_entry *e,
 				void *w)
 {
+	struct syncmap_table *d = dirty_locked(map);
 	void *p;
 
 	lockdep_assert_held(&map->lock);
@@ -550,8 +551,8 @@ static void entry_revive_locked(struct syncmap *map, struct syncmap_entry *e,
 	WARN_ON_ONCE(p != SYNCMAP_EXPUNGED(e));
 	atomic_long_inc(&map->len);
 	map->counters.revivals++;
-	if (dirty_locked(map)) {
-		table_upsert(dirty_locked(map), e);
+	if (d) {
+		table_upsert(d, e);
 	} else if (!e->revived) {
 		e->revived = true;
 		e->revived_next = map->revived;
@@ -856,9 +857,9 @@ struct write_result {
  * load_or_store
  *
  * Return: 0 with @wr filled in, -EINVAL for a NULL or ERR_PTR @value,
- * -ENOMEM. The
- * word is freed here unless the map took it. wr->old belongs to the caller
- * if wr->res is ENTRY_STORED; otherwise it is only a snapshot.
+ * -ENOMEM. The word is freed here unless the map took it. wr->old belongs
+ * to the caller if wr->res is ENTRY_STORED; otherwise it is only a
+ * snapshot.
  */
 static int write_value(struct syncmap *map, const void *key, size_t key_len,
 		       void *value, bool only_if_empty, gfp_t gfp,
@@ -1076,8 +1077,7 @@ EXPORT_SYMBOL_GPL(syncmap_load_or_store);
  * Context: Any context @gfp allows.
  * Return: the previous value, NULL if the key was absent,
  * ERR_PTR(-EINVAL) if @value is NULL or an ERR_PTR, ERR_PTR(-ENOMEM); on
- * error the map
- * is unchanged.
+ * error the map is unchanged.
  */
 void *syncmap_swap(struct syncmap *map, const void *key, size_t key_len,
 		   void *value, gfp_t gfp)
@@ -1485,13 +1485,15 @@ EXPORT_SYMBOL_GPL(syncmap_len);
  */
 void syncmap_get_counters(struct syncmap *map, struct syncmap_counters *c)
 {
+	struct syncmap_table *d;
 	unsigned long flags;
 
 	map_lock(map, &flags);
+	d = dirty_locked(map);
 	*c = map->counters;
 	c->misses += atomic_long_read(&map->misses);
 	c->read_slots = read_locked(map)->count;
-	c->dirty_slots = dirty_locked(map) ? dirty_locked(map)->count : 0;
+	c->dirty_slots = d ? d->count : 0;
 	map_unlock(map, flags);
 	c->entries = syncmap_len(map);
 }
