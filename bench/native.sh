@@ -11,7 +11,11 @@
 # Each round runs every workload at 1 and 2 threads and at 1024 and
 # 1048576 keys (the workloads with sizes of their own, Go's, at 1024
 # only), with 8-byte integer keys and, for the C maps, 16-32 byte string
-# keys; the tables take each cell's median over the rounds. Then valgrind
+# keys; the tables take each cell's median over the rounds. Each round
+# also runs StoreLatency at the largest size (one thread storing new and
+# existing keys, timed one by one, beside one loading): the tables take
+# the median over rounds of p50, p99 and p99.9, and the worst max and
+# longest lock hold of any round. Then valgrind
 # counts instructions per hit, miss and store of syncmap and rhashtable at
 # 1k keys, and the allocator counts bytes per key at 1M keys.
 #
@@ -46,9 +50,13 @@ for r in $(seq "$rounds"); do
 		"$bin/gomap-1.23" -t "$ms" -k "$k" -rwmutex >>"$raw"
 		"$bin/gomap-1.26" -t "$ms" -k "$k" >>"$raw"
 	done
+	big=${keysets##* }
+	lat_ms=$((ms * 5))
+	for s in int str; do "$bin/mapbench" -L -t "$lat_ms" -k "$big" -s "$s" >>"$raw"; done
+	"$bin/gomap-1.23" -L -t "$lat_ms" -k "$big" -rwmutex >>"$raw"
+	"$bin/gomap-1.26" -L -t "$lat_ms" -k "$big" >>"$raw"
 done
 
-big=${keysets##* }
 for s in int str; do "$bin/mapbench" -M -k "$big" -s "$s" >>"$raw"; done
 "$bin/gomap-1.23" -M -k "$big" -rwmutex >>"$raw"
 "$bin/gomap-1.26" -M -k "$big" >>"$raw"
@@ -84,8 +92,16 @@ if [ "$cells" -ne "$want" ]; then
 	echo "bench/native.sh: expected $want results, got $cells" >&2
 	exit 1
 fi
+# StoreLatency: every C map but cow (at 1M keys), both key sets, and the
+# three Go maps, each with its stores counted.
+lat_cells=$(awk -F'|' '$1 == "LAT" && $5 > 0 { print $2, $3 }' "$raw" | sort -u | wc -l)
+lat_want=$(((c_maps - 1) * 2 + go_maps))
+if [ "$lat_cells" -ne "$lat_want" ]; then
+	echo "bench/native.sh: expected $lat_want StoreLatency results, got $lat_cells" >&2
+	exit 1
+fi
 if [ "$smoke" = 1 ]; then
-	echo "bench/native.sh: smoke run complete ($cells results, every map and workload)"
+	echo "bench/native.sh: smoke run complete ($cells results and $lat_cells StoreLatency results, every map and workload)"
 	exit 0
 fi
 
@@ -102,6 +118,18 @@ function med(k,   i, j, t, m, a) {
 $1 == "NATIVE" { k = $2 "|" $3 "|" $4 "|" $5 "|" $6; if (!(k in n)) order[++nk] = k; v[k, ++n[k]] = $7 }
 $1 == "MEM" { mem[$2 "|" $3] = $5 }
 $1 == "INSTR" { ir[$2 "|" $3 "|" $4] = $5; cnt[$4] = 1 }
+$1 == "LAT" {
+	k = $2 "|" $3; if (!(k in nl)) { lorder[++nlk] = k; lkeys[k] = $4 }
+	i = ++nl[k]; l50[k, i] = $6; l99[k, i] = $7; l999[k, i] = $8
+	if ($9 + 0 > lmax[k]) lmax[k] = $9 + 0
+	if ($10 == "-") lhold[k] = "-"; else if (lhold[k] != "-" && $10 + 0 >= lhold[k] + 0) lhold[k] = $10 + 0
+}
+function lmed(arr, k,   i, j, t, m, a) {
+	m = nl[k]
+	for (i = 1; i <= m; i++) a[i] = arr[k, i] + 0
+	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return m % 2 ? a[(m + 1) / 2] : int((a[m / 2] + a[m / 2 + 1]) / 2)
+}
 END {
 	print "workload", "keys", "threads", "map", "ns_per_op", "instr_per_op", "bytes_per_key", "p50_ns", "p99_ns", "p999_ns", "max_ns", "max_lock_hold_ns"
 	for (i = 1; i <= nk; i++) {
@@ -116,6 +144,11 @@ END {
 		if (w == "LoadMostlyHits" && keys + 0 >= 1048576 && t == 1 && ((map "|" ks) in mem))
 			bytes = mem[map "|" ks]
 		print w, keys, t, name, sprintf("%.2f", med(order[i])), instr, bytes, "-", "-", "-", "-", "-"
+	}
+	for (i = 1; i <= nlk; i++) {
+		k = lorder[i]; split(k, f, "|")
+		name = f[2] == "str" ? f[1] "/str" : f[1]
+		print "StoreLatency", lkeys[k], 2, name, "-", "-", "-", lmed(l50, k), lmed(l99, k), lmed(l999, k), lmax[k], lhold[k]
 	}
 	# Stores of an existing key, counted the same way (no timed row of its own).
 	for (m in ir) {
@@ -175,8 +208,17 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 		split("syncmap syncmap+release rhashtable rculfhash ck_hs spinlock go1.23 go1.23-rwmutex go1.26", all, " ")
 		for (p = 1; p <= 9; p++) printf "| %s | %s | %s |\n", all[p], mem[all[p]] == "" ? "–" : mem[all[p]], mem[all[p] "/str"] == "" ? "–" : mem[all[p] "/str"]
 	}' "$tsv"
+	echo "## StoreLatency at $big keys (ns; one thread stores new and existing keys, one loads)"
 	echo
-	echo "Not measured: StoreLatency (p50/p99/p99.9/max of stores at 1M keys beside a loader, longest lock hold): its columns in the TSV are \`-\`."
+	echo "p50, p99, p99.9: median over the rounds; max and the longest hold of the map's write lock: the worst of any round (\`-\`: no single write lock to time)."
+	echo
+	echo "| map | stores/round | p50 | p99 | p99.9 | max | longest lock hold |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+	awk -F'|' '$1 == "LAT" { k = $2 ($3 == "str" ? "/str" : ""); if (!(k in c)) o[++n] = k; c[k] = $5 }
+	END { for (i = 1; i <= n; i++) print o[i] "\t" c[o[i]] }' "$raw" >"$raw.cnt"
+	awk -F'\t' 'NR == FNR { cnt[$1] = $2; next }
+	FNR > 1 && $1 == "StoreLatency" { printf "| %s | %s | %s | %s | %s | %s | %s |\n", $4, cnt[$4], $8, $9, $10, $11, $12 }' "$raw.cnt" "$tsv"
+	rm -f "$raw.cnt"
 } >"$md"
 
 if command -v gnuplot >/dev/null; then

@@ -123,6 +123,11 @@ static void wunlock(struct wlock *l)
 	pthread_spin_unlock(&l->s);
 }
 
+unsigned long long bench_peer_max_lock_hold_ns(void *m)
+{
+	return bench_max_lock_hold_ns;
+}
+
 /*
  * The operations that only find a node and act on its value are the same
  * for every map with a lock-free (or locked) lookup; each map supplies
@@ -200,13 +205,14 @@ static bool pfx##_delete(void *m, const void *k, size_t len)		\
 	return pfx##_load_and_delete(m, k, len) >= 0;			\
 }
 
-#define NODE_MAP_OPS(nm, pfx) {						\
+#define NODE_MAP_OPS(nm, pfx, hold) {						\
 	.name = nm, .create = pfx##_create, .destroy = pfx##_destroy,	\
 	.load = pfx##_load, .store = pfx##_store,			\
 	.load_or_store = pfx##_load_or_store,				\
 	.load_and_delete = pfx##_load_and_delete,			\
 	.delete = pfx##_delete, .swap = pfx##_swap, .cas = pfx##_cas,	\
 	.range = pfx##_range, .clear = pfx##_clear,			\
+	.max_lock_hold_ns = hold,					\
 }
 
 typedef bool range_fn(const void *key, size_t len, long v, void *arg);
@@ -301,7 +307,7 @@ static void lfht_destroy(void *m)
 	cds_lfht_destroy(m, NULL);
 }
 
-const struct map_ops rculfhash_ops = NODE_MAP_OPS("rculfhash", lfht);
+const struct map_ops rculfhash_ops = NODE_MAP_OPS("rculfhash", lfht, NULL);
 
 /* ---- ck_hs -------------------------------------------------------------- */
 
@@ -465,7 +471,8 @@ static void ckm_destroy(void *m)
 	free(c);
 }
 
-const struct map_ops ck_hs_ops = NODE_MAP_OPS("ck_hs", ckm);
+const struct map_ops ck_hs_ops = NODE_MAP_OPS("ck_hs", ckm,
+					     bench_peer_max_lock_hold_ns);
 
 /* ---- spinlock: chained buckets under one lock --------------------------- */
 
@@ -617,7 +624,8 @@ static void sl_destroy(void *m)
 	free(s);
 }
 
-const struct map_ops spinlock_ops = NODE_MAP_OPS("spinlock", sl);
+const struct map_ops spinlock_ops = NODE_MAP_OPS("spinlock", sl,
+					     bench_peer_max_lock_hold_ns);
 
 /* ---- cow: copied and republished on every insert or delete -------------- */
 
@@ -785,4 +793,5 @@ static void cow_destroy(void *m)
 	free(c);
 }
 
-const struct map_ops cow_ops = NODE_MAP_OPS("cow", cow);
+const struct map_ops cow_ops = NODE_MAP_OPS("cow", cow,
+					     bench_peer_max_lock_hold_ns);

@@ -116,13 +116,30 @@ static void sm_clear(void *m)
 	syncmap_clear(m);
 }
 
+/* The core times its lock while its lock_stats parameter is on. */
+static unsigned long long sm_max_lock_hold_ns(void *m)
+{
+	struct syncmap_counters c;
+
+	syncmap_get_counters(m, &c);
+	return c.max_lock_hold_ns;
+}
+
+extern void *const shim_param_lock_stats;
+
+void bench_lock_timing(bool on)
+{
+	WRITE_ONCE(*(bool *)shim_param_lock_stats, on);
+	bench_max_lock_hold_ns = 0;
+}
+
 #define SYNCMAP_OPS(nm, cr) {						\
 	.name = nm, .has_kernel_api = true, .create = cr,		\
 	.destroy = sm_destroy, .load = sm_load, .store = sm_store,	\
 	.load_or_store = sm_load_or_store,				\
 	.load_and_delete = sm_load_and_delete, .delete = sm_delete,	\
 	.swap = sm_swap, .cas = sm_cas, .range = sm_range,		\
-	.clear = sm_clear,						\
+	.clear = sm_clear, .max_lock_hold_ns = sm_max_lock_hold_ns,	\
 }
 
 const struct map_ops syncmap_ops = SYNCMAP_OPS("syncmap", sm_create);

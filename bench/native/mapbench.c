@@ -15,8 +15,11 @@
  *        mapbench -M [-k keys] [-s ...] [-m map]   bytes per key
  *        mapbench -I hit|miss|store -c count [-m map]  a fixed number of
  *                 one operation, single-threaded, for valgrind to count
- * Prints NATIVE|workload|keys|threads|map|keyset|ns_per_op|ops, and
- * MEM|map|keyset|keys|bytes_per_key. Exits 1 if a workload saw a result
+ *        mapbench -L [-t ms] [-k keys] [-s ...] [-m map]   StoreLatency
+ * Prints NATIVE|workload|keys|threads|map|keyset|ns_per_op|ops,
+ * MEM|map|keyset|keys|bytes_per_key, and
+ * LAT|map|keyset|keys|stores|p50|p99|p999|max|max_lock_hold (ns; "-" for
+ * a map without a single write lock). Exits 1 if a workload saw a result
  * Go's benchmark would b.Fatal on.
  */
 #define _GNU_SOURCE
@@ -187,8 +190,13 @@ struct workload {
 
 #define CHUNK 64	/* operations between looks at the stop flag */
 #define STOPPED(stop)	__atomic_load_n((stop), __ATOMIC_RELAXED)
+/*
+ * At least one chunk, even if the thread first runs after the stop (a
+ * 2 ms smoke run on a loaded machine): every cell then has a figure.
+ */
 #define FOR_OPS(cnt, stop) \
-	for (; !STOPPED(stop); cnt += CHUNK) \
+	for (bool __first = true; __first || !STOPPED(stop); \
+	     __first = false, cnt += CHUNK) \
 		for (int __c = 0; __c < CHUNK; __c++)
 
 static void setup_hits(void *m, long hits)
@@ -536,6 +544,108 @@ static void measure_memory(long n)
 	ops->destroy(m);
 }
 
+/*
+ * StoreLatency: on an n-key map, one thread stores, alternately a new key
+ * (n, n + 1, ...) and a random existing one, and times each store; the
+ * other loads random keys, present and absent. The new keys keep the map
+ * building and promoting its tables while it is read, which is where a
+ * store could wait for O(n) work.
+ */
+#define LAT_MAX_SAMPLES	(1L << 22)
+
+struct lat_run {
+	void *m;
+	long n;
+	bool stop;
+	long nsamples;
+	unsigned int *samples;
+	long loads;
+};
+
+static void *lat_storer(void *arg)
+{
+	struct lat_run *lr = arg;
+	unsigned long seed = 0x2545f4914f6cdd1dUL;
+	long fresh = lr->n, i;
+
+	bench_read_lock();
+	bench_read_unlock();
+	for (i = 0; i < LAT_MAX_SAMPLES && !STOPPED(&lr->stop); i++) {
+		long k = i & 1 ? (long)(xorshift(&seed) % lr->n) : fresh++;
+		unsigned long long t0 = bench_now_ns(), dt;
+
+		store(lr->m, k, k);
+		dt = bench_now_ns() - t0;
+		lr->samples[i] = dt > UINT32_MAX ? UINT32_MAX : dt;
+	}
+	lr->nsamples = i;
+	return NULL;
+}
+
+static void *lat_loader(void *arg)
+{
+	struct lat_run *lr = arg;
+	unsigned long seed = 0x9e3779b97f4a7c15UL;
+	long cnt = 0;
+
+	bench_read_lock();
+	bench_read_unlock();
+	FOR_OPS(cnt, &lr->stop)
+		load(lr->m, xorshift(&seed) % (2 * lr->n));
+	lr->loads = cnt;
+	return NULL;
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void store_latency(long n, int ms)
+{
+	struct timespec d = { ms / 1000, (ms % 1000) * 1000000L };
+	struct lat_run lr = { .n = n };
+	unsigned long long hold = 0;
+	pthread_t st, ld;
+	char holdbuf[32];
+	long c;
+
+	lr.samples = malloc(LAT_MAX_SAMPLES * sizeof(*lr.samples));
+	lr.m = ops->create(n);
+	if (!lr.samples || !lr.m) {
+		fail("create failed", 0);
+		return;
+	}
+	setup_hits(lr.m, n);
+	bench_lock_timing(true);
+	if (pthread_create(&st, NULL, lat_storer, &lr) ||
+	    pthread_create(&ld, NULL, lat_loader, &lr))
+		abort();
+	nanosleep(&d, NULL);
+	__atomic_store_n(&lr.stop, true, __ATOMIC_RELAXED);
+	pthread_join(st, NULL);
+	pthread_join(ld, NULL);
+	if (ops->max_lock_hold_ns)
+		hold = ops->max_lock_hold_ns(lr.m);
+	bench_lock_timing(false);
+	ops->destroy(lr.m);
+	c = lr.nsamples;
+	if (!c) {
+		fail("no store finished", 0);
+		return;
+	}
+	qsort(lr.samples, c, sizeof(*lr.samples), cmp_uint);
+	snprintf(holdbuf, sizeof(holdbuf), "%llu", hold);
+	printf("LAT|%s|%s|%ld|%ld|%u|%u|%u|%u|%s\n", ops->name,
+	       str_keys ? "str" : "int", n, c, lr.samples[c / 2],
+	       lr.samples[c * 99 / 100], lr.samples[c * 999 / 1000],
+	       lr.samples[c - 1], ops->max_lock_hold_ns ? holdbuf : "-");
+	fflush(stdout);
+	free(lr.samples);
+}
+
 /* A fixed number of one operation on an n-key map, for valgrind. */
 static int count_instructions(const char *what, long n, long count)
 {
@@ -566,10 +676,10 @@ int main(int argc, char **argv)
 	const char *only = NULL, *map = NULL, *instr = NULL;
 	int ms = 200, threads = 0, opt, t;
 	long keys = 1024, count = 100000;
-	bool mem = false;
+	bool mem = false, lat = false;
 	size_t i, j;
 
-	while ((opt = getopt(argc, argv, "t:k:s:m:w:n:MI:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:k:s:m:w:n:MLI:c:")) != -1) {
 		switch (opt) {
 		case 't': ms = atoi(optarg); break;
 		case 'k': keys = atol(optarg); break;
@@ -578,6 +688,7 @@ int main(int argc, char **argv)
 		case 'w': only = optarg; break;
 		case 'n': threads = atoi(optarg); break;
 		case 'M': mem = true; break;
+		case 'L': lat = true; break;
 		case 'I': instr = optarg; break;
 		case 'c': count = atol(optarg); break;
 		default: return 2;
@@ -599,6 +710,10 @@ int main(int argc, char **argv)
 			return count_instructions(instr, keys, count);
 		if (mem) {
 			measure_memory(keys);
+			continue;
+		}
+		if (lat) {
+			store_latency(keys, ms);
 			continue;
 		}
 		for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {

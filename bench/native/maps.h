@@ -36,6 +36,9 @@ struct map_ops {
 	void (*range)(void *m, bool (*fn)(const void *key, size_t len,
 					  long v, void *arg), void *arg);
 	void (*clear)(void *m);
+	/* longest hold of the map's write lock while timing was on, or
+	 * NULL: the map has no single write lock to time */
+	unsigned long long (*max_lock_hold_ns)(void *m);
 };
 
 extern const struct map_ops syncmap_ops, syncmap_release_ops;
@@ -56,8 +59,12 @@ void bench_barrier(void);
 void bench_read_lock(void);
 void bench_read_unlock(void);
 
-/* Longest hold of a map's write lock, for StoreLatency (0: not measured). */
+/* Longest hold of a peer's write lock since it was last reset. */
 extern unsigned long long bench_max_lock_hold_ns;
 unsigned long long bench_now_ns(void);
+
+/* Lock-hold timing on or off (syncmap's lock_stats), for StoreLatency. */
+void bench_lock_timing(bool on);
+unsigned long long bench_peer_max_lock_hold_ns(void *m);
 
 #endif /* BENCH_MAPS_H */

@@ -11,8 +11,11 @@
 //
 // Usage: gomap [-t ms] [-k keys] [-w workload] [-n threads] [-rwmutex]
 //        gomap -M [-k keys] [-rwmutex]
-// Prints NATIVE|workload|keys|threads|map|int|ns_per_op|ops, or
-// MEM|map|int|keys|bytes_per_key.
+//        gomap -L [-t ms] [-k keys] [-rwmutex]   StoreLatency
+// Prints NATIVE|workload|keys|threads|map|int|ns_per_op|ops,
+// MEM|map|int|keys|bytes_per_key, or
+// LAT|map|int|keys|stores|p50|p99|p999|max|- (ns; Go's maps have no lock
+// hold to report).
 package main
 
 import (
@@ -20,6 +23,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -149,9 +153,11 @@ type workload struct {
 
 const chunk = 64 // operations between looks at the stop flag
 
+// loop runs at least one chunk, even if the goroutine first runs after
+// the stop (a 2 ms smoke run on a loaded machine).
 func loop(stop *atomic.Bool, op func()) int {
 	n := 0
-	for !stop.Load() {
+	for first := true; first || !stop.Load(); first = false {
 		for c := 0; c < chunk; c++ {
 			op()
 		}
@@ -381,6 +387,61 @@ func measureMemory(impl string, n int) {
 	runtime.KeepAlive(m)
 }
 
+// storeLatency is mapbench -L: one goroutine stores, alternately a new
+// key and a random existing one, timing each store; another loads random
+// keys, present and absent.
+func storeLatency(impl string, n int, d time.Duration) {
+	const maxSamples = 1 << 22
+	m := newMap(impl)
+	runtime.GOMAXPROCS(2)
+	setupHits(m, n)
+	runtime.GC()
+	samples := make([]int64, 0, maxSamples)
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		seed, fresh := uint64(0x2545f4914f6cdd1d), n
+		for i := 0; i < maxSamples && !stop.Load(); i++ {
+			k := fresh
+			if i&1 == 1 {
+				seed ^= seed << 13
+				seed ^= seed >> 7
+				seed ^= seed << 17
+				k = int(seed % uint64(n))
+			} else {
+				fresh++
+			}
+			t0 := time.Now()
+			m.Store(k, k)
+			samples = append(samples, time.Since(t0).Nanoseconds())
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		seed := uint64(0x9e3779b97f4a7c15)
+		loop(&stop, func() {
+			seed ^= seed << 13
+			seed ^= seed >> 7
+			seed ^= seed << 17
+			m.Load(int(seed % uint64(2*n)))
+		})
+	}()
+	time.Sleep(d)
+	stop.Store(true)
+	wg.Wait()
+	c := len(samples)
+	if c == 0 {
+		fail("no store finished", 0)
+		return
+	}
+	slices.Sort(samples)
+	fmt.Printf("LAT|%s|int|%d|%d|%d|%d|%d|%d|-\n", impl, n, c, samples[c/2],
+		samples[c*99/100], samples[c*999/1000], samples[c-1])
+	runtime.KeepAlive(m)
+}
+
 func main() {
 	ms := flag.Int("t", 200, "milliseconds per run")
 	keys := flag.Int("k", 1024, "keys of the sized workloads")
@@ -388,6 +449,7 @@ func main() {
 	threads := flag.Int("n", 0, "only this many goroutines (default 1 and 2)")
 	rw := flag.Bool("rwmutex", false, "also RWMutexMap")
 	mem := flag.Bool("M", false, "bytes per key instead of timings")
+	lat := flag.Bool("L", false, "StoreLatency instead of throughput")
 	flag.Parse()
 	impls := []string{goName()}
 	if *rw {
@@ -396,6 +458,12 @@ func main() {
 	if *mem {
 		for _, impl := range impls {
 			measureMemory(impl, *keys)
+		}
+		return
+	}
+	if *lat {
+		for _, impl := range impls {
+			storeLatency(impl, *keys, time.Duration(*ms)*time.Millisecond)
 		}
 		return
 	}
