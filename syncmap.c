@@ -9,8 +9,9 @@
  * and a tag (the key's 32-bit hash), so a probe follows only the pointer
  * whose tag matches. A lookup that finds its key there takes no lock and
  * writes nothing shared. The dirty table, changed under map->lock, holds
- * every entry of the read table that is not expunged, plus the keys
- * added since the last promotion; read->amended says it has such keys.
+ * (once its build is complete, see below) every entry of the read table
+ * that is not expunged, plus the keys added since it was started;
+ * read->amended says it has such keys.
  * Lookups that miss the read table while it is amended search the dirty
  * table and count a miss; once the misses reach the dirty table's size,
  * the dirty table is promoted: published as the new read table (O(1)),
@@ -34,17 +35,21 @@
  *             holding map->lock may bring it back, and it then adds the
  *             entry to the dirty table itself.
  *
- * Unlike Go, the dirty table is built from the read table outside the
- * lock (dirty_build()), so no writer ever holds the lock for O(n) work
- * or allocates under it. The builder moves NULL entries to EXPUNGED as it
- * copies; an entry revived under the lock while the build runs is put on
- * map->revived and added at install; the build is thrown away and redone
- * if map->seq moved (the read table was replaced or another build won).
- * Two builds may run at once; the loser may have expunged an entry that
- * the winner copied. That is harmless: EXPUNGED still reads as deleted,
- * and a revival adds the entry to the dirty table only if it is not
- * there already (table_upsert()). A full dirty table is promoted, and the
- * next one built twice as large, so no table is rehashed under the lock.
+ * Unlike Go, no caller copies a table: a dirty table is allocated empty,
+ * published at once, and filled from the read table a few slots at a
+ * time (SYNCMAP_COPY_STEP, under the lock: dirty_copy_step()) by the
+ * writers that add keys to it and by the lookups whose misses would have
+ * promoted it, so a store, load or delete does O(1) work whatever the
+ * map's size. Until the copy is complete, every key is still in the read
+ * table or already in the dirty one, and promotion waits for it. The
+ * copy moves NULL entries to EXPUNGED with a cmpxchg, which lockless
+ * writers race with (entry_expunge()); only the build in progress
+ * expunges entries of the published read table, so an entry found
+ * EXPUNGED is revived straight into the dirty table. The dirty table is
+ * sized so that the copy ends before it fills (dirty_size_for()); a full
+ * one is promoted and the next built twice as large, never rehashed.
+ * The one allocation proportional to the map, the empty dirty table, is
+ * made by the store that starts a build, outside any lock.
  *
  * Lifetimes: values are released after a grace period via their box's
  * rcu_head. A map without a release callback stores bare values instead:
@@ -68,6 +73,8 @@
 #include "syncmap_internal.h"
 
 #define SYNCMAP_MIN_SLOTS	8U
+/* Tables this small are freed from their RCU callback, not a worker. */
+#define SYNCMAP_SMALL_TABLE	64U
 
 static struct workqueue_struct *syncmap_wq;
 
@@ -190,8 +197,6 @@ static struct syncmap_entry *entry_alloc(const void *key, size_t key_len,
 	RCU_INIT_POINTER(e->p, NULL);
 	refcount_set(&e->ref, 1);
 	e->hash = hash >> 32;
-	e->revived_next = NULL;
-	e->revived = false;
 	e->key_len = key_len;
 	memcpy(e->key, key, key_len);
 	return e;
@@ -251,8 +256,8 @@ enum entry_result {
  * then replaces that later store of the same value, which is what a swap
  * ordered after it would do. NULL may have gone NULL -> EXPUNGED -> w'
  * -> NULL behind our back only through a revival under the lock, which
- * put @e in the dirty table (or on map->revived) first, so storing into
- * that NULL is as safe as into the one we first saw.
+ * put @e in the dirty table first, so storing into that NULL is as safe
+ * as into the one we first saw.
  */
 static enum entry_result entry_swap(struct syncmap *map,
 				    struct syncmap_entry *e, void *w,
@@ -328,14 +333,17 @@ static void *entry_compare_and_swap(struct syncmap *map,
 /*
  * entry_expunge - NULL -> EXPUNGED, for a dirty build that leaves @e out
  *
- * Returns true if @e is (now) expunged. If a store slipped in, the value
- * is live and the builder copies the entry instead.
+ * Returns true if @e is (now) expunged. If a store slipped in between our
+ * read and the cmpxchg, the cmpxchg fails, the value is live and the
+ * builder copies the entry instead: a plain write of EXPUNGED here would
+ * wipe out that store (KUnit's copy_race_store stages exactly this).
  */
-static bool entry_expunge(struct syncmap_entry *e)
+static bool entry_expunge(struct syncmap *map, struct syncmap_entry *e)
 {
 	void *p = entry_get(e);
 
 	while (!p) {
+		syncmap_race_point(map, e);
 		p = entry_cmpxchg(e, NULL, SYNCMAP_EXPUNGED(e));
 		if (!p)
 			return true;
@@ -357,14 +365,19 @@ static struct syncmap_table *table_alloc(unsigned int size, gfp_t gfp)
 	return t;
 }
 
-/* A dirty table for a read table of @count entries: room for all of them
- * plus at least as many again new keys before it counts as full.
+/*
+ * The size of a dirty table built from @r: room for @r's entries and as
+ * many new keys again, and at least a quarter of @r's size, so that a
+ * build always ends before its table fills (see dirty_copy_step()). A
+ * map emptied by deletes thus shrinks by at most four times a round.
  */
-static unsigned int dirty_size_for(unsigned int count)
+static unsigned int dirty_size_for(const struct syncmap_table *r)
 {
-	if (count > (1U << 29))
+	unsigned int want = max(r->count, r->size / 8);
+
+	if (want > (1U << 29))
 		return 0;
-	return max(SYNCMAP_MIN_SLOTS, roundup_pow_of_two(2 * count + 2));
+	return max(SYNCMAP_MIN_SLOTS, roundup_pow_of_two(2 * want + 2));
 }
 
 static bool dirty_has_room(const struct syncmap_table *d)
@@ -393,18 +406,29 @@ static void table_free_work(struct work_struct *work)
 	kvfree(t);
 }
 
-/* Free a table readers may still be walking: after a grace period. */
-static void table_free_deferred(struct syncmap_table *t)
+static void table_free_rcu(struct rcu_head *head)
 {
-	INIT_RCU_WORK(&t->free_work, table_free_work);
-	queue_rcu_work(syncmap_wq, &t->free_work);
-}
+	struct syncmap_table *t = container_of(head, struct syncmap_table,
+					       free_rcu);
 
-/* Free a table nobody else ever saw (an abandoned dirty build). */
-static void table_free_now(struct syncmap_table *t)
-{
 	table_put_entries(t, false);
 	kvfree(t);
+}
+
+/*
+ * Free a table readers may still be walking: after a grace period. A
+ * small one straight from the RCU callback; a large one from a worker,
+ * which may sleep between its entries (and must: kvfree() of a vmalloc'ed
+ * table sleeps).
+ */
+static void table_free_deferred(struct syncmap_table *t)
+{
+	if (t->size <= SYNCMAP_SMALL_TABLE) {
+		call_rcu(&t->free_rcu, table_free_rcu);
+		return;
+	}
+	INIT_RCU_WORK(&t->free_work, table_free_work);
+	queue_rcu_work(syncmap_wq, &t->free_work);
 }
 
 /*
@@ -439,10 +463,11 @@ static void table_upsert(struct syncmap_table *t, struct syncmap_entry *e)
 }
 
 /*
- * Expunge every entry of a table the map no longer publishes (clear,
- * destroy), releasing the values. A lockless writer racing with us either
- * stored before our xchg, and we release its value, or sees EXPUNGED and
- * goes to the lock, where it finds the new tables.
+ * Take every value out of a table the map no longer publishes (clear,
+ * destroy) and expunge its entries, releasing the values. A lockless
+ * writer racing with us either stored before our xchg, and we release
+ * its value, or sees EXPUNGED and goes to the lock, where it finds the
+ * new tables.
  */
 static void table_expunge_all(struct syncmap *map, struct syncmap_table *t)
 {
@@ -465,6 +490,30 @@ static void table_expunge_all(struct syncmap *map, struct syncmap_table *t)
 	}
 }
 
+/*
+ * Delete every value of a table that stays published (a clear that could
+ * not allocate): live -> NULL, as syncmap_delete() does, so the tables'
+ * invariants hold as after any delete. EXPUNGED entries stay so.
+ */
+static void table_delete_all(struct syncmap *map, struct syncmap_table *t)
+	__must_hold(RCU)
+{
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < t->size; i++) {
+		struct syncmap_entry *e = t->slots[i].entry;
+
+		if (!e)
+			continue;
+		p = entry_delete(map, e, NULL);
+		if (p) {
+			atomic_long_dec(&map->len);
+			word_release(map, p);
+		}
+	}
+}
+
 /* ---- the map's slow paths, under map->lock ---------------------------- */
 
 static struct syncmap_table *read_locked(struct syncmap *map)
@@ -479,23 +528,67 @@ static struct syncmap_table *dirty_locked(struct syncmap *map)
 					 lockdep_is_held(&map->lock));
 }
 
-/* map->seq is read without the lock by dirty_build() to give up early. */
-static void bump_seq(struct syncmap *map)
+/* @d holds every entry of the read table that is not expunged. */
+static bool dirty_complete(struct syncmap *map, const struct syncmap_table *d)
 {
-	WRITE_ONCE(map->seq, map->seq + 1);
+	lockdep_assert_held(&map->lock);
+	return d->copied == read_locked(map)->size;
 }
 
 /*
- * Publish the dirty table as the read table. It holds every live entry of
- * the old read table, so nothing is lost; rcu_assign_pointer() orders the
- * slot stores made under the lock before the pointer readers will follow.
+ * dirty_copy_step - take over the next SYNCMAP_COPY_STEP slots of the
+ * read table into the dirty table @d
+ *
+ * Each entry is either expunged (NULL -> EXPUNGED) and left out, or,
+ * holding a value, added to @d. The cmpxchg in entry_expunge() is what
+ * makes that choice safe against lockless writers, who store into a
+ * read-table entry without the lock: a store that lands before it makes
+ * the entry live and we copy it; one that comes after finds EXPUNGED and
+ * takes the lock, where entry_revive_locked() adds the entry to @d. An
+ * entry of the read table is thus in @d, or expunged, once its slot is
+ * behind d->copied; until then every lookup and writer finds it in the
+ * read table, which is why a build in progress loses nothing.
+ *
+ * Bounded work under the lock: SYNCMAP_COPY_STEP slots. Every new key
+ * added to @d first runs a step, so with dirty_size_for()'s room (at
+ * least size/16 of the read table's slots for new keys, in a table of
+ * 2 * max(count, size / 8) + 2 slots or more) the copy has passed the
+ * last slot before @d can fill: 32 slots a step * size/16 steps >= size.
+ */
+static void dirty_copy_step(struct syncmap *map, struct syncmap_table *d)
+	__must_hold(RCU)
+{
+	struct syncmap_table *r = read_locked(map);
+	unsigned int end = min(d->copied + SYNCMAP_COPY_STEP, r->size);
+	struct syncmap_entry *e;
+	unsigned int i;
+
+	lockdep_assert_held(&map->lock);
+	for (i = d->copied; i < end; i++) {
+		e = r->slots[i].entry;
+		if (e && !entry_expunge(map, e)) {
+			refcount_inc(&e->ref);
+			table_add(d, e);
+		}
+	}
+	d->copied = end;
+	map->counters.copy_steps++;
+}
+
+/*
+ * Publish the dirty table as the read table. It holds every entry of the
+ * old read table that is not expunged (it is complete), so nothing is
+ * lost; rcu_assign_pointer() orders the slot stores made under the lock
+ * before the pointer readers will follow.
  */
 static void promote_locked(struct syncmap *map)
 {
 	struct syncmap_table *old = read_locked(map);
+	struct syncmap_table *d = dirty_locked(map);
 
 	lockdep_assert_held(&map->lock);
-	rcu_assign_pointer(map->read, dirty_locked(map));
+	WARN_ON_ONCE(!dirty_complete(map, d));
+	rcu_assign_pointer(map->read, d);
 	/*
 	 * A lookup that still reads the old pointer probes the table that
 	 * is now the read table, which is no worse; one that reads NULL
@@ -503,25 +596,43 @@ static void promote_locked(struct syncmap *map)
 	 */
 	RCU_INIT_POINTER(map->dirty, NULL);
 	map->counters.misses += atomic_long_xchg(&map->misses, 0);
-	bump_seq(map);
 	map->counters.promotions++;
 	table_free_deferred(old);
 }
 
-static void miss_locked(struct syncmap *map)
+/*
+ * The misses have paid for the dirty table (Go's missLocked()): promote
+ * it if its build is complete, else take the build one step further. A
+ * lookup that reaches this does bounded work, as any caller.
+ */
+static void promote_or_copy_locked(struct syncmap *map,
+				   struct syncmap_table *d)
+	__must_hold(RCU)
 {
-	lockdep_assert_held(&map->lock);
-	if (atomic_long_inc_return(&map->misses) >= dirty_locked(map)->count)
+	if (dirty_complete(map, d))
 		promote_locked(map);
+	else
+		dirty_copy_step(map, d);
+}
+
+static void miss_locked(struct syncmap *map)
+	__must_hold(RCU)
+{
+	struct syncmap_table *d = dirty_locked(map);
+
+	lockdep_assert_held(&map->lock);
+	if (atomic_long_inc_return(&map->misses) >= d->count)
+		promote_or_copy_locked(map, d);
 }
 
 /*
  * A lookup consulted @d without the lock: count a miss, and once the
- * misses reach @d's size, promote it (Go's missLocked()) if it is still
- * the dirty table. Lookups take the lock only then, until the promotion
- * resets the count.
+ * misses reach @d's size, promote it (or copy a step towards it) if it
+ * is still the dirty table. Lookups take the lock only then, until the
+ * promotion resets the count.
  */
 static void count_miss(struct syncmap *map, struct syncmap_table *d)
+	__must_hold(RCU)
 {
 	unsigned long flags;
 
@@ -529,16 +640,17 @@ static void count_miss(struct syncmap *map, struct syncmap_table *d)
 		return;
 	map_lock(map, &flags);
 	if (dirty_locked(map) == d)
-		promote_locked(map);
+		promote_or_copy_locked(map, d);
 	map_unlock(map, flags);
 }
 
 /*
  * Bring back an entry found EXPUNGED under the lock: EXPUNGED -> w.
  * Only lock holders move an entry out of EXPUNGED, so the cmpxchg cannot
- * fail; it is one because lockless writers and builders may be looking
- * at the same word. The entry must then be in the dirty table, or on
- * map->revived for the dirty build in flight to add.
+ * fail; it is one because lockless writers may be looking at the same
+ * word. Only the dirty build in progress expunges entries of the
+ * published read table (dirty_copy_step()), and it left this one out, so
+ * the entry goes into the dirty table now.
  */
 static void entry_revive_locked(struct syncmap *map, struct syncmap_entry *e,
 				void *w)
@@ -551,89 +663,8 @@ static void entry_revive_locked(struct syncmap *map, struct syncmap_entry *e,
 	WARN_ON_ONCE(p != SYNCMAP_EXPUNGED(e));
 	atomic_long_inc(&map->len);
 	map->counters.revivals++;
-	if (d) {
+	if (!WARN_ON_ONCE(!d))
 		table_upsert(d, e);
-	} else if (!e->revived) {
-		e->revived = true;
-		e->revived_next = map->revived;
-		map->revived = e;
-	}
-}
-
-/*
- * dirty_build - give the map a dirty table, built outside the lock
- *
- * Copies the read table's live entries into a new table, expunging the
- * deleted ones. The read table is immutable and RCU keeps it alive, so
- * the copy needs no lock; what may change meanwhile is caught under the
- * lock at install: a moved map->seq (promotion, clear, or another build
- * installed first) throws the copy away, and entries revived while we
- * copied are on map->revived. The drain of map->revived is the only work
- * under the lock that is not O(1), and each item on it is a revival some
- * writer already paid for.
- *
- * Return: 0 if the caller should look again (a dirty table may now exist),
- * -ENOMEM.
- */
-static int dirty_build(struct syncmap *map, gfp_t gfp)
-{
-	struct syncmap_table *r, *d;
-	struct syncmap_entry *e;
-	unsigned long flags, seq;
-	unsigned int size, i;
-
-	map_lock(map, &flags);
-	if (dirty_locked(map)) {
-		map_unlock(map, flags);
-		return 0;
-	}
-	seq = map->seq;
-	size = dirty_size_for(read_locked(map)->count);
-	map_unlock(map, flags);
-
-	d = size ? table_alloc(size, gfp) : NULL;
-	if (!d)
-		return -ENOMEM;
-
-	rcu_read_lock();
-	r = rcu_dereference(map->read);
-	if (READ_ONCE(map->seq) != seq || dirty_size_for(r->count) > size) {
-		rcu_read_unlock();
-		goto retry;
-	}
-	for (i = 0; i < r->size; i++) {
-		e = r->slots[i].entry;
-		if (e && !entry_expunge(e)) {
-			refcount_inc(&e->ref);
-			table_add(d, e);
-		}
-	}
-	d->reserved = r->count;
-	rcu_read_unlock();
-	if (unlikely(map->build_hook))
-		map->build_hook(map);
-
-	map_lock(map, &flags);
-	if (map->seq != seq) {
-		map->counters.build_retries++;
-		map_unlock(map, flags);
-		goto retry;
-	}
-	while ((e = map->revived)) {
-		map->revived = e->revived_next;
-		e->revived = false;
-		if (rcu_access_pointer(e->p) != SYNCMAP_EXPUNGED(e))
-			table_upsert(d, e);
-	}
-	rcu_assign_pointer(map->dirty, d);	/* lookups probe it unlocked */
-	bump_seq(map);
-	map->counters.dirty_builds++;
-	map_unlock(map, flags);
-	return 0;
-
-retry:
-	table_free_now(d);
-	return 0;
 }
 
 /*
@@ -643,6 +674,7 @@ retry:
 static noinline struct syncmap_entry *
 find_entry_locked(struct syncmap *map, const void *key, size_t key_len,
 		  u64 hash)
+	__must_hold(RCU)
 {
 	struct syncmap_table *r;
 	struct syncmap_entry *e;
@@ -665,14 +697,17 @@ find_entry_locked(struct syncmap *map, const void *key, size_t key_len,
  * without the lock: it is RCU-published and only ever gains slots, each
  * made visible by a release of its tag, so a concurrent store is seen or
  * not, as with any lookup that races with it. find_entry() read amended
- * with an acquire, which pairs with its release in write_slow(): having
+ * with an acquire, which pairs with its release in write_locked(): having
  * seen amended, we see the dirty table the key went into or a later one,
  * which holds every live key of the earlier ones (a dirty table is built
- * from the read table, that is from the previous dirty table).
+ * from the read table, that is from the previous dirty table). A key the
+ * dirty table lacks because its build has not reached it yet is in the
+ * read table, where find_entry() looked first.
  */
 static noinline struct syncmap_entry *
 find_entry_dirty(struct syncmap *map, const void *key, size_t key_len,
 		 u64 hash)
+	__must_hold(RCU)
 {
 	struct syncmap_table *d;
 	struct syncmap_entry *e;
@@ -700,131 +735,212 @@ find_entry(struct syncmap *map, const void *key, size_t key_len, u64 hash)
 	struct syncmap_table *r = rcu_dereference(map->read);
 	struct syncmap_entry *e = syncmap_table_find(r, hash, key, key_len);
 
-	/* the acquire pairs with write_slow()'s release: find_entry_dirty() */
+	/* the acquire pairs with write_locked()'s release: find_entry_dirty() */
 	if (likely(e) || !smp_load_acquire(&r->amended))
 		return e;
 	return find_entry_dirty(map, key, key_len, hash);
 }
 
-/*
- * write_slow - store or load-or-store a key the read table cannot take
- *
- * Go's locked Store/LoadOrStore path. Called in an RCU read-side section
- * with the word @w made and, if the key looked new, @fresh; whatever of
- * @fresh is not used is freed. Allocation and dirty builds happen with
- * the lock and the RCU section dropped, and then everything is decided
- * again, because the map may have changed.
+/* ---- the write path --------------------------------------------------- */
+
+/**
+ * struct write_op - one store, swap or load_or_store, and its outcome
+ * @key: the key
+ * @key_len: its length
+ * @hash: its hash
+ * @w: the word to store
+ * @only_if_empty: load_or_store: keep a live value and report it
+ * @fresh: an entry for the key, allocated in case it is new
+ * @table: a table for the dirty build, allocated in case one must start
+ * @table_size: the size @table must have
+ * @res: the outcome
+ * @old: the word replaced (ENTRY_STORED) or loaded (ENTRY_LOADED,
+ *	ENTRY_UNCHANGED), valid until rcu_read_unlock()
  */
-static int write_slow(struct syncmap *map, const void *key, size_t key_len,
-		      u64 hash, void *w, bool only_if_empty,
-		      struct syncmap_entry *fresh, gfp_t gfp,
-		      enum entry_result *res, void **old)
+struct write_op {
+	const void *key;
+	size_t key_len;
+	u64 hash;
+	void *w;
+	bool only_if_empty;
+	struct syncmap_entry *fresh;
+	struct syncmap_table *table;
+	unsigned int table_size;
+	enum entry_result res;
+	void *old;
+};
+
+/* What a write attempt needs before it can finish. */
+enum write_need {
+	WRITE_DONE,
+	WRITE_AGAIN,		/* nothing to allocate: just try again */
+	WRITE_NEED_ENTRY,	/* a new key: allocate op->fresh */
+	WRITE_NEED_TABLE,	/* no dirty table: allocate op->table */
+};
+
+/*
+ * Start a dirty build with @op's table: publish it empty, the build
+ * copies the read table into it a step at a time. Lookups may probe it
+ * at once (rcu_assign_pointer() publishes its initialised header).
+ */
+static void dirty_install_locked(struct syncmap *map, struct write_op *op)
+{
+	struct syncmap_table *d = op->table;
+
+	lockdep_assert_held(&map->lock);
+	op->table = NULL;
+	d->reserved = read_locked(map)->count;
+	rcu_assign_pointer(map->dirty, d);
+	map->counters.dirty_builds++;
+}
+
+/*
+ * write_locked - Go's locked Store/LoadOrStore path, one attempt
+ *
+ * Under map->lock, in an RCU read-side section. Either finishes the write
+ * or says what it needs allocated first; the caller allocates with no
+ * lock held and calls again, and everything is decided anew, because the
+ * map may have changed meanwhile.
+ */
+static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 	__must_hold(RCU)
 {
-	struct syncmap_table *r, *d;
+	struct syncmap_table *r = read_locked(map);
+	struct syncmap_table *d = dirty_locked(map);
 	struct syncmap_entry *e;
-	unsigned long flags;
+
+	lockdep_assert_held(&map->lock);
+	e = syncmap_table_find(r, op->hash, op->key, op->key_len);
+	if (e) {
+		op->res = entry_swap(map, e, op->w, op->only_if_empty,
+				     &op->old);
+		if (op->res == ENTRY_EXPUNGED) {
+			entry_revive_locked(map, e, op->w);
+			op->res = ENTRY_STORED;
+			op->old = NULL;
+		}
+		return WRITE_DONE;
+	}
+	e = d ? syncmap_table_find(d, op->hash, op->key, op->key_len) : NULL;
+	if (e) {
+		/* Dirty-only entries are never expunged. */
+		op->res = entry_swap(map, e, op->w, op->only_if_empty,
+				     &op->old);
+		WARN_ON_ONCE(op->res == ENTRY_EXPUNGED);
+		/*
+		 * Any write that found its key only here paid for the lock
+		 * as a missed lookup does, and counts as one, so a key
+		 * written over and over reaches the read table (Go counts
+		 * loads only: its Store and Swap of such a key take the lock
+		 * every time until a load promotes).
+		 */
+		miss_locked(map);
+		return WRITE_DONE;
+	}
+
+	/* A new key. */
+	if (d && !dirty_has_room(d)) {
+		/* Full: complete by construction (dirty_copy_step()). */
+		if (WARN_ON_ONCE(!dirty_complete(map, d))) {
+			dirty_copy_step(map, d);
+			return WRITE_AGAIN;
+		}
+		promote_locked(map);
+		r = read_locked(map);
+		d = NULL;
+	}
+	if (!d) {
+		if (op->table && op->table->size >= dirty_size_for(r)) {
+			dirty_install_locked(map, op);
+			d = dirty_locked(map);
+		} else {
+			op->table_size = dirty_size_for(r);
+			return WRITE_NEED_TABLE;
+		}
+	}
+	if (!op->fresh)
+		return WRITE_NEED_ENTRY;
+	/* Keep the build ahead of the table's filling up. */
+	if (!dirty_complete(map, d))
+		dirty_copy_step(map, d);
+	rcu_assign_pointer(op->fresh->p, op->w);
+	table_add(d, op->fresh);	/* takes the creator's reference */
+	op->fresh = NULL;
+	d->nr_new++;
+	/* after @d's install: see find_entry_dirty() */
+	smp_store_release(&r->amended, true);
+	atomic_long_inc(&map->len);
+	op->res = ENTRY_STORED;
+	op->old = NULL;
+	return WRITE_DONE;
+}
+
+/* Allocate what write_locked() asked for, with no lock held. */
+static int write_alloc(struct write_op *op, enum write_need need, gfp_t gfp)
+	__must_hold(RCU)
+{
 	int err = 0;
 
-	for (;;) {
-		map_lock(map, &flags);
-		r = read_locked(map);
-		d = dirty_locked(map);
-		e = syncmap_table_find(r, hash, key, key_len);
-		if (e) {
-			*res = entry_swap(map, e, w, only_if_empty, old);
-			if (*res == ENTRY_EXPUNGED) {
-				entry_revive_locked(map, e, w);
-				*res = ENTRY_STORED;
-				*old = NULL;
-			}
-			break;
-		}
-		e = d ? syncmap_table_find(d, hash, key, key_len) : NULL;
-		if (e) {
-			/* Dirty-only entries are never expunged. */
-			*res = entry_swap(map, e, w, only_if_empty, old);
-			WARN_ON_ONCE(*res == ENTRY_EXPUNGED);
-			/*
-			 * Any write that found its key only here paid for the
-			 * lock as a missed lookup does, and counts as one, so
-			 * a key written over and over reaches the read table
-			 * (Go counts loads only: its Store and Swap of such a
-			 * key take the lock every time until a load promotes).
-			 */
-			miss_locked(map);
-			break;
-		}
-		if (d && !dirty_has_room(d)) {
-			/* Full: promote, and the next round builds anew. */
-			promote_locked(map);
-			d = NULL;
-		}
-		if (d && fresh) {
-			rcu_assign_pointer(fresh->p, w);
-			table_add(d, fresh);	/* takes the creator's ref */
-			d->nr_new++;
-			/* after @d's install: see find_entry_dirty() */
-			smp_store_release(&r->amended, true);
-			atomic_long_inc(&map->len);
-			fresh = NULL;
-			*res = ENTRY_STORED;
-			*old = NULL;
-			break;
-		}
-		map_unlock(map, flags);
-		rcu_read_unlock();
-		if (!d) {
-			err = dirty_build(map, gfp);
-		} else {
-			fresh = entry_alloc(key, key_len, hash, gfp);
-			if (!fresh)
-				err = -ENOMEM;
-		}
-		rcu_read_lock();
-		if (err)
-			goto out;
+	rcu_read_unlock();
+	if (need == WRITE_NEED_TABLE) {
+		kvfree(op->table);
+		op->table = table_alloc(op->table_size, gfp);
+		if (!op->table)
+			err = -ENOMEM;
+	} else if (!op->fresh) {
+		op->fresh = entry_alloc(op->key, op->key_len, op->hash, gfp);
+		if (!op->fresh)
+			err = -ENOMEM;
 	}
-	map_unlock(map, flags);
-out:
-	kfree(fresh);
+	rcu_read_lock();
 	return err;
 }
 
 /*
- * write - the common body of store, swap and load_or_store
+ * write_word - the common body of store, swap and load_or_store
  *
  * Called in an RCU read-side section, which it may leave and re-enter to
- * allocate (so a sleeping @gfp needs a caller not otherwise atomic), with
- * @hash the key's hash.
- * Return: 0 with *res and *old set (*old is the replaced or loaded word,
- * valid until rcu_read_unlock()), or -ENOMEM. On success the caller owns
- * *old if *res is ENTRY_STORED; @w is consumed unless *res is
- * ENTRY_LOADED or ENTRY_UNCHANGED.
+ * allocate (so a sleeping @gfp needs a caller not otherwise atomic). A
+ * key in the read table is written with one cmpxchg (Go's trySwap); the
+ * rest is write_locked(), in one loop with whatever it needs allocated
+ * in between.
+ * Return: 0 with op->res and op->old set (the caller owns op->old if
+ * op->res is ENTRY_STORED; op->w is consumed unless op->res is
+ * ENTRY_LOADED or ENTRY_UNCHANGED), or -ENOMEM.
  */
-static int write(struct syncmap *map, const void *key, size_t key_len,
-		 u64 hash, void *w, bool only_if_empty,
-		 gfp_t gfp, enum entry_result *res, void **old)
+static int write_word(struct syncmap *map, struct write_op *op, gfp_t gfp)
 	__must_hold(RCU)
 {
-	struct syncmap_entry *e, *fresh = NULL;
+	enum write_need need = WRITE_NEED_ENTRY;
+	struct syncmap_entry *e;
+	unsigned long flags;
+	int err = 0;
 
-	e = syncmap_table_find(rcu_dereference(map->read), hash, key,
-			       key_len);
+	e = syncmap_table_find(rcu_dereference(map->read), op->hash, op->key,
+			       op->key_len);
 	if (e) {
-		*res = entry_swap(map, e, w, only_if_empty, old);
-		if (*res != ENTRY_EXPUNGED)
+		op->res = entry_swap(map, e, op->w, op->only_if_empty,
+				     &op->old);
+		if (op->res != ENTRY_EXPUNGED)
 			return 0;
-	} else {
-		/* Probably a new key: allocate before any lock is taken. */
-		rcu_read_unlock();
-		fresh = entry_alloc(key, key_len, hash, gfp);
-		rcu_read_lock();
-		if (!fresh)
-			return -ENOMEM;
+		need = WRITE_AGAIN;
 	}
-	return write_slow(map, key, key_len, hash, w, only_if_empty, fresh,
-			  gfp, res, old);
+	/* else probably a new key: allocate before taking the lock */
+	for (;;) {
+		if (need != WRITE_AGAIN) {
+			err = write_alloc(op, need, gfp);
+			if (err)
+				break;
+		}
+		map_lock(map, &flags);
+		need = write_locked(map, op);
+		map_unlock(map, flags);
+		if (need == WRITE_DONE)
+			break;
+	}
+	kfree(op->fresh);
+	kvfree(op->table);	/* never published */
+	return err;
 }
 
 /*
@@ -853,7 +969,7 @@ struct write_result {
 };
 
 /*
- * write_value - make @value's word and write() it: store, swap and
+ * write_value - make @value's word and write it: store, swap and
  * load_or_store
  *
  * Return: 0 with @wr filled in, -EINVAL for a NULL or ERR_PTR @value,
@@ -865,8 +981,12 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 		       void *value, bool only_if_empty, gfp_t gfp,
 		       struct write_result *wr)
 {
-	u64 hash = syncmap_hash(map, key, key_len);
-	void *w, *p;
+	struct write_op op = {
+		.key = key, .key_len = key_len,
+		.hash = syncmap_hash(map, key, key_len),
+		.only_if_empty = only_if_empty,
+	};
+	void *p;
 	int err;
 
 	wr->old = NULL;
@@ -881,7 +1001,7 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 		 * read it, this load still happened before that delete.
 		 */
 		rcu_read_lock();
-		p = read_table_value(map, key, key_len, hash);
+		p = read_table_value(map, key, key_len, op.hash);
 		if (p) {
 			wr->res = ENTRY_LOADED;
 			wr->old = p;
@@ -891,17 +1011,18 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 		if (p)
 			return 0;
 	}
-	w = word_alloc(map, value, gfp);
-	if (!w)
+	op.w = word_alloc(map, value, gfp);
+	if (!op.w)
 		return -ENOMEM;
 	rcu_read_lock();
-	err = write(map, key, key_len, hash, w, only_if_empty, gfp,
-		    &wr->res, &wr->old);
+	err = write_word(map, &op, gfp);
+	wr->res = op.res;
+	wr->old = op.old;
 	if (!err && wr->old)
 		wr->old_value = syncmap_word_value(map, wr->old);
 	rcu_read_unlock();
 	if (err || wr->res == ENTRY_LOADED || wr->res == ENTRY_UNCHANGED)
-		word_free(map, w);
+		word_free(map, op.w);
 	return err;
 }
 
@@ -1287,12 +1408,17 @@ static struct syncmap_table *range_table(struct syncmap *map)
 	struct syncmap_table *r = rcu_dereference(map->read);
 	unsigned long flags;
 
-	if (!READ_ONCE(r->amended))
-		return r;
-	map_lock(map, &flags);
-	if (read_locked(map)->amended)
-		promote_locked(map);
-	map_unlock(map, flags);
+	/*
+	 * Completing the build is O(n), as the walk is: a step at a time,
+	 * with the lock dropped in between, until this read table is
+	 * replaced (promoted over, or cleared).
+	 */
+	while (READ_ONCE(r->amended) && rcu_access_pointer(map->read) == r) {
+		map_lock(map, &flags);
+		if (read_locked(map) == r)
+			promote_or_copy_locked(map, dirty_locked(map));
+		map_unlock(map, flags);
+	}
 	return rcu_dereference(map->read);
 }
 
@@ -1424,6 +1550,28 @@ bool syncmap_range_from(struct syncmap *map, u64 *pos,
 }
 EXPORT_SYMBOL_GPL(syncmap_range_from);
 
+/*
+ * A clear that could not allocate its empty table deletes every value
+ * where it is, as syncmap_delete() would: the tables keep their slots
+ * (deleted entries), which the next builds drop.
+ */
+static void clear_in_place(struct syncmap *map)
+{
+	struct syncmap_table *r, *d;
+	unsigned long flags;
+
+	rcu_read_lock();
+	/* Both at once: a promotion in between could hide the dirty keys. */
+	map_lock(map, &flags);
+	r = read_locked(map);
+	d = dirty_locked(map);
+	map_unlock(map, flags);
+	table_delete_all(map, r);
+	if (d)
+		table_delete_all(map, d);
+	rcu_read_unlock();
+}
+
 /**
  * syncmap_clear() - delete every key
  * @map: the map
@@ -1431,7 +1579,9 @@ EXPORT_SYMBOL_GPL(syncmap_range_from);
  * The tables are swapped for an empty one under the lock (O(1)); the old
  * entries are then expunged and their values released outside it. A
  * concurrent store either lands before the clear (and is released) or
- * after it (and stays).
+ * after it (and stays). The empty table is charged to the caller's memory
+ * cgroup (GFP_KERNEL_ACCOUNT); if it cannot be had, every value is
+ * deleted in place instead, with the same result for every key.
  *
  * Context: Process context; may sleep.
  */
@@ -1440,15 +1590,18 @@ void syncmap_clear(struct syncmap *map)
 	struct syncmap_table *empty, *r, *d;
 	unsigned long flags;
 
-	empty = table_alloc(SYNCMAP_MIN_SLOTS, GFP_KERNEL | __GFP_NOFAIL);
+	empty = table_alloc(SYNCMAP_MIN_SLOTS,
+			    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!empty) {
+		clear_in_place(map);
+		return;
+	}
 	map_lock(map, &flags);
 	r = read_locked(map);
 	d = dirty_locked(map);
 	rcu_assign_pointer(map->read, empty);
 	RCU_INIT_POINTER(map->dirty, NULL);	/* freed after a grace period */
 	map->counters.misses += atomic_long_xchg(&map->misses, 0);
-	bump_seq(map);
-	map->revived = NULL;	/* all entries of @r; flags die with them */
 	map_unlock(map, flags);
 
 	table_expunge_all(map, r);

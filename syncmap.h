@@ -42,8 +42,9 @@ struct syncmap;
  * @dirty_slots: entries in the dirty table, 0 when there is none
  * @misses: lookups that missed the read table and took the lock
  * @promotions: times the dirty table replaced the read table
- * @dirty_builds: dirty tables built from the read table
- * @build_retries: dirty builds thrown away because the map changed meanwhile
+ * @dirty_builds: dirty tables started (each is then built a step at a time)
+ * @copy_steps: steps of dirty builds (each takes over up to 32 read-table
+ *	slots)
  * @revivals: deleted read-table entries brought back by a store
  * @max_lock_hold_ns: longest hold of the map's lock, measured only while
  *	the core's lock_stats parameter is on
@@ -55,7 +56,7 @@ struct syncmap_counters {
 	u64 misses;
 	u64 promotions;
 	u64 dirty_builds;
-	u64 build_retries;
+	u64 copy_steps;
 	u64 revivals;
 	u64 max_lock_hold_ns;
 };

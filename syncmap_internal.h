@@ -28,6 +28,9 @@ struct syncmap_val {
 	struct rcu_head rcu;
 };
 
+/* Read-table slots a dirty build takes over per step, under the lock. */
+#define SYNCMAP_COPY_STEP	32U
+
 /*
  * The third state of an entry's pointer besides NULL and a live value:
  * the entry's own address. No value or box can be it, as the entry is
@@ -43,22 +46,18 @@ struct syncmap_val {
  * @ref: tables (published, dirty or being built) that hold the entry
  * @hash: the key's hsiphash, the top half of syncmap_hash() (the bottom
  *	half is 0): syncmap_entry_hash() gives the whole
- * @revived_next: link in syncmap.revived, under syncmap.lock
  * @key_len: length of @key (kmalloc() refuses a key near 4 GiB long
  *	first, and entry_alloc() checks)
- * @revived: on syncmap.revived, under syncmap.lock
  * @key: a copy of the key
  *
- * 32 bytes before the key: with a key of up to 32 bytes, one 64-byte slab
+ * 20 bytes before the key: with a key of up to 44 bytes, one 64-byte slab
  * object.
  */
 struct syncmap_entry {
 	void __rcu *p;
 	refcount_t ref;
 	u32 hash;
-	struct syncmap_entry *revived_next;
 	u32 key_len;
-	bool revived;
 	u8 key[];
 };
 
@@ -87,10 +86,14 @@ struct syncmap_slot {
  * @reserved: slots kept for entries of the read table it was built from
  * @nr_new: keys added while it was the dirty table
  * @amended: read table only: the dirty table holds keys this one lacks;
- *	goes false -> true under syncmap.lock (a release: see write_slow()),
- *	read locklessly
- * @free_work: frees the table and drops its entry references after a
+ *	goes false -> true under syncmap.lock (a release: see
+ *	write_locked()), read locklessly
+ * @copied: dirty table only: slots of the read table its build has taken
+ *	over, under syncmap.lock; the build is complete when it reaches the
+ *	read table's size
+ * @free_work: frees a large table and drops its entry references after a
  *	grace period
+ * @free_rcu: the same for a small table, from the RCU callback
  * @slots: @size slots
  *
  * Slots are only ever filled, never emptied or moved, and a full dirty
@@ -106,8 +109,12 @@ struct syncmap_table {
 	unsigned int count;
 	unsigned int reserved;
 	unsigned int nr_new;
+	unsigned int copied;
 	bool amended;
-	struct rcu_work free_work;
+	union {
+		struct rcu_work free_work;
+		struct rcu_head free_rcu;
+	};
 	struct syncmap_slot slots[];
 };
 
@@ -126,16 +133,13 @@ struct syncmap_table {
  * @lock: guards everything below it; a raw spinlock, because a lookup
  *	may take it to promote and lookups are allowed in hard interrupt
  *	context, on PREEMPT_RT too. Its sections never allocate or sleep and
- *	do O(1) work, but for draining @revived (see dirty_build())
+ *	do bounded work: at most one step of a dirty build
+ *	(SYNCMAP_COPY_STEP slots) besides O(1)
  * @len: live keys
- * @seq: bumped whenever @read or @dirty is replaced; a dirty table built
- *	outside the lock is installed only if @seq did not move
- * @revived: entries revived while @dirty was NULL, added at install
  * @lock_t0: when @lock was taken, if lock_stats is on
- * @build_hook: tests only: called by dirty_build() between its copy and
- *	its install, with no lock held, to stage the races the install must
- *	catch; always NULL otherwise
  * @counters: reported by syncmap_get_counters()
+ * @race_hook: KUnit only: called at syncmap_race_point(), to stage there
+ *	what another CPU might do; NULL otherwise, and absent without KUnit
  *
  * @read and the fields lockless readers use sit apart from the lock's
  * cache line, so that writers do not bounce the readers' line.
@@ -150,12 +154,29 @@ struct syncmap {
 
 	raw_spinlock_t lock ____cacheline_aligned_in_smp;
 	atomic_long_t len;
-	unsigned long seq;
-	struct syncmap_entry *revived;
 	u64 lock_t0;
 	struct syncmap_counters counters;
-	void (*build_hook)(struct syncmap *map);
+#if IS_ENABLED(CONFIG_KUNIT)
+	void (*race_hook)(struct syncmap *map, struct syncmap_entry *e);
+#endif
 };
+
+/*
+ * A point in the core where KUnit stages a race deterministically: the
+ * test's hook runs there, as another CPU could in that window. Compiled
+ * away without KUnit.
+ */
+static inline void syncmap_race_point(struct syncmap *map,
+				      struct syncmap_entry *e)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	void (*hook)(struct syncmap *map, struct syncmap_entry *e);
+
+	hook = READ_ONCE(map->race_hook);
+	if (unlikely(hook))
+		hook(map, e);
+#endif
+}
 
 /*
  * hsiphash, the kernel's keyed hash for hash tables: a random key per map

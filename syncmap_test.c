@@ -1205,12 +1205,6 @@ static void syncmap_test_stats(struct kunit *test)
 
 /* ---- internals, driven deterministically ---------------------------- */
 
-static bool range_count_nothing(const void *key, size_t len, void *value,
-				void *arg)
-{
-	return true;
-}
-
 /* Misses equal to the dirty table's size promote it, as in Go. */
 static void syncmap_test_promote_after_misses(struct kunit *test)
 {
@@ -1336,40 +1330,6 @@ static void syncmap_test_expunged_dropped(struct kunit *test)
 }
 
 /*
- * Revival while there is no dirty table (a stale expunge, as an abandoned
- * concurrent build leaves behind) goes through map->revived and reaches
- * the next dirty table.
- */
-static void syncmap_test_revive_without_dirty(struct kunit *test)
-{
-	struct tctx *ctx = tctx_new(test, 3);
-	struct syncmap *map = ctx->map;
-	struct syncmap_entry *e;
-	void *p;
-
-	store_ok(test, map, "k", 1, &ctx->vals[0]);
-	promote(test, map);
-	syncmap_delete(map, "k", 1);
-	e = table_entry(map, read_table(map), "k", 1);
-	KUNIT_ASSERT_NOT_NULL(test, e);
-	/* Expunge by hand, as a build that then lost its race would. */
-	p = unrcu_pointer(cmpxchg(&e->p, NULL,
-				  RCU_INITIALIZER(SYNCMAP_EXPUNGED(e))));
-	KUNIT_ASSERT_NULL(test, p);
-	KUNIT_ASSERT_NULL(test, dirty_table(map));
-
-	store_ok(test, map, "k", 1, &ctx->vals[1]);
-	KUNIT_EXPECT_PTR_EQ(test, e, map->revived);
-	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "k", 1));
-	store_ok(test, map, "other", 5, &ctx->vals[2]);	/* builds */
-	KUNIT_EXPECT_NULL(test, map->revived);
-	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, dirty_table(map), "k", 1));
-	promote(test, map);
-	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "k", 1));
-	KUNIT_EXPECT_EQ(test, 2, syncmap_len(map));
-}
-
-/*
  * A map without a release callback keeps the value itself in the entry:
  * writes to a key the read table holds are a cmpxchg that allocates
  * nothing, the expunge/revive cycle works on bare values as on boxes,
@@ -1434,96 +1394,254 @@ static void syncmap_test_bare_values(struct kunit *test)
 }
 
 /*
- * Races with a dirty build, staged deterministically: build_hook runs in
- * the builder between its copy and its install, and does what another
- * CPU might do in that window. The hook is one-shot (it may itself store,
- * and so build).
+ * A dirty build is done a step at a time: a store of a new key starts it
+ * and takes over SYNCMAP_COPY_STEP read-table slots, and every key stays
+ * reachable, from the read table or from the dirty one, until the build
+ * completes; only then may the dirty table be promoted.
  */
-static struct tval *hook_value;
-
-static void hook_store_and_promote(struct syncmap *map)
+static void syncmap_test_build_incremental(struct kunit *test)
 {
-	map->build_hook = NULL;
-	/* Builds its own dirty table, installs it first, adds "k1"... */
-	syncmap_store(map, "k1", 2, hook_value, GFP_KERNEL);
-	/* ...and sees it promoted: the first builder's copy is stale. */
-	syncmap_range(map, range_count_nothing, NULL);
-}
-
-static void syncmap_test_build_race_promotion(struct kunit *test)
-{
-	struct tctx *ctx = tctx_new(test, 3);
+	const int n = 200;
+	struct tctx *ctx = tctx_new(test, n + 1);
 	struct syncmap *map = ctx->map;
-	unsigned long retries;
+	struct syncmap_table *r, *d;
+	unsigned int r_size;
+	char key[12];
+	int i, bad = 0;
 
-	hook_value = &ctx->vals[2];
-	store_ok(test, map, "a", 1, &ctx->vals[0]);
+	store_n(test, ctx, 0, n);
 	promote(test, map);
-	retries = map->counters.build_retries;
-	map->build_hook = hook_store_and_promote;
-	store_ok(test, map, "b", 1, &ctx->vals[1]);
-	KUNIT_EXPECT_NULL(test, map->build_hook);	/* it ran */
-	KUNIT_EXPECT_EQ(test, retries + 1, map->counters.build_retries);
+	r = read_table(map);
+	r_size = r->size;	/* @r is freed after the promotion below */
+	KUNIT_ASSERT_GT(test, r_size, 4 * SYNCMAP_COPY_STEP);
+	store_ok(test, map, "new", 3, &ctx->vals[n]);
+	d = dirty_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_EXPECT_EQ(test, SYNCMAP_COPY_STEP, d->copied);
+	KUNIT_EXPECT_LT(test, d->count, n);
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		bad += load(map, key, strlen(key)) != &ctx->vals[i];
+	}
+	KUNIT_EXPECT_EQ(test, 0, bad);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[n], load(map, "new", 3));
+
+	/* Misses past the threshold take the build a step further each. */
+	atomic_long_set(&map->misses, n + 1000);
+	load(map, "absent", 6);
+	KUNIT_EXPECT_PTR_EQ(test, d, dirty_table(map));
+	KUNIT_EXPECT_EQ(test, 2 * SYNCMAP_COPY_STEP, d->copied);
+	KUNIT_EXPECT_PTR_EQ(test, r, read_table(map));
+
 	promote(test, map);
-	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], load(map, "k1", 2));
-	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(map, "a", 1));
-	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "b", 1));
-	KUNIT_EXPECT_EQ(test, 3, syncmap_len(map));
+	KUNIT_EXPECT_PTR_EQ(test, d, read_table(map));
+	KUNIT_EXPECT_EQ(test, r_size, d->copied);
+	KUNIT_EXPECT_EQ(test, n + 1, d->count);
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		bad += table_entry(map, d, key, strlen(key)) == NULL;
+	}
+	KUNIT_EXPECT_EQ(test, 0, bad);
+	KUNIT_EXPECT_EQ(test, n + 1, syncmap_len(map));
 }
 
-/* The build just expunged "x": a store revives it before the install. */
-static void hook_revive(struct syncmap *map)
+/*
+ * No operation does more than one step of a build, whatever the map's
+ * size: a store (of a new key or not), a load and a delete each run at
+ * most one, and no store copies a table (issue: writes never wait on
+ * O(n)). The counters say how many steps ran.
+ */
+static void syncmap_test_bounded_work(struct kunit *test)
 {
-	map->build_hook = NULL;
-	syncmap_store(map, "x", 1, hook_value, GFP_KERNEL);
+	const int n = 20000;
+	struct tctx *ctx = tctx_new_map(test, 0, false);
+	struct syncmap *map = ctx->map;
+	u64 steps = 0, max_steps = 0, before;
+	u32 k;
+
+	for (k = 1; k <= 3 * n; k++) {
+		before = map->counters.copy_steps;
+		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
+		steps = map->counters.copy_steps - before;
+		max_steps = max(max_steps, steps);
+		before = map->counters.copy_steps;
+		load(map, &k, sizeof(k));
+		k--;
+		load(map, &k, sizeof(k));	/* a key the read table may lack */
+		k++;
+		steps = map->counters.copy_steps - before;
+		max_steps = max(max_steps, steps);
+		if (k % 3 == 0) {
+			before = map->counters.copy_steps;
+			syncmap_delete(map, &k, sizeof(k));
+			max_steps = max(max_steps,
+					map->counters.copy_steps - before);
+		}
+	}
+	KUNIT_EXPECT_LE(test, max_steps, 2);	/* two loads in the second */
+	KUNIT_EXPECT_GE(test, map->counters.promotions, 8);
+	KUNIT_EXPECT_EQ(test, 2 * n, syncmap_len(map));
 }
 
-static void syncmap_test_build_race_revival(struct kunit *test)
+/*
+ * The race entry_expunge()'s cmpxchg exists for, staged: the build reads
+ * a deleted entry (NULL) and decides to leave it out; before it writes
+ * EXPUNGED, a lockless store lands in the entry. The store must survive
+ * (the build copies the entry); a blind write of EXPUNGED would lose it.
+ * The hook runs under the map's lock, as the build does, so it stores
+ * into a map without a release callback: nothing to allocate.
+ */
+static const char *race_key = "victim";
+static int race_hits;
+
+static void hook_store_into_deleted(struct syncmap *map,
+				    struct syncmap_entry *e)
 {
-	struct tctx *ctx = tctx_new(test, 3);
+	if (e->key_len != strlen(race_key) ||
+	    memcmp(e->key, race_key, e->key_len))
+		return;
+	race_hits++;
+	WRITE_ONCE(map->race_hook, NULL);
+	/* Lockless: the read table holds the entry, and it is NULL. */
+	if (syncmap_store(map, race_key, strlen(race_key), (void *)0x42,
+			  GFP_ATOMIC))
+		race_hits += 100;
+}
+
+static void syncmap_test_copy_race_store(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new_map(test, 0, false);
 	struct syncmap *map = ctx->map;
 	struct syncmap_entry *e;
 
-	store_ok(test, map, "x", 1, &ctx->vals[0]);
+	store_ok(test, map, race_key, strlen(race_key), (void *)0x40);
+	store_ok(test, map, "other", 5, (void *)0x44);
 	promote(test, map);
-	syncmap_delete(map, "x", 1);
-	e = table_entry(map, read_table(map), "x", 1);
+	KUNIT_ASSERT_TRUE(test, syncmap_delete(map, race_key,
+					       strlen(race_key)));
+	e = table_entry(map, read_table(map), race_key, strlen(race_key));
 	KUNIT_ASSERT_NOT_NULL(test, e);
-	hook_value = &ctx->vals[1];
-	map->build_hook = hook_revive;
-	store_ok(test, map, "y", 1, &ctx->vals[2]);	/* builds */
-	KUNIT_EXPECT_NULL(test, map->build_hook);
-	/* Revived while there was no dirty table, added at install. */
-	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, dirty_table(map), "x", 1));
-	KUNIT_EXPECT_NULL(test, map->revived);
+	race_hits = 0;
+	map->race_hook = hook_store_into_deleted;
+	store_ok(test, map, "new", 3, (void *)0x46);	/* starts the build */
+	KUNIT_EXPECT_NULL(test, map->race_hook);
+	KUNIT_EXPECT_EQ(test, 1, race_hits);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)0x42, entry_state(e));
+	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, dirty_table(map),
+						 race_key, strlen(race_key)));
+	KUNIT_EXPECT_PTR_EQ(test, (void *)0x42,
+			    load(map, race_key, strlen(race_key)));
 	promote(test, map);
-	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "x", 1));
-	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], load(map, "y", 1));
-	KUNIT_EXPECT_EQ(test, 2, syncmap_len(map));
+	KUNIT_EXPECT_PTR_EQ(test, (void *)0x42,
+			    load(map, race_key, strlen(race_key)));
+	KUNIT_EXPECT_EQ(test, 3, syncmap_len(map));
 }
 
-/* A clear in the window: the copy of the old tables must not come back. */
-static void hook_clear(struct syncmap *map)
+/*
+ * A key deleted behind the build (expunged) is revived under the lock
+ * straight into the dirty table; one deleted ahead of it is stored into
+ * where it is, in the read table, and copied when the build gets there.
+ */
+static void syncmap_test_revive_during_build(struct kunit *test)
 {
-	map->build_hook = NULL;
-	syncmap_clear(map);
+	const int n = 200;
+	struct tctx *ctx = tctx_new(test, n + 3);
+	struct syncmap *map = ctx->map;
+	struct syncmap_entry *behind = NULL, *ahead = NULL, *e;
+	struct syncmap_table *r;
+	unsigned int i;
+
+	store_n(test, ctx, 0, n);
+	promote(test, map);
+	r = read_table(map);
+	for (i = 0; i < r->size; i++) {
+		e = r->slots[i].entry;
+		if (!e)
+			continue;
+		if (i < SYNCMAP_COPY_STEP && !behind)
+			behind = e;
+		else if (i >= 2 * SYNCMAP_COPY_STEP && !ahead)
+			ahead = e;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, behind);
+	KUNIT_ASSERT_NOT_NULL(test, ahead);
+	KUNIT_ASSERT_TRUE(test, syncmap_delete(map, behind->key,
+					       behind->key_len));
+	KUNIT_ASSERT_TRUE(test, syncmap_delete(map, ahead->key,
+					       ahead->key_len));
+	store_ok(test, map, "new", 3, &ctx->vals[n]);	/* one step */
+	KUNIT_ASSERT_EQ(test, SYNCMAP_COPY_STEP, dirty_table(map)->copied);
+	KUNIT_EXPECT_PTR_EQ(test, SYNCMAP_EXPUNGED(behind),
+			    entry_state(behind));
+	KUNIT_EXPECT_NULL(test, entry_state(ahead));
+
+	store_ok(test, map, behind->key, behind->key_len, &ctx->vals[n + 1]);
+	KUNIT_EXPECT_EQ(test, 1, map->counters.revivals);
+	KUNIT_EXPECT_PTR_EQ(test, behind,
+			    table_entry(map, dirty_table(map), behind->key,
+					behind->key_len));
+	store_ok(test, map, ahead->key, ahead->key_len, &ctx->vals[n + 2]);
+	KUNIT_EXPECT_EQ(test, 1, map->counters.revivals);	/* lockless */
+	KUNIT_EXPECT_NULL(test, table_entry(map, dirty_table(map), ahead->key,
+					    ahead->key_len));
+	promote(test, map);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[n + 1],
+			    load(map, behind->key, behind->key_len));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[n + 2],
+			    load(map, ahead->key, ahead->key_len));
+	KUNIT_EXPECT_EQ(test, n + 1, read_table(map)->count);
+	KUNIT_EXPECT_EQ(test, n + 1, syncmap_len(map));
 }
 
-static void syncmap_test_build_race_clear(struct kunit *test)
+/* A clear in the middle of a build drops the half-built table. */
+static void syncmap_test_clear_during_build(struct kunit *test)
 {
-	struct tctx *ctx = tctx_new(test, 3);
+	const int n = 200;
+	struct tctx *ctx = tctx_new(test, n + 2);
 	struct syncmap *map = ctx->map;
 
-	store_ok(test, map, "old", 3, &ctx->vals[0]);
+	store_n(test, ctx, 0, n);
 	promote(test, map);
-	map->build_hook = hook_clear;
-	store_ok(test, map, "new", 3, &ctx->vals[1]);
+	store_ok(test, map, "new", 3, &ctx->vals[n]);
+	KUNIT_ASSERT_NOT_NULL(test, dirty_table(map));
+	KUNIT_ASSERT_LT(test, dirty_table(map)->copied, read_table(map)->size);
+	syncmap_clear(map);
+	KUNIT_EXPECT_NULL(test, dirty_table(map));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
+	KUNIT_EXPECT_NULL(test, load(map, "new", 3));
+	KUNIT_EXPECT_NULL(test, load(map, "0", 1));
+	store_ok(test, map, "after", 5, &ctx->vals[n + 1]);
 	promote(test, map);
-	KUNIT_EXPECT_NULL(test, load(map, "old", 3));
-	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "new", 3));
-	KUNIT_EXPECT_EQ(test, 1, syncmap_len(map));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[n + 1], load(map, "after", 5));
 	KUNIT_EXPECT_EQ(test, 1, read_table(map)->count);
-	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[0]));
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(map));
+	settle();
+	KUNIT_EXPECT_EQ(test, n + 1, atomic_read(&ctx->released));
+}
+
+/*
+ * A map emptied by deletes then refilled: the dirty table is sized from
+ * the read table's slots as well as its count, so a build still ends
+ * before its table fills (write_locked() WARNs otherwise).
+ */
+static void syncmap_test_build_ends_before_full(struct kunit *test)
+{
+	const u32 n = 5000;
+	struct tctx *ctx = tctx_new_map(test, 0, false);
+	struct syncmap *map = ctx->map;
+	u32 k;
+
+	for (k = 1; k <= n; k++)
+		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
+	promote(test, map);
+	for (k = 1; k <= n; k++)
+		KUNIT_ASSERT_TRUE(test, syncmap_delete(map, &k, sizeof(k)));
+	for (k = n + 1; k <= 3 * n; k++)
+		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
+	KUNIT_EXPECT_EQ(test, 2 * n, syncmap_len(map));
+	KUNIT_EXPECT_GE(test, map->counters.promotions, 2);
+	promote(test, map);
+	KUNIT_EXPECT_EQ(test, 2 * n, read_table(map)->count);
 }
 
 /* A full dirty table is promoted and rebuilt larger, never rehashed. */
@@ -2449,9 +2567,9 @@ static void syncmap_test_concurrent_mixed(struct kunit *test)
 	hammer_run(test, h, mixed_thread);
 	KUNIT_EXPECT_EQ(test, 0, atomic_read(&h->failures));
 	syncmap_get_counters(h->map, &st);
-	kunit_info(test, "%d threads: %llu promotions, %llu builds, %llu retries, %llu revivals\n",
+	kunit_info(test, "%d threads: %llu promotions, %llu builds, %llu copy steps, %llu revivals\n",
 		   h->nthreads, st.promotions, st.dirty_builds,
-		   st.build_retries, st.revivals);
+		   st.copy_steps, st.revivals);
 	KUNIT_EXPECT_GT(test, st.promotions, 0);
 	hammer_stop(h);
 	rcu_barrier();
@@ -2744,11 +2862,13 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_dirty_lookup_lockless),
 	KUNIT_CASE(syncmap_test_expunge_and_revive),
 	KUNIT_CASE(syncmap_test_expunged_dropped),
-	KUNIT_CASE(syncmap_test_revive_without_dirty),
 	KUNIT_CASE(syncmap_test_bare_values),
-	KUNIT_CASE(syncmap_test_build_race_promotion),
-	KUNIT_CASE(syncmap_test_build_race_revival),
-	KUNIT_CASE(syncmap_test_build_race_clear),
+	KUNIT_CASE(syncmap_test_build_incremental),
+	KUNIT_CASE(syncmap_test_bounded_work),
+	KUNIT_CASE(syncmap_test_copy_race_store),
+	KUNIT_CASE(syncmap_test_revive_during_build),
+	KUNIT_CASE(syncmap_test_clear_during_build),
+	KUNIT_CASE(syncmap_test_build_ends_before_full),
 	KUNIT_CASE(syncmap_test_dirty_full_promotes),
 	KUNIT_CASE(syncmap_test_hash_keyed),
 	KUNIT_CASE(syncmap_test_hash_fixed_size),

@@ -459,7 +459,7 @@ static long smdev_stats(void __user *argp)
 	st.misses = c.misses;
 	st.promotions = c.promotions;
 	st.dirty_builds = c.dirty_builds;
-	st.build_retries = c.build_retries;
+	st.build_retries = 0;	/* see the uapi header */
 	st.revivals = c.revivals;
 	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 }

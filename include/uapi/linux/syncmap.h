@@ -66,8 +66,9 @@ struct syncmap_kv {
  * @dirty_slots: entries in the dirty table, 0 if there is none
  * @misses: lookups that missed the read table and took the lock
  * @promotions: times the dirty table became the read table
- * @dirty_builds: dirty tables built from the read table
- * @build_retries: dirty builds thrown away because the map changed
+ * @dirty_builds: dirty tables started (each built a step at a time)
+ * @build_retries: always 0: dirty builds are no longer thrown away and
+ *	redone (the field stays, as every field of this struct)
  * @revivals: deleted keys brought back into the read table by a store
  */
 struct syncmap_stats {
