@@ -13,9 +13,12 @@
  * that is not expunged, plus the keys added since it was started;
  * read->amended says it has such keys.
  * Lookups that miss the read table while it is amended search the dirty
- * table and count a miss; once the misses reach the dirty table's size,
- * the dirty table is promoted: published as the new read table (O(1)),
- * and the map has no dirty table until the next new key needs one.
+ * table and, if they find their key there, count a miss; once the misses
+ * reach the dirty table's size, the dirty table is promoted: published as
+ * the new read table (O(1)), and the map has no dirty table until the
+ * next new key needs one. Unlike Go, a lookup of an absent key counts
+ * nothing: promotion would not make it find its key, and the count is
+ * the one write to shared memory a lookup makes.
  *
  * Unlike Go, those lookups do not take the lock: the dirty table is
  * RCU-published too and only ever gains slots (a full one is promoted,
@@ -626,9 +629,9 @@ static void miss_locked(struct syncmap *map)
 }
 
 /*
- * A lookup consulted @d without the lock: count a miss, and once the
- * misses reach @d's size, promote it (or copy a step towards it) if it
- * is still the dirty table. Lookups take the lock only then, until the
+ * A lookup found its key in @d without the lock: count a miss, and once
+ * the misses reach @d's size, promote it (or copy a step towards it) if
+ * it is still the dirty table. Lookups take the lock only then, until the
  * promotion resets the count.
  */
 static void count_miss(struct syncmap *map, struct syncmap_table *d)
@@ -685,7 +688,8 @@ find_entry_locked(struct syncmap *map, const void *key, size_t key_len,
 	e = syncmap_table_find(r, hash, key, key_len);
 	if (!e && r->amended) {
 		e = syncmap_table_find(dirty_locked(map), hash, key, key_len);
-		miss_locked(map);
+		if (e)
+			miss_locked(map);
 	}
 	map_unlock(map, flags);
 	return e;
@@ -716,7 +720,8 @@ find_entry_dirty(struct syncmap *map, const void *key, size_t key_len,
 	if (unlikely(!d))
 		return find_entry_locked(map, key, key_len, hash);
 	e = syncmap_dirty_find(d, hash, key, key_len);
-	count_miss(map, d);
+	if (e)
+		count_miss(map, d);
 	return e;
 }
 

@@ -222,17 +222,23 @@ static void store_ok(struct kunit *test, struct syncmap *map,
 	KUNIT_ASSERT_EQ(test, 0, syncmap_store(map, key, len, v, GFP_KERNEL));
 }
 
-/* Load a key that is absent until the dirty table is promoted. */
+/*
+ * Load a key that the dirty table alone holds until the misses promote
+ * it (a lookup of an absent key counts no miss).
+ */
 static void promote(struct kunit *test, struct syncmap *map)
 {
-	unsigned long before = map->counters.promotions;
-	int i;
+	struct syncmap_table *d = dirty_table(map);
+	struct syncmap_entry *e = NULL;
+	unsigned int i;
 
-	for (i = 0; i < 1000000 && dirty_table(map); i++) {
-		if (map->counters.promotions != before)
-			break;
-		load(map, "\xff never stored", 14);
+	for (i = 0; d && i < d->size && !e; i++) {
+		e = d->slots[i].entry;
+		if (e && table_entry(map, read_table(map), e->key, e->key_len))
+			e = NULL;
 	}
+	for (i = 0; i < 1000000 && e && dirty_table(map) == d; i++)
+		load(map, e->key, e->key_len);
 	KUNIT_ASSERT_NULL(test, dirty_table(map));
 }
 
@@ -1217,11 +1223,17 @@ static void syncmap_test_promote_after_misses(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, read_table(map)->amended);
 	KUNIT_EXPECT_EQ(test, 8, dirty_table(map)->count);
 	atomic_long_set(&map->misses, 0);
-	for (i = 0; i < 7; i++)
+	/* An absent key: promotion would not help it find it. */
+	for (i = 0; i < 20; i++)
 		KUNIT_EXPECT_NULL(test, load(map, "absent", 6));
+	KUNIT_EXPECT_EQ(test, 0, atomic_long_read(&map->misses));
+	/* "7" came last: the dirty table alone holds it. */
+	KUNIT_ASSERT_NULL(test, table_entry(map, read_table(map), "7", 1));
+	for (i = 0; i < 7; i++)
+		KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[7], load(map, "7", 1));
 	KUNIT_EXPECT_NOT_NULL(test, dirty_table(map));
 	KUNIT_EXPECT_EQ(test, 7, atomic_long_read(&map->misses));
-	load(map, "absent", 6);	/* the eighth miss */
+	load(map, "7", 1);	/* the eighth miss */
 	KUNIT_EXPECT_NULL(test, dirty_table(map));
 	KUNIT_EXPECT_EQ(test, 0, atomic_long_read(&map->misses));
 	KUNIT_EXPECT_FALSE(test, read_table(map)->amended);
@@ -1262,9 +1274,14 @@ static void syncmap_test_dirty_lookup_lockless(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, LOCK_SENTINEL, map->lock_t0);
 	KUNIT_EXPECT_EQ(test, count - 1, atomic_long_read(&map->misses));
 	KUNIT_EXPECT_NOT_NULL(test, dirty_table(map));
-	/* an absent key consults the dirty table too: the count-th miss */
+	/* an absent key consults the dirty table, but counts nothing */
 	k = 1000;
 	KUNIT_EXPECT_NULL(test, load(map, &k, sizeof(k)));
+	KUNIT_EXPECT_EQ(test, LOCK_SENTINEL, map->lock_t0);
+	KUNIT_EXPECT_EQ(test, count - 1, atomic_long_read(&map->misses));
+	/* the count-th miss takes the lock and promotes */
+	k = dirty_only[1];
+	KUNIT_EXPECT_NOT_NULL(test, load(map, &k, sizeof(k)));
 	KUNIT_EXPECT_NE(test, LOCK_SENTINEL, map->lock_t0);
 	KUNIT_EXPECT_NULL(test, dirty_table(map));
 	KUNIT_EXPECT_EQ(test, 0, atomic_long_read(&map->misses));
@@ -1428,7 +1445,7 @@ static void syncmap_test_build_incremental(struct kunit *test)
 
 	/* Misses past the threshold take the build a step further each. */
 	atomic_long_set(&map->misses, n + 1000);
-	load(map, "absent", 6);
+	load(map, "new", 3);
 	KUNIT_EXPECT_PTR_EQ(test, d, dirty_table(map));
 	KUNIT_EXPECT_EQ(test, 2 * SYNCMAP_COPY_STEP, d->copied);
 	KUNIT_EXPECT_PTR_EQ(test, r, read_table(map));
@@ -1439,7 +1456,7 @@ static void syncmap_test_build_incremental(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n + 1, d->count);
 	for (i = 0; i < n; i++) {
 		snprintf(key, sizeof(key), "%d", i);
-		bad += table_entry(map, d, key, strlen(key)) == NULL;
+		bad += !table_entry(map, d, key, strlen(key));
 	}
 	KUNIT_EXPECT_EQ(test, 0, bad);
 	KUNIT_EXPECT_EQ(test, n + 1, syncmap_len(map));
