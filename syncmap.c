@@ -72,6 +72,7 @@
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 #include "syncmap_internal.h"
 
@@ -133,9 +134,16 @@ static void *word_alloc(struct syncmap *map, void *value, gfp_t gfp)
 static void val_release_rcu(struct rcu_head *head)
 {
 	struct syncmap_val *box = container_of(head, struct syncmap_val, rcu);
+	struct syncmap *map = box->map;
 
-	box->map->release(box->value);
+	map->release(box->value);
 	kfree(box);
+	/*
+	 * Our last access to @map: once the count is 0, syncmap_destroy()
+	 * may free it. wake_up_var() only hashes the address.
+	 */
+	if (atomic_long_dec_and_test(&map->releases_pending))
+		wake_up_var(&map->releases_pending);
 }
 
 /*
@@ -146,8 +154,10 @@ static void word_release(struct syncmap *map, void *w)
 {
 	struct syncmap_val *box = w;
 
-	if (syncmap_boxes(map))
+	if (syncmap_boxes(map)) {
+		atomic_long_inc(&map->releases_pending);
 		call_rcu(&box->rcu, val_release_rcu);
+	}
 }
 
 /* The value goes back to the caller: only the box is the map's. */
@@ -1071,7 +1081,11 @@ EXPORT_SYMBOL_GPL(syncmap_create);
  * @map: the map, or NULL; nobody may use it concurrently or afterwards
  *
  * Waits until every release callback of the map has run, so the caller
- * may unload the code of its release function when this returns.
+ * may unload the code of its release function when this returns. It
+ * waits for this map's releases only (a grace period if it had values),
+ * not for every RCU callback in the system: the tables and entries it
+ * leaves to be freed after a grace period no longer refer to the map,
+ * and the module's exit waits for them.
  *
  * Context: Process context; sleeps.
  */
@@ -1079,7 +1093,7 @@ void syncmap_destroy(struct syncmap *map)
 {
 	struct syncmap_table *r, *d;
 
-	if (IS_ERR_OR_NULL(map))
+	if (!map)
 		return;
 	r = rcu_dereference_protected(map->read, true);
 	d = rcu_dereference_protected(map->dirty, true);
@@ -1089,10 +1103,9 @@ void syncmap_destroy(struct syncmap *map)
 		table_expunge_all(map, d);
 		table_free_deferred(d);
 	}
-	/* Value releases and the table frees' grace periods... */
-	rcu_barrier();
-	/* ...then the table frees themselves. */
-	flush_workqueue(syncmap_wq);
+	/* acquire: the callbacks' last accesses to @map come before kfree() */
+	wait_var_event(&map->releases_pending,
+		       !atomic_long_read_acquire(&map->releases_pending));
 	kfree(map);
 }
 EXPORT_SYMBOL_GPL(syncmap_destroy);

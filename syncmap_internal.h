@@ -136,6 +136,8 @@ struct syncmap_table {
  *	do bounded work: at most one step of a dirty build
  *	(SYNCMAP_COPY_STEP slots) besides O(1)
  * @len: live keys
+ * @releases_pending: values handed to call_rcu() whose release has not
+ *	run yet; syncmap_destroy() waits for it to reach 0
  * @lock_t0: when @lock was taken, if lock_stats is on
  * @counters: reported by syncmap_get_counters()
  * @race_hook: KUnit only: called at syncmap_race_point(), to stage there
@@ -154,6 +156,7 @@ struct syncmap {
 
 	raw_spinlock_t lock ____cacheline_aligned_in_smp;
 	atomic_long_t len;
+	atomic_long_t releases_pending;
 	u64 lock_t0;
 	struct syncmap_counters counters;
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -378,3 +378,8 @@ int hrtimer_cancel(struct hrtimer *timer)
 	timer->started = false;
 	return 0;
 }
+
+void shim_relax(void)
+{
+	usleep(100);
+}

@@ -179,6 +179,8 @@ typedef struct { int refs; } refcount_t;
 #define SHIM_ATOMIC_OPS(pfx, T, t)					\
 static inline t pfx##_read(const T *v)					\
 { return __atomic_load_n(&v->counter, __ATOMIC_RELAXED); }		\
+static inline t pfx##_read_acquire(const T *v)				\
+{ return __atomic_load_n(&v->counter, __ATOMIC_ACQUIRE); }		\
 static inline void pfx##_set(T *v, t i)					\
 { __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED); }		\
 static inline void pfx##_inc(T *v)					\
@@ -335,6 +337,11 @@ u32 hsiphash(const void *data, size_t len, const hsiphash_key_t *key);
 u32 hsiphash_2u32(u32 first, u32 second, const hsiphash_key_t *key);
 
 /* ---- threads: kthreads, completions, hrtimers -------------------------------- */
+
+/* wait_var_event() polls here: wake_up_var() has no sleeper to wake. */
+void shim_relax(void);
+#define wake_up_var(var)		do { (void)(var); } while (0)
+#define wait_var_event(var, cond)	do { while (!(cond)) shim_relax(); } while (0)
 
 /* Every thread has one; kthreads' carry what kthread_stop() needs. */
 struct task_struct {
