@@ -1569,14 +1569,17 @@ bool syncmap_range_from(struct syncmap *map, u64 *pos,
 EXPORT_SYMBOL_GPL(syncmap_range_from);
 
 /*
- * A clear that could not allocate its empty table deletes every value
- * where it is, as syncmap_delete() would: the tables keep their slots
- * (deleted entries), which the next builds drop.
+ * Clear by deleting every value where it is, as syncmap_delete() would,
+ * if the tables have at most @max_slots slots between them: the tables
+ * keep their slots (deleted entries), which the next builds drop. Small
+ * maps are cleared so (allocating and freeing nothing), and any map
+ * whose new empty table could not be allocated.
  */
-static void clear_in_place(struct syncmap *map)
+static bool clear_in_place(struct syncmap *map, unsigned int max_slots)
 {
 	struct syncmap_table *r, *d;
 	unsigned long flags;
+	bool done = false;
 
 	rcu_read_lock();
 	/* Both at once: a promotion in between could hide the dirty keys. */
@@ -1584,10 +1587,14 @@ static void clear_in_place(struct syncmap *map)
 	r = read_locked(map);
 	d = dirty_locked(map);
 	map_unlock(map, flags);
-	table_delete_all(map, r);
-	if (d)
-		table_delete_all(map, d);
+	if (r->size + (d ? d->size : 0) <= max_slots) {
+		table_delete_all(map, r);
+		if (d)
+			table_delete_all(map, d);
+		done = true;
+	}
 	rcu_read_unlock();
+	return done;
 }
 
 /**
@@ -1608,10 +1615,12 @@ void syncmap_clear(struct syncmap *map)
 	struct syncmap_table *empty, *r, *d;
 	unsigned long flags;
 
+	if (clear_in_place(map, SYNCMAP_CLEAR_IN_PLACE))
+		return;
 	empty = table_alloc(SYNCMAP_MIN_SLOTS,
 			    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!empty) {
-		clear_in_place(map);
+		clear_in_place(map, UINT_MAX);
 		return;
 	}
 	map_lock(map, &flags);

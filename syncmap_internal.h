@@ -30,6 +30,8 @@ struct syncmap_val {
 
 /* Read-table slots a dirty build takes over per step, under the lock. */
 #define SYNCMAP_COPY_STEP	32U
+/* Maps whose tables have at most this many slots are cleared in place. */
+#define SYNCMAP_CLEAR_IN_PLACE	1024U
 
 /*
  * The third state of an entry's pointer besides NULL and a live value:

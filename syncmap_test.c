@@ -1154,6 +1154,64 @@ static void syncmap_test_clear_releases_all(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 64, atomic_read(&ctx->released));
 }
 
+/*
+ * A small map is cleared in place: its tables stay, every entry deleted
+ * (NULL), and nothing is allocated or freed. So is a large map whose new
+ * empty table cannot be allocated; otherwise a large one gets a new table.
+ */
+static void syncmap_test_clear_in_place(struct kunit *test)
+{
+	const int n = 1500;
+	struct tctx *ctx = tctx_new(test, n + 2);
+	struct syncmap *map = ctx->map;
+	struct syncmap_table *r;
+	struct syncmap_entry *e;
+
+	store_n(test, ctx, 0, 4);
+	promote(test, map);
+	r = read_table(map);
+	e = table_entry(map, r, "1", 1);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+#ifdef CONFIG_FAILSLAB
+	current->fail_nth = 1;	/* the next allocation would fail */
+#endif
+	syncmap_clear(map);
+#ifdef CONFIG_FAILSLAB
+	KUNIT_EXPECT_EQ(test, 1, current->fail_nth);	/* none was made */
+	current->fail_nth = 0;
+#endif
+	KUNIT_EXPECT_PTR_EQ(test, r, read_table(map));
+	KUNIT_EXPECT_NULL(test, entry_state(e));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
+	KUNIT_EXPECT_NULL(test, load(map, "1", 1));
+	KUNIT_EXPECT_EQ(test, 4, released(&ctx->vals[0]) +
+			released(&ctx->vals[1]) + released(&ctx->vals[2]) +
+			released(&ctx->vals[3]));
+	store_ok(test, map, "1", 1, &ctx->vals[n]);	/* into the same entry */
+	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, read_table(map), "1", 1));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[n], load(map, "1", 1));
+
+	store_n(test, ctx, 4, n);
+	promote(test, map);
+	r = read_table(map);
+	KUNIT_ASSERT_GT(test, r->size, SYNCMAP_CLEAR_IN_PLACE);
+#ifdef CONFIG_FAILSLAB
+	current->fail_nth = 1;	/* the new empty table's allocation fails */
+	syncmap_clear(map);
+	KUNIT_EXPECT_EQ(test, 0, current->fail_nth);
+	current->fail_nth = 0;
+	KUNIT_EXPECT_PTR_EQ(test, r, read_table(map));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
+	KUNIT_EXPECT_NULL(test, load(map, "500", 3));
+	store_ok(test, map, "500", 3, &ctx->vals[n + 1]);
+#endif
+	syncmap_clear(map);
+	KUNIT_EXPECT_PTR_NE(test, r, read_table(map));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
+	settle();
+	KUNIT_EXPECT_EQ(test, n + 2, atomic_read(&ctx->released));
+}
+
 static void syncmap_test_clear_then_reuse(struct kunit *test)
 {
 	struct tctx *ctx = tctx_new(test, 64);
@@ -1613,7 +1671,7 @@ static void syncmap_test_revive_during_build(struct kunit *test)
 /* A clear in the middle of a build drops the half-built table. */
 static void syncmap_test_clear_during_build(struct kunit *test)
 {
-	const int n = 200;
+	const int n = 1500;	/* too large to be cleared in place */
 	struct tctx *ctx = tctx_new(test, n + 2);
 	struct syncmap *map = ctx->map;
 
@@ -1622,6 +1680,8 @@ static void syncmap_test_clear_during_build(struct kunit *test)
 	store_ok(test, map, "new", 3, &ctx->vals[n]);
 	KUNIT_ASSERT_NOT_NULL(test, dirty_table(map));
 	KUNIT_ASSERT_LT(test, dirty_table(map)->copied, read_table(map)->size);
+	KUNIT_ASSERT_GT(test, read_table(map)->size + dirty_table(map)->size,
+			SYNCMAP_CLEAR_IN_PLACE);
 	syncmap_clear(map);
 	KUNIT_EXPECT_NULL(test, dirty_table(map));
 	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
@@ -2872,6 +2932,7 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_range_from_ordered),
 	KUNIT_CASE(syncmap_test_range_from_across_promotions),
 	KUNIT_CASE(syncmap_test_clear_releases_all),
+	KUNIT_CASE(syncmap_test_clear_in_place),
 	KUNIT_CASE(syncmap_test_clear_then_reuse),
 	KUNIT_CASE(syncmap_test_len),
 	KUNIT_CASE(syncmap_test_stats),
