@@ -706,29 +706,43 @@ find_entry_locked(struct syncmap *map, const void *key, size_t key_len,
 }
 
 /*
- * The slow half of find_entry(): the read table missed and is amended, so
- * the dirty table may hold the key. Unlike Go, the dirty table is probed
- * without the lock: it is RCU-published and only ever gains slots, each
- * made visible by a release of its tag, so a concurrent store is seen or
- * not, as with any lookup that races with it. find_entry() read amended
- * with an acquire, which pairs with its release in write_locked(): having
- * seen amended, we see the dirty table the key went into or a later one,
- * which holds every live key of the earlier ones (a dirty table is built
- * from the read table, that is from the previous dirty table). A key the
- * dirty table lacks because its build has not reached it yet is in the
- * read table, where find_entry() looked first.
+ * The slow half of find_entry(): the read table @r missed and is amended,
+ * so its dirty table may hold the key. Unlike Go, the dirty table is
+ * probed without the lock: it is RCU-published and only ever gains slots,
+ * each made visible by a release of its tag, so a concurrent store is seen
+ * or not, as with any lookup that races with it. find_entry() read
+ * amended with an acquire, which pairs with its release in write_locked():
+ * having seen amended, we see @r's dirty table, or a later one if @r has
+ * been replaced since. A later one may still be building, and lack keys
+ * that @r's successor holds (a key @r's dirty table added, not copied yet
+ * into the next), so the dirty table is probed only if the read table is
+ * still @r after we read it: the read table is replaced before the dirty
+ * table (promote_locked(), then dirty_install_locked()), and a table is
+ * never published twice. Otherwise we start over from the new read
+ * table. A key the dirty table lacks because its build has not reached
+ * it yet is in @r, where find_entry() looked first.
  */
 static noinline struct syncmap_entry *
-find_entry_dirty(struct syncmap *map, const void *key, size_t key_len,
-		 u64 hash)
+find_entry_dirty(struct syncmap *map, struct syncmap_table *r,
+		 const void *key, size_t key_len, u64 hash)
 	__must_hold(RCU)
 {
 	struct syncmap_table *d;
 	struct syncmap_entry *e;
 
-	d = rcu_dereference(map->dirty);
-	if (unlikely(!d))
-		return find_entry_locked(map, key, key_len, hash);
+	for (;;) {
+		syncmap_race_point(map, NULL);
+		d = rcu_dereference(map->dirty);
+		if (unlikely(!d))
+			return find_entry_locked(map, key, key_len, hash);
+		smp_rmb();	/* map->dirty, then map->read */
+		if (likely(rcu_access_pointer(map->read) == r))
+			break;
+		r = rcu_dereference(map->read);
+		e = syncmap_table_find(r, hash, key, key_len);
+		if (e || !smp_load_acquire(&r->amended))
+			return e;
+	}
 	e = syncmap_dirty_find(d, hash, key, key_len);
 	if (e)
 		count_miss(map, d);
@@ -753,7 +767,7 @@ find_entry(struct syncmap *map, const void *key, size_t key_len, u64 hash)
 	/* the acquire pairs with write_locked()'s release: find_entry_dirty() */
 	if (likely(e) || !smp_load_acquire(&r->amended))
 		return e;
-	return find_entry_dirty(map, key, key_len, hash);
+	return find_entry_dirty(map, r, key, key_len, hash);
 }
 
 /* ---- the write path --------------------------------------------------- */
@@ -1440,6 +1454,41 @@ static struct syncmap_table *range_table(struct syncmap *map)
 	return rcu_dereference(map->read);
 }
 
+/*
+ * Call @fn for each live entry of @t, but those @skip holds, starting at
+ * slot @start (modulo the size); false if @fn stopped the walk. With
+ * @skip, @t is the dirty table, which writers may be filling as we walk:
+ * a slot's tag is read with an acquire before its pointer (table_add()).
+ */
+static bool range_walk(struct syncmap *map, struct syncmap_table *t,
+		       struct syncmap_table *skip, unsigned int start,
+		       bool (*fn)(const void *key, size_t key_len, void *value,
+				  void *arg),
+		       void *arg)
+	__must_hold(RCU)
+{
+	unsigned int mask = t->size - 1, i;
+	struct syncmap_entry *e;
+	void *p;
+
+	for (i = 0; i < t->size; i++) {
+		struct syncmap_slot *slot = &t->slots[(start + i) & mask];
+
+		if (!(skip ? smp_load_acquire(&slot->tag) : slot->tag))
+			continue;
+		e = slot->entry;
+		p = entry_get(e);
+		if (!syncmap_word_is_live(e, p))
+			continue;
+		if (skip && syncmap_table_find(skip, syncmap_entry_hash(e),
+					       e->key, e->key_len))
+			continue;
+		if (!fn(e->key, e->key_len, syncmap_word_value(map, p), arg))
+			return false;
+	}
+	return true;
+}
+
 /**
  * syncmap_range() - call @fn for each key and value
  * @map: the map
@@ -1449,8 +1498,22 @@ static struct syncmap_table *range_table(struct syncmap *map)
  *
  * Go's Range guarantee: no key is visited twice; a key present and
  * unchanged for the whole call is visited exactly once; keys stored or
- * deleted concurrently may or may not be visited. The read table walked
- * is immutable, so a concurrent promotion cannot make a key appear twice.
+ * deleted concurrently may or may not be visited.
+ *
+ * Go's Range promotes the dirty map first, so that one table holds every
+ * key. A dirty table whose build is complete is promoted here too (O(1));
+ * one still being built is not completed (O(n) copying): the walk covers
+ * the read table, then the dirty table's keys the read table lacks, the
+ * two read together under the lock, when every key was in one of them.
+ * A key has one entry in both tables, and the tables only gain slots, so
+ * a concurrent promotion or build cannot make a key appear twice.
+ *
+ * The walk starts at a random slot, as Go's map iteration does: slots are
+ * in hash order, and a caller that deletes the first key it is shown,
+ * again and again, would otherwise keep the keys of the highest hashes,
+ * which crowd into one run of slots that every lookup near it must probe
+ * (the AdversarialDelete benchmark: 250 slots a lookup after 1.6M rounds).
+ * syncmap_range_from() is the walk in hash order.
  *
  * Context: Any context; @fn runs in an RCU read-side critical section.
  */
@@ -1459,22 +1522,28 @@ void syncmap_range(struct syncmap *map,
 			      void *arg),
 		   void *arg)
 {
-	struct syncmap_table *r;
-	struct syncmap_entry *e;
-	unsigned int i;
-	void *p;
+	struct syncmap_table *r, *d = NULL;
+	unsigned long flags;
+	unsigned int start;
 
 	rcu_read_lock();
-	r = range_table(map);
-	for (i = 0; i < r->size; i++) {
-		e = r->slots[i].entry;
-		if (!e)
-			continue;
-		p = entry_get(e);
-		if (syncmap_word_is_live(e, p) &&
-		    !fn(e->key, e->key_len, syncmap_word_value(map, p), arg))
-			break;
+	r = rcu_dereference(map->read);
+	if (READ_ONCE(r->amended)) {
+		/* Both at once: each key is in one or the other. */
+		map_lock(map, &flags);
+		r = read_locked(map);
+		d = dirty_locked(map);
+		if (r->amended && dirty_complete(map, d)) {
+			promote_locked(map);	/* O(1): one table to walk */
+			r = d;
+		}
+		if (!r->amended)
+			d = NULL;
+		map_unlock(map, flags);
 	}
+	start = get_random_u32();
+	if (range_walk(map, r, NULL, start, fn, arg) && d)
+		range_walk(map, d, r, start, fn, arg);
 	rcu_read_unlock();
 }
 EXPORT_SYMBOL_GPL(syncmap_range);

@@ -1572,7 +1572,7 @@ static int race_hits;
 static void hook_store_into_deleted(struct syncmap *map,
 				    struct syncmap_entry *e)
 {
-	if (e->key_len != strlen(race_key) ||
+	if (!e || e->key_len != strlen(race_key) ||
 	    memcmp(e->key, race_key, e->key_len))
 		return;
 	race_hits++;
@@ -1610,6 +1610,68 @@ static void syncmap_test_copy_race_store(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, (void *)0x42,
 			    load(map, race_key, strlen(race_key)));
 	KUNIT_EXPECT_EQ(test, 3, syncmap_len(map));
+}
+
+/*
+ * A lookup that missed an amended read table r0 and, before it reads the
+ * dirty table, is overtaken: r0's dirty table d1 is promoted and a new
+ * build d2 started, which has not copied the key yet. The lookup must not
+ * probe d2 on r0's behalf (the key is in d1, now the read table); staged
+ * at the race point where find_entry_dirty() is about to read the dirty
+ * table. GFP_ATOMIC: the hook runs inside the lookup's RCU section.
+ */
+static u32 overtake_key;
+
+static void hook_promote_and_build(struct syncmap *map,
+				   struct syncmap_entry *e)
+{
+	u32 k = 0xfffffff0;
+	int i;
+
+	if (e)
+		return;
+	WRITE_ONCE(map->race_hook, NULL);
+	race_hits++;
+	for (i = 0; i < 100000 && rcu_access_pointer(map->dirty); i++)
+		syncmap_load(map, &overtake_key, sizeof(overtake_key));
+	if (syncmap_store(map, &k, sizeof(k), (void *)0x10, GFP_ATOMIC))
+		race_hits += 100;
+}
+
+static void syncmap_test_lookup_overtaken(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new_map(test, 0, false);
+	struct syncmap *map = ctx->map;
+	struct syncmap_table *d1;
+	unsigned int i;
+	u32 k;
+
+	for (k = 1; k <= 200; k++)
+		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
+	promote(test, map);
+	for (k = 1001; k <= 1040; k++)	/* the dirty-only keys of d1 */
+		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
+	d1 = dirty_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, d1);
+	/* one beyond the first copy step of the next build */
+	overtake_key = 0;
+	for (i = 2 * SYNCMAP_COPY_STEP; i < d1->size && !overtake_key; i++) {
+		struct syncmap_entry *e = d1->slots[i].entry;
+
+		if (e && !table_entry(map, read_table(map), e->key, e->key_len))
+			memcpy(&overtake_key, e->key, sizeof(overtake_key));
+	}
+	KUNIT_ASSERT_NE(test, 0, overtake_key);
+	k = overtake_key;
+	race_hits = 0;
+	map->race_hook = hook_promote_and_build;
+	KUNIT_EXPECT_PTR_EQ(test, (void *)(uintptr_t)(2 * k),
+			    load(map, &k, sizeof(k)));
+	KUNIT_EXPECT_EQ(test, 1, race_hits);
+	KUNIT_EXPECT_PTR_EQ(test, d1, read_table(map));	/* it happened */
+	KUNIT_EXPECT_NOT_NULL(test, dirty_table(map));
+	KUNIT_EXPECT_NULL(test, table_entry(map, dirty_table(map), &k,
+					    sizeof(k)));
 }
 
 /*
@@ -2945,6 +3007,7 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_bounded_work),
 	KUNIT_CASE(syncmap_test_copy_race_store),
 	KUNIT_CASE(syncmap_test_revive_during_build),
+	KUNIT_CASE(syncmap_test_lookup_overtaken),
 	KUNIT_CASE(syncmap_test_clear_during_build),
 	KUNIT_CASE(syncmap_test_build_ends_before_full),
 	KUNIT_CASE(syncmap_test_dirty_full_promotes),

@@ -172,12 +172,23 @@ void get_random_bytes(void *buf, size_t len)
 	}
 }
 
+/*
+ * The kernel's get_random_u32() is cheap (per-CPU batches of ChaCha
+ * output); a getrandom() call per value is not. Per thread, a SplitMix64
+ * stream seeded once from getrandom(): random enough for what the core
+ * takes it for (where a walk starts), at the kernel's cost.
+ */
 u32 get_random_u32(void)
 {
-	u32 v;
+	static __thread u64 state;
+	u64 z;
 
-	get_random_bytes(&v, sizeof(v));
-	return v;
+	if (!state)
+		get_random_bytes(&state, sizeof(state));
+	z = (state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (u32)((z ^ (z >> 31)) >> 32);
 }
 
 /* ---- workqueues ------------------------------------------------------------ */

@@ -239,6 +239,16 @@ static inline bool refcount_dec_and_test(refcount_t *r)
 })
 #define xchg(ptr, v)	__atomic_exchange_n((ptr), (v), __ATOMIC_SEQ_CST)
 #define smp_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+/*
+ * TSan takes no fences. The core's one smp_rmb() follows an
+ * rcu_dereference(), an acquire load here, which already orders what
+ * smp_rmb() orders in the kernel; under TSan it is left at that.
+ */
+#ifdef __SANITIZE_THREAD__
+#define smp_rmb()		barrier()
+#else
+#define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
+#endif
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
