@@ -967,6 +967,65 @@ static void syncmap_test_range_each_once(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, dirty_table(ctx->map));
 }
 
+/* Counts visits of u32 keys 1..ARRAY_SIZE(seen) with value 2 * key. */
+struct range_u32 {
+	u8 seen[1100];
+	int bad;
+};
+
+static bool range_count_u32(const void *key, size_t len, void *value,
+			    void *arg)
+{
+	struct range_u32 *ru = arg;
+	u32 k;
+
+	if (len != sizeof(k))
+		return ++ru->bad, true;
+	memcpy(&k, key, sizeof(k));
+	if (!k || k > ARRAY_SIZE(ru->seen) || value != (void *)(uintptr_t)(2 * k))
+		ru->bad++;
+	else
+		ru->seen[k - 1]++;
+	return true;
+}
+
+/*
+ * A range during a dirty build that is not complete walks the read table
+ * and the dirty table's own keys, each key once, without completing the
+ * build (the keys copied so far are in both tables).
+ */
+static void syncmap_test_range_during_build(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new_map(test, 0, false);
+	struct range_u32 *ru = kunit_kzalloc(test, sizeof(*ru), GFP_KERNEL);
+	struct syncmap *map = ctx->map;
+	struct syncmap_table *d;
+	unsigned int copied;
+	u32 k;
+	int i, wrong = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, ru);
+	for (k = 1; k <= 1000; k++)
+		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
+	promote(test, map);
+	for (k = 1001; k <= 1003; k++)
+		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
+	k = 500;
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(map, &k, sizeof(k)));
+	d = dirty_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	copied = d->copied;
+	KUNIT_ASSERT_LT(test, copied, read_table(map)->size);
+	KUNIT_ASSERT_GT(test, d->count, 3);	/* copied keys, in both */
+	syncmap_range(map, range_count_u32, ru);
+	KUNIT_EXPECT_EQ(test, 0, ru->bad);
+	for (i = 0; i < 1003; i++)
+		wrong += ru->seen[i] != (i + 1 != 500);
+	KUNIT_EXPECT_EQ(test, 0, wrong);
+	KUNIT_EXPECT_PTR_EQ(test, d, dirty_table(map));
+	KUNIT_EXPECT_EQ(test, copied, d->copied);
+}
+
 static void syncmap_test_range_stop(struct kunit *test)
 {
 	struct tctx *ctx = tctx_new(test, 64);
@@ -2988,6 +3047,7 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_compare_and_delete_match),
 	KUNIT_CASE(syncmap_test_compare_and_delete_mismatch),
 	KUNIT_CASE(syncmap_test_range_each_once),
+	KUNIT_CASE(syncmap_test_range_during_build),
 	KUNIT_CASE(syncmap_test_range_stop),
 	KUNIT_CASE(syncmap_test_range_empty),
 	KUNIT_CASE(syncmap_test_range_reentrant),
