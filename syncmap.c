@@ -735,11 +735,13 @@ find_entry_dirty(struct syncmap *map, struct syncmap_table *r,
 		d = rcu_dereference(map->dirty);
 		if (unlikely(!d))
 			return find_entry_locked(map, key, key_len, hash);
-		smp_rmb();	/* map->dirty, then map->read */
+		/* Pairs with the release in dirty_install_locked(). */
+		smp_rmb();
 		if (likely(rcu_access_pointer(map->read) == r))
 			break;
 		r = rcu_dereference(map->read);
 		e = syncmap_table_find(r, hash, key, key_len);
+		/* Pairs with write_locked()'s release, as in find_entry(). */
 		if (e || !smp_load_acquire(&r->amended))
 			return e;
 	}
@@ -1474,6 +1476,7 @@ static bool range_walk(struct syncmap *map, struct syncmap_table *t,
 	for (i = 0; i < t->size; i++) {
 		struct syncmap_slot *slot = &t->slots[(start + i) & mask];
 
+		/* Pairs with table_add()'s release of the tag. */
 		if (!(skip ? smp_load_acquire(&slot->tag) : slot->tag))
 			continue;
 		e = slot->entry;
