@@ -24,7 +24,6 @@ static const char *dev_path = "/dev/syncmap";
 static enum out_mode out_mode = OUT_TEXT;
 static const char *value_file;
 static int fd = -1;
-static const char *cmd_name = "";
 
 struct buf {
 	unsigned char *p;
@@ -181,20 +180,39 @@ static int kv_ioctl_load(unsigned long cmd, struct syncmap_kv *kv,
 	return err;
 }
 
+/* Where a key/value command loads a value, and when it prints it. */
+enum kv_load {
+	LOAD_NONE,
+	LOAD_VALUE,	/* into kv.value, printed on success */
+	LOAD_OLD,	/* into kv.old, printed if SYNCMAP_F_LOADED */
+};
+
+/* A command of the table below; @run or the key/value fields. */
+struct command {
+	const char *name;
+	int (*run)(void);		/* clear, range, stats */
+	unsigned long ioc;		/* a key/value command's ioctl */
+	int takes_old;			/* KEY OLD ... */
+	int stores;			/* ... VALUE (or NEW), or --file */
+	enum kv_load load;
+	uint32_t need_flag;		/* exit 1 unless the ioctl set it */
+	const char *stored_note;	/* on stderr when LOAD_OLD loaded nothing */
+};
+
+static const struct command *cmd;
+
 static int cmd_kv(int argc, char **argv)
 {
 	struct buf key = {}, val = {}, old = {}, out = {};
 	struct syncmap_kv kv = {};
-	const char *c = argv[0];
-	int want, err;
+	int want = 2 + cmd->takes_old + cmd->stores;
+	int err;
 
-	want = !strcmp(c, "cas") ? 4 :
-	       (!strcmp(c, "store") || !strcmp(c, "load-or-store") ||
-		!strcmp(c, "swap") || !strcmp(c, "cad")) ? 3 : 2;
-	if (value_file && want > 2 && strcmp(c, "cad"))
-		want--;		/* the value to store comes from --file */
+	if (value_file)
+		want -= cmd->stores;	/* the value comes from --file */
 	if (argc != want) {
-		fprintf(stderr, "syncmapctl: %s: wrong number of arguments\n", c);
+		fprintf(stderr, "syncmapctl: %s: wrong number of arguments\n",
+			cmd->name);
 		usage(stderr);
 		return EXIT_ERR;
 	}
@@ -202,64 +220,36 @@ static int cmd_kv(int argc, char **argv)
 		return fail("reading the key", errno);
 	kv.key = (uintptr_t)key.p;
 	kv.key_len = key.len;
-
-	if (!strcmp(c, "store") || !strcmp(c, "load-or-store") ||
-	    !strcmp(c, "swap")) {
-		if (value_bytes(argv[2], &val))
-			return fail("reading the value", errno);
-		kv.value = (uintptr_t)val.p;
-		kv.value_len = val.len;
-	}
-	if (!strcmp(c, "cas") || !strcmp(c, "cad")) {
+	if (cmd->takes_old) {
 		if (arg_bytes(argv[2], &old))
 			return fail("reading the old value", errno);
 		kv.old = (uintptr_t)old.p;
 		kv.old_len = old.len;
-		if (!strcmp(c, "cas")) {
-			if (value_file ? value_bytes(NULL, &val) :
-					 arg_bytes(argv[3], &val))
-				return fail("reading the new value", errno);
-			kv.value = (uintptr_t)val.p;
-			kv.value_len = val.len;
-		}
+	}
+	if (cmd->stores) {
+		if (value_bytes(argv[2 + cmd->takes_old], &val))
+			return fail("reading the value", errno);
+		kv.value = (uintptr_t)val.p;
+		kv.value_len = val.len;
 	}
 
-	if (!strcmp(c, "store")) {
-		err = kv_ioctl(SYNCMAP_IOC_STORE, &kv);
-	} else if (!strcmp(c, "load")) {
-		err = kv_ioctl_load(SYNCMAP_IOC_LOAD, &kv, &out, 0);
-		if (!err)
-			print_bytes(out.p, out.len, 1);
-	} else if (!strcmp(c, "delete")) {
-		err = kv_ioctl(SYNCMAP_IOC_DELETE, &kv);
-		if (!err && !(kv.flags & SYNCMAP_F_LOADED))
-			return EXIT_NO;
-	} else if (!strcmp(c, "load-or-store")) {
-		err = kv_ioctl_load(SYNCMAP_IOC_LOAD_OR_STORE, &kv, &out, 1);
-		if (!err && (kv.flags & SYNCMAP_F_LOADED))
-			print_bytes(out.p, out.len, 1);
-		else if (!err)
-			fprintf(stderr, "stored\n");
-	} else if (!strcmp(c, "load-and-delete")) {
-		err = kv_ioctl_load(SYNCMAP_IOC_LOAD_AND_DELETE, &kv, &out, 0);
-		if (!err)
-			print_bytes(out.p, out.len, 1);
-	} else if (!strcmp(c, "swap")) {
-		err = kv_ioctl_load(SYNCMAP_IOC_SWAP, &kv, &out, 1);
-		if (!err && (kv.flags & SYNCMAP_F_LOADED))
-			print_bytes(out.p, out.len, 1);
-	} else if (!strcmp(c, "cas")) {
-		err = kv_ioctl(SYNCMAP_IOC_COMPARE_AND_SWAP, &kv);
-		if (!err && !(kv.flags & SYNCMAP_F_SWAPPED))
-			return EXIT_NO;
-	} else {
-		err = kv_ioctl(SYNCMAP_IOC_COMPARE_AND_DELETE, &kv);
-		if (!err && !(kv.flags & SYNCMAP_F_SWAPPED))
-			return EXIT_NO;
-	}
+	if (cmd->load == LOAD_NONE)
+		err = kv_ioctl(cmd->ioc, &kv);
+	else
+		err = kv_ioctl_load(cmd->ioc, &kv, &out,
+				    cmd->load == LOAD_OLD);
 	if (err == ENOENT)
 		return EXIT_NO;
-	return err ? fail(c, err) : EXIT_DONE;
+	if (err)
+		return fail(cmd->name, err);
+	if (cmd->load == LOAD_VALUE ||
+	    (cmd->load == LOAD_OLD && (kv.flags & SYNCMAP_F_LOADED)))
+		print_bytes(out.p, out.len, 1);
+	else if (cmd->stored_note)
+		fprintf(stderr, "%s\n", cmd->stored_note);
+	if (cmd->need_flag && !(kv.flags & cmd->need_flag))
+		return EXIT_NO;
+	return EXIT_DONE;
 }
 
 static int cmd_range(void)
@@ -320,6 +310,29 @@ static int cmd_stats(void)
 	return EXIT_DONE;
 }
 
+static int cmd_clear(void)
+{
+	return ioctl(fd, SYNCMAP_IOC_CLEAR) ? fail("clear", errno) : EXIT_DONE;
+}
+
+static const struct command commands[] = {
+	{ "store", .ioc = SYNCMAP_IOC_STORE, .stores = 1 },
+	{ "load", .ioc = SYNCMAP_IOC_LOAD, .load = LOAD_VALUE },
+	{ "delete", .ioc = SYNCMAP_IOC_DELETE, .need_flag = SYNCMAP_F_LOADED },
+	{ "load-or-store", .ioc = SYNCMAP_IOC_LOAD_OR_STORE, .stores = 1,
+	  .load = LOAD_OLD, .stored_note = "stored" },
+	{ "load-and-delete", .ioc = SYNCMAP_IOC_LOAD_AND_DELETE,
+	  .load = LOAD_VALUE },
+	{ "swap", .ioc = SYNCMAP_IOC_SWAP, .stores = 1, .load = LOAD_OLD },
+	{ "cas", .ioc = SYNCMAP_IOC_COMPARE_AND_SWAP, .takes_old = 1,
+	  .stores = 1, .need_flag = SYNCMAP_F_SWAPPED },
+	{ "cad", .ioc = SYNCMAP_IOC_COMPARE_AND_DELETE, .takes_old = 1,
+	  .need_flag = SYNCMAP_F_SWAPPED },
+	{ "clear", .run = cmd_clear },
+	{ "range", .run = cmd_range },
+	{ "stats", .run = cmd_stats },
+};
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -330,6 +343,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	size_t i;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "+d:f:xrh", opts, NULL)) != -1) {
@@ -348,14 +362,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_ERR;
 	}
-	cmd_name = argv[0];
-	if (strcmp(cmd_name, "store") && strcmp(cmd_name, "load") &&
-	    strcmp(cmd_name, "delete") && strcmp(cmd_name, "load-or-store") &&
-	    strcmp(cmd_name, "load-and-delete") && strcmp(cmd_name, "swap") &&
-	    strcmp(cmd_name, "cas") && strcmp(cmd_name, "cad") &&
-	    strcmp(cmd_name, "clear") && strcmp(cmd_name, "range") &&
-	    strcmp(cmd_name, "stats")) {
-		fprintf(stderr, "syncmapctl: unknown command '%s'\n", cmd_name);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[0], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "syncmapctl: unknown command '%s'\n", argv[0]);
 		usage(stderr);
 		return EXIT_ERR;
 	}
@@ -363,14 +374,7 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return fail(dev_path, errno);
 
-	if (!strcmp(cmd_name, "clear"))
-		ret = ioctl(fd, SYNCMAP_IOC_CLEAR) ? fail("clear", errno) : EXIT_DONE;
-	else if (!strcmp(cmd_name, "range"))
-		ret = cmd_range();
-	else if (!strcmp(cmd_name, "stats"))
-		ret = cmd_stats();
-	else
-		ret = cmd_kv(argc, argv);
+	ret = cmd->run ? cmd->run() : cmd_kv(argc, argv);
 	if (fflush(stdout))
 		ret = fail("writing the output", errno);
 	close(fd);
