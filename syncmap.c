@@ -23,10 +23,12 @@
  * Unlike Go, those lookups do not take the lock: the dirty table is
  * RCU-published too and only ever gains slots (a full one is promoted,
  * never grown), each made visible by a release of its tag, so a lookup
- * probes it as it is being filled (find_entry_dirty()) and counts its
- * miss in an atomic; only the lookup whose miss reaches the size takes
- * the lock, to promote. A map just filled with n keys is thus read
- * without the lock from the start, where Go's locks for up to n lookups.
+ * probes it as it is being filled (find_entry_dirty(), which probes a
+ * dirty table only while the read table it missed is still published)
+ * and counts its miss in an atomic; only the lookup whose miss reaches
+ * the size takes the lock, to promote. A map just filled with n keys is
+ * thus read without the lock from the start, where Go's locks for up to
+ * n lookups.
  *
  * An entry is shared by both tables, so a store to a key the read table
  * holds is a cmpxchg on entry->p, which moves between three states:
@@ -59,8 +61,9 @@
  * dropping one needs nothing deferred, so it needs no box, and replacing
  * a value is a single cmpxchg that neither allocates nor frees. Entries
  * are reference counted by the tables that hold them; a table is freed
- * (and its references dropped) from a workqueue after a grace period, so
- * no lockless reader can still see an entry whose count reached zero.
+ * (and its references dropped) a grace period after it was unpublished,
+ * from the RCU callback if small, else from a workqueue, so no lockless
+ * reader can still see an entry whose count reached zero.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
