@@ -507,9 +507,9 @@ static void table_expunge_all(struct syncmap *map, struct syncmap_table *t)
 }
 
 /*
- * Delete every value of a table that stays published (a clear that could
- * not allocate): live -> NULL, as syncmap_delete() does, so the tables'
- * invariants hold as after any delete. EXPUNGED entries stay so.
+ * Delete every value of a table that stays published (a clear in place,
+ * see clear_in_place()): live -> NULL, as syncmap_delete() does, so the
+ * tables' invariants hold as after any delete. EXPUNGED entries stay so.
  */
 static void table_delete_all(struct syncmap *map, struct syncmap_table *t)
 	__must_hold(RCU)
@@ -884,13 +884,11 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 		d = NULL;
 	}
 	if (!d) {
-		if (op->table && op->table->size >= dirty_size_for(r)) {
-			dirty_install_locked(map, op);
-			d = dirty_locked(map);
-		} else {
-			op->table_size = dirty_size_for(r);
+		op->table_size = dirty_size_for(r);
+		if (!op->table || op->table->size < op->table_size)
 			return WRITE_NEED_TABLE;
-		}
+		dirty_install_locked(map, op);
+		d = dirty_locked(map);
 	}
 	if (!op->fresh)
 		return WRITE_NEED_ENTRY;
