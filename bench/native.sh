@@ -42,6 +42,8 @@ bin=$top/build/userspace
 raw=$(mktemp /tmp/syncmap-native.XXXXXX)
 trap 'rm -f "$raw"' EXIT
 
+big=${keysets##* }
+lat_ms=$((ms * 5))
 for r in $(seq "$rounds"); do
 	for k in $keysets; do
 		[ "$smoke" = 1 ] || echo "round $r/$rounds, $k keys" >&2
@@ -50,8 +52,6 @@ for r in $(seq "$rounds"); do
 		"$bin/gomap-1.23" -t "$ms" -k "$k" -rwmutex >>"$raw"
 		"$bin/gomap-1.26" -t "$ms" -k "$k" >>"$raw"
 	done
-	big=${keysets##* }
-	lat_ms=$((ms * 5))
 	for s in int str; do "$bin/mapbench" -L -t "$lat_ms" -k "$big" -s "$s" >>"$raw"; done
 	"$bin/gomap-1.23" -L -t "$lat_ms" -k "$big" -rwmutex >>"$raw"
 	"$bin/gomap-1.26" -L -t "$lat_ms" -k "$big" >>"$raw"
@@ -109,9 +109,9 @@ date=$(date +%F)
 mkdir -p "$out"
 tsv=$out/native-$date.tsv
 awk -F'|' -v OFS='\t' '
-function med(k,   i, j, t, m, a) {
-	m = n[k]
-	for (i = 1; i <= m; i++) a[i] = v[k, i] + 0
+# The median of arr[k, 1..m].
+function med(arr, m, k,   i, j, t, a) {
+	for (i = 1; i <= m; i++) a[i] = arr[k, i] + 0
 	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
 }
@@ -123,12 +123,6 @@ $1 == "LAT" {
 	i = ++nl[k]; l50[k, i] = $6; l99[k, i] = $7; l999[k, i] = $8
 	if ($9 + 0 > lmax[k]) lmax[k] = $9 + 0
 	if ($10 == "-") lhold[k] = "-"; else if (lhold[k] != "-" && $10 + 0 >= lhold[k] + 0) lhold[k] = $10 + 0
-}
-function lmed(arr, k,   i, j, t, m, a) {
-	m = nl[k]
-	for (i = 1; i <= m; i++) a[i] = arr[k, i] + 0
-	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-	return m % 2 ? a[(m + 1) / 2] : int((a[m / 2] + a[m / 2 + 1]) / 2)
 }
 END {
 	print "workload", "keys", "threads", "map", "ns_per_op", "instr_per_op", "bytes_per_key", "p50_ns", "p99_ns", "p999_ns", "max_ns", "max_lock_hold_ns"
@@ -143,12 +137,12 @@ END {
 		bytes = "-"
 		if (w == "LoadMostlyHits" && keys + 0 >= 1048576 && t == 1 && ((map "|" ks) in mem))
 			bytes = mem[map "|" ks]
-		print w, keys, t, name, sprintf("%.2f", med(order[i])), instr, bytes, "-", "-", "-", "-", "-"
+		print w, keys, t, name, sprintf("%.2f", med(v, n[order[i]], order[i])), instr, bytes, "-", "-", "-", "-", "-"
 	}
 	for (i = 1; i <= nlk; i++) {
 		k = lorder[i]; split(k, f, "|")
 		name = f[2] == "str" ? f[1] "/str" : f[1]
-		print "StoreLatency", lkeys[k], 2, name, "-", "-", "-", lmed(l50, k), lmed(l99, k), lmed(l999, k), lmax[k], lhold[k]
+		print "StoreLatency", lkeys[k], 2, name, "-", "-", "-", int(med(l50, nl[k], k)), int(med(l99, nl[k], k)), int(med(l999, nl[k], k)), lmax[k], lhold[k]
 	}
 	# Stores of an existing key, counted the same way (no timed row of its own).
 	for (m in ir) {

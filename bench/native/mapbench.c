@@ -559,7 +559,6 @@ struct lat_run {
 	bool stop;
 	long nsamples;
 	unsigned int *samples;
-	long loads;
 };
 
 static void *lat_storer(void *arg)
@@ -592,7 +591,6 @@ static void *lat_loader(void *arg)
 	bench_read_unlock();
 	FOR_OPS(cnt, &lr->stop)
 		load(lr->m, xorshift(&seed) % (2 * lr->n));
-	lr->loads = cnt;
 	return NULL;
 }
 
@@ -613,8 +611,9 @@ static void store_latency(long n, int ms)
 	long c;
 
 	lr.samples = malloc(LAT_MAX_SAMPLES * sizeof(*lr.samples));
-	lr.m = ops->create(n);
-	if (!lr.samples || !lr.m) {
+	lr.m = lr.samples ? ops->create(n) : NULL;
+	if (!lr.m) {
+		free(lr.samples);
 		fail("create failed", 0);
 		return;
 	}
@@ -633,6 +632,7 @@ static void store_latency(long n, int ms)
 	ops->destroy(lr.m);
 	c = lr.nsamples;
 	if (!c) {
+		free(lr.samples);
 		fail("no store finished", 0);
 		return;
 	}

@@ -187,6 +187,15 @@ func setupN(cnt int) func(m mapInterface, n int) {
 	}
 }
 
+// xorshift advances *s (Marsaglia's xorshift64, as mapbench.c) and
+// returns it.
+func xorshift(s *uint64) uint64 {
+	*s ^= *s << 13
+	*s ^= *s >> 7
+	*s ^= *s << 17
+	return *s
+}
+
 // Mixes: loads / stores / deletes per mille on keys 0 .. 2n-1, of which
 // 0 .. n-1 are stored first, as bench/native/mapbench.c runs them.
 func setupMix(m mapInterface, n int) {
@@ -199,9 +208,7 @@ func perGMix(loads, stores int) func(m mapInterface, n, i int, stop *atomic.Bool
 	return func(m mapInterface, n, i int, stop *atomic.Bool) int {
 		seed := uint64(0x9e3779b97f4a7c15) ^ uint64(i)
 		return loop(stop, func() {
-			seed ^= seed << 13
-			seed ^= seed >> 7
-			seed ^= seed << 17
+			xorshift(&seed)
 			k := int((seed >> 16) % uint64(2*n))
 			pick := int(seed % 1000)
 			switch {
@@ -406,10 +413,7 @@ func storeLatency(impl string, n int, d time.Duration) {
 		for i := 0; i < maxSamples && !stop.Load(); i++ {
 			k := fresh
 			if i&1 == 1 {
-				seed ^= seed << 13
-				seed ^= seed >> 7
-				seed ^= seed << 17
-				k = int(seed % uint64(n))
+				k = int(xorshift(&seed) % uint64(n))
 			} else {
 				fresh++
 			}
@@ -422,10 +426,7 @@ func storeLatency(impl string, n int, d time.Duration) {
 		defer wg.Done()
 		seed := uint64(0x9e3779b97f4a7c15)
 		loop(&stop, func() {
-			seed ^= seed << 13
-			seed ^= seed >> 7
-			seed ^= seed << 17
-			m.Load(int(seed % uint64(2*n)))
+			m.Load(int(xorshift(&seed) % uint64(2*n)))
 		})
 	}()
 	time.Sleep(d)
