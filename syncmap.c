@@ -16,9 +16,11 @@
  * table and, if they find their key there, count a miss; once the misses
  * reach the dirty table's size, the dirty table is promoted: published as
  * the new read table (O(1)), and the map has no dirty table until the
- * next new key needs one. Unlike Go, a lookup of an absent key counts
- * nothing: promotion would not make it find its key, and the count is
- * the one write to shared memory a lookup makes.
+ * next new key needs one. Unlike Go, only one lookup of an absent key in
+ * SYNCMAP_ABSENT_SAMPLE counts (chosen by its hash): the count is the one
+ * write to shared memory a lookup makes, and promotion helps an absent
+ * key less (it is then answered from one table instead of two), but a
+ * map whose new keys nobody looks up still gets there.
  *
  * Unlike Go, those lookups do not take the lock: the dirty table is
  * RCU-published too and only ever gains slots (a full one is promoted,
@@ -68,12 +70,12 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 
@@ -99,14 +101,14 @@ static void map_lock(struct syncmap *map, unsigned long *flags)
 	__acquires(&map->lock)
 {
 	raw_spin_lock_irqsave(&map->lock, *flags);
-	map->lock_t0 = READ_ONCE(lock_stats) ? ktime_get_ns() : 0;
+	map->lock_t0 = READ_ONCE(lock_stats) ? local_clock() : 0;
 }
 
 static void map_unlock(struct syncmap *map, unsigned long flags)
 	__releases(&map->lock)
 {
 	if (map->lock_t0) {
-		u64 held = ktime_get_ns() - map->lock_t0;
+		u64 held = local_clock() - map->lock_t0;
 
 		if (held > map->counters.max_lock_hold_ns)
 			map->counters.max_lock_hold_ns = held;
@@ -642,7 +644,8 @@ static void miss_locked(struct syncmap *map)
 }
 
 /*
- * A lookup found its key in @d without the lock: count a miss, and once
+ * A lookup found its key in @d without the lock, or its absent key is
+ * one of the sampled ones (syncmap_absent_counts()): count a miss, and once
  * the misses reach @d's size, promote it (or copy a step towards it) if
  * it is still the dirty table. Lookups take the lock only then, until the
  * promotion resets the count.
@@ -749,7 +752,7 @@ find_entry_dirty(struct syncmap *map, struct syncmap_table *r,
 			return e;
 	}
 	e = syncmap_dirty_find(d, hash, key, key_len);
-	if (e)
+	if (e || syncmap_absent_counts(hash))
 		count_miss(map, d);
 	return e;
 }

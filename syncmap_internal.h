@@ -205,6 +205,24 @@ static inline u64 syncmap_hash(const struct syncmap *map, const void *key,
 }
 
 /*
+ * A lookup that misses the read table and finds its key in the dirty
+ * table counts a miss (Go's Load counts every lookup that consulted the
+ * dirty map). One whose key is absent from both counts a miss only for
+ * one hash in SYNCMAP_ABSENT_SAMPLE: a map whose new keys are looked up
+ * by no one is promoted all the same, after about SYNCMAP_ABSENT_SAMPLE
+ * times as many lookups as Go would take, and then answers absent keys
+ * from one table; the other absent lookups write nothing shared. The
+ * bits chosen (1-4 of the 32-bit hash) are neither the tag's bit 0 nor
+ * the home slot's (the top ones) in any table smaller than 2^27 slots.
+ */
+#define SYNCMAP_ABSENT_SAMPLE	16U
+
+static inline bool syncmap_absent_counts(u64 hash)
+{
+	return !((hash >> 33) & (SYNCMAP_ABSENT_SAMPLE - 1));
+}
+
+/*
  * A slot's tag: the key's 32-bit hash, never 0 (which marks an empty
  * slot), so a tag that matches is the hash but for one bit.
  */

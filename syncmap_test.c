@@ -223,8 +223,23 @@ static void store_ok(struct kunit *test, struct syncmap *map,
 }
 
 /*
+ * An absent u32 key, from @from on, whose lookups count a miss (@counts)
+ * or count nothing (syncmap_absent_counts()).
+ */
+static u32 absent_key(struct syncmap *map, u32 from, bool counts)
+{
+	u32 k;
+
+	for (k = from; syncmap_absent_counts(syncmap_hash(map, &k,
+							  sizeof(k))) != counts;
+	     k++)
+		;
+	return k;
+}
+
+/*
  * Load a key that the dirty table alone holds until the misses promote
- * it (a lookup of an absent key counts no miss).
+ * it (most lookups of absent keys count no miss).
  */
 static void promote(struct kunit *test, struct syncmap *map)
 {
@@ -1335,6 +1350,7 @@ static void syncmap_test_promote_after_misses(struct kunit *test)
 {
 	struct tctx *ctx = tctx_new(test, 8);
 	struct syncmap *map = ctx->map;
+	u32 k;
 	int i;
 
 	store_n(test, ctx, 0, 8);
@@ -1342,10 +1358,15 @@ static void syncmap_test_promote_after_misses(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, read_table(map)->amended);
 	KUNIT_EXPECT_EQ(test, 8, dirty_table(map)->count);
 	atomic_long_set(&map->misses, 0);
-	/* An absent key: promotion would not help it find it. */
+	/* Absent keys: most count nothing, one in SYNCMAP_ABSENT_SAMPLE one. */
+	k = absent_key(map, 0, false);
 	for (i = 0; i < 20; i++)
-		KUNIT_EXPECT_NULL(test, load(map, "absent", 6));
+		KUNIT_EXPECT_NULL(test, load(map, &k, sizeof(k)));
 	KUNIT_EXPECT_EQ(test, 0, atomic_long_read(&map->misses));
+	k = absent_key(map, 0, true);
+	KUNIT_EXPECT_NULL(test, load(map, &k, sizeof(k)));
+	KUNIT_EXPECT_EQ(test, 1, atomic_long_read(&map->misses));
+	atomic_long_set(&map->misses, 0);
 	/* "7" came last: the dirty table alone holds it. */
 	KUNIT_ASSERT_NULL(test, table_entry(map, read_table(map), "7", 1));
 	for (i = 0; i < 7; i++)
@@ -1359,6 +1380,43 @@ static void syncmap_test_promote_after_misses(struct kunit *test)
 	for (i = 0; i < 8; i++)
 		KUNIT_EXPECT_NOT_NULL(test, table_entry(map, read_table(map),
 							&"01234567"[i], 1));
+}
+
+/*
+ * A map whose dirty-only keys nobody reads is promoted by lookups of
+ * absent keys all the same: the sampled ones count a miss each, the
+ * others nothing, and the miss that reaches the dirty table's size
+ * promotes it. Absent keys are then answered from the read table alone.
+ */
+static void syncmap_test_absent_lookups_promote(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 8);
+	struct syncmap *map = ctx->map;
+	struct syncmap_table *d;
+	long counted = 0, size;
+	u32 k;
+
+	store_n(test, ctx, 0, 8);
+	d = dirty_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_TRUE(test, read_table(map)->amended);
+	KUNIT_ASSERT_EQ(test, d->copied, read_table(map)->size);
+	size = d->count;
+	atomic_long_set(&map->misses, 0);
+	for (k = 1000; dirty_table(map) == d; k++) {
+		KUNIT_ASSERT_LT(test, k, 1000 + 100 * SYNCMAP_ABSENT_SAMPLE * size);
+		if (syncmap_absent_counts(syncmap_hash(map, &k, sizeof(k))))
+			counted++;
+		KUNIT_EXPECT_NULL(test, load(map, &k, sizeof(k)));
+		if (dirty_table(map) == d)
+			KUNIT_EXPECT_EQ(test, counted,
+					atomic_long_read(&map->misses));
+	}
+	KUNIT_EXPECT_EQ(test, size, counted);
+	KUNIT_EXPECT_PTR_EQ(test, d, read_table(map));
+	KUNIT_EXPECT_FALSE(test, read_table(map)->amended);
+	KUNIT_EXPECT_EQ(test, 0, atomic_long_read(&map->misses));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[7], load(map, "7", 1));
 }
 
 /*
@@ -1393,8 +1451,8 @@ static void syncmap_test_dirty_lookup_lockless(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, LOCK_SENTINEL, map->lock_t0);
 	KUNIT_EXPECT_EQ(test, count - 1, atomic_long_read(&map->misses));
 	KUNIT_EXPECT_NOT_NULL(test, dirty_table(map));
-	/* an absent key consults the dirty table, but counts nothing */
-	k = 1000;
+	/* an absent key consults the dirty table, and (most) count nothing */
+	k = absent_key(map, 1000, false);
 	KUNIT_EXPECT_NULL(test, load(map, &k, sizeof(k)));
 	KUNIT_EXPECT_EQ(test, LOCK_SENTINEL, map->lock_t0);
 	KUNIT_EXPECT_EQ(test, count - 1, atomic_long_read(&map->misses));
@@ -3062,6 +3120,7 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_stats),
 	KUNIT_CASE(syncmap_test_promote_after_misses),
 	KUNIT_CASE(syncmap_test_dirty_lookup_lockless),
+	KUNIT_CASE(syncmap_test_absent_lookups_promote),
 	KUNIT_CASE(syncmap_test_expunge_and_revive),
 	KUNIT_CASE(syncmap_test_expunged_dropped),
 	KUNIT_CASE(syncmap_test_bare_values),

@@ -127,10 +127,18 @@ static unsigned long long sm_max_lock_hold_ns(void *m)
 
 extern void *const shim_param_lock_stats;
 
+bool bench_lock_timing_on;
+
 void bench_lock_timing(bool on)
 {
 	WRITE_ONCE(*(bool *)shim_param_lock_stats, on);
+	WRITE_ONCE(bench_lock_timing_on, on);
 	bench_max_lock_hold_ns = 0;
+}
+
+unsigned long long bench_hold_clock_ns(void)
+{
+	return local_clock();
 }
 
 #define SYNCMAP_OPS(nm, cr) {						\

@@ -18,8 +18,10 @@
  *        mapbench -L [-t ms] [-k keys] [-s ...] [-m map]   StoreLatency
  * Prints NATIVE|workload|keys|threads|map|keyset|ns_per_op|ops,
  * MEM|map|keyset|keys|bytes_per_key, and
- * LAT|map|keyset|keys|stores|p50|p99|p999|max|max_lock_hold (ns; "-" for
- * a map without a single write lock). Exits 1 if a workload saw a result
+ * LAT|map|keyset|keys|stores|p50|p99|p999|max|max_lock_hold|preempted|
+ * p999_kept|max_kept (ns; "-" for a map without a single write lock;
+ * preempted: stores during which the storer left its CPU, which "kept"
+ * leaves out). Exits 1 if a workload saw a result
  * Go's benchmark would b.Fatal on.
  */
 #define _GNU_SOURCE
@@ -29,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -559,23 +562,60 @@ struct lat_run {
 	bool stop;
 	long nsamples;
 	unsigned int *samples;
+	/* the samples of stores during which the storer kept its CPU */
+	long nkept;
+	unsigned int *kept;
 };
 
+/* Times this thread has left its CPU, willingly or not. */
+static long context_switches(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		abort();
+	return ru.ru_nvcsw + ru.ru_nivcsw;
+}
+
+/* Stores slower than this are checked for a context switch. */
+#define LAT_CHECK_NS	10000
+
+/*
+ * Each store is timed on the wall clock, and kept apart if the thread did
+ * not leave its CPU during it: a kernel caller storing under the map's
+ * raw spinlock cannot be preempted there, a user-space thread can be (for
+ * a host tick, 4 ms at HZ=250), whatever map it calls. A syscall costs a
+ * microsecond here and leaves the next store with cold TLBs, so only
+ * stores slower than LAT_CHECK_NS are checked: being switched out and
+ * back takes longer than that, and the storer runs almost only inside
+ * timed stores, so a switch shows in the count at the first slow store
+ * after it, which is the one it slowed.
+ */
 static void *lat_storer(void *arg)
 {
 	struct lat_run *lr = arg;
 	unsigned long seed = 0x2545f4914f6cdd1dUL;
-	long fresh = lr->n, i;
+	long fresh = lr->n, i, cs = context_switches(), cs1;
 
 	bench_read_lock();
 	bench_read_unlock();
 	for (i = 0; i < LAT_MAX_SAMPLES && !STOPPED(&lr->stop); i++) {
 		long k = i & 1 ? (long)(xorshift(&seed) % lr->n) : fresh++;
 		unsigned long long t0 = bench_now_ns(), dt;
+		unsigned int ns;
 
 		store(lr->m, k, k);
 		dt = bench_now_ns() - t0;
-		lr->samples[i] = dt > UINT32_MAX ? UINT32_MAX : dt;
+		ns = dt > UINT32_MAX ? UINT32_MAX : dt;
+		lr->samples[i] = ns;
+		if (ns > LAT_CHECK_NS) {
+			cs1 = context_switches();
+			if (cs1 != cs) {
+				cs = cs1;
+				continue;
+			}
+		}
+		lr->kept[lr->nkept++] = ns;
 	}
 	lr->nsamples = i;
 	return NULL;
@@ -601,49 +641,78 @@ static int cmp_uint(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void store_latency(long n, int ms)
+/*
+ * One StoreLatency run of @ms on a fresh map, the write lock timed or not;
+ * returns the map's longest lock hold (0 untimed), or -1 if no map.
+ */
+static long long lat_pass(struct lat_run *lr, int ms, bool timing)
 {
 	struct timespec d = { ms / 1000, (ms % 1000) * 1000000L };
-	struct lat_run lr = { .n = n };
 	unsigned long long hold = 0;
 	pthread_t st, ld;
+
+	lr->nsamples = lr->nkept = 0;
+	lr->stop = false;
+	lr->m = ops->create(lr->n);
+	if (!lr->m)
+		return -1;
+	setup_hits(lr->m, lr->n);
+	bench_lock_timing(timing);
+	if (pthread_create(&st, NULL, lat_storer, lr) ||
+	    pthread_create(&ld, NULL, lat_loader, lr))
+		abort();
+	nanosleep(&d, NULL);
+	__atomic_store_n(&lr->stop, true, __ATOMIC_RELAXED);
+	pthread_join(st, NULL);
+	pthread_join(ld, NULL);
+	if (timing && ops->max_lock_hold_ns)
+		hold = ops->max_lock_hold_ns(lr->m);
+	bench_lock_timing(false);
+	ops->destroy(lr->m);
+	return hold;
+}
+
+/*
+ * Two runs: the stores are timed in one with the lock untimed (timing it
+ * on the holder's CPU clock costs two syscalls per hold, which would
+ * slow the stores being measured), the lock in the other.
+ */
+static void store_latency(long n, int ms)
+{
+	struct lat_run lr = { .n = n };
+	long long hold = 0;
 	char holdbuf[32];
-	long c;
+	long c, k;
 
 	lr.samples = malloc(LAT_MAX_SAMPLES * sizeof(*lr.samples));
-	lr.m = lr.samples ? ops->create(n) : NULL;
-	if (!lr.m) {
+	lr.kept = malloc(LAT_MAX_SAMPLES * sizeof(*lr.kept));
+	if (!lr.samples || !lr.kept ||
+	    (ops->max_lock_hold_ns && (hold = lat_pass(&lr, ms, true)) < 0) ||
+	    lat_pass(&lr, ms, false) < 0) {
 		free(lr.samples);
+		free(lr.kept);
 		fail("create failed", 0);
 		return;
 	}
-	setup_hits(lr.m, n);
-	bench_lock_timing(true);
-	if (pthread_create(&st, NULL, lat_storer, &lr) ||
-	    pthread_create(&ld, NULL, lat_loader, &lr))
-		abort();
-	nanosleep(&d, NULL);
-	__atomic_store_n(&lr.stop, true, __ATOMIC_RELAXED);
-	pthread_join(st, NULL);
-	pthread_join(ld, NULL);
-	if (ops->max_lock_hold_ns)
-		hold = ops->max_lock_hold_ns(lr.m);
-	bench_lock_timing(false);
-	ops->destroy(lr.m);
 	c = lr.nsamples;
-	if (!c) {
+	k = lr.nkept;
+	if (!c || !k) {
 		free(lr.samples);
+		free(lr.kept);
 		fail("no store finished", 0);
 		return;
 	}
 	qsort(lr.samples, c, sizeof(*lr.samples), cmp_uint);
-	snprintf(holdbuf, sizeof(holdbuf), "%llu", hold);
-	printf("LAT|%s|%s|%ld|%ld|%u|%u|%u|%u|%s\n", ops->name,
+	qsort(lr.kept, k, sizeof(*lr.kept), cmp_uint);
+	snprintf(holdbuf, sizeof(holdbuf), "%lld", hold);
+	printf("LAT|%s|%s|%ld|%ld|%u|%u|%u|%u|%s|%ld|%u|%u\n", ops->name,
 	       str_keys ? "str" : "int", n, c, lr.samples[c / 2],
 	       lr.samples[c * 99 / 100], lr.samples[c * 999 / 1000],
-	       lr.samples[c - 1], ops->max_lock_hold_ns ? holdbuf : "-");
+	       lr.samples[c - 1], ops->max_lock_hold_ns ? holdbuf : "-",
+	       c - k, lr.kept[k * 999 / 1000], lr.kept[k - 1]);
 	fflush(stdout);
 	free(lr.samples);
+	free(lr.kept);
 }
 
 /* A fixed number of one operation on an n-key map, for valgrind. */

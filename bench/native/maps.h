@@ -61,7 +61,15 @@ void bench_read_unlock(void);
 
 /* Longest hold of a peer's write lock since it was last reset. */
 extern unsigned long long bench_max_lock_hold_ns;
+extern bool bench_lock_timing_on;
 unsigned long long bench_now_ns(void);
+/*
+ * How lock holds are timed: the holder's time on a CPU (the shim's
+ * local_clock()). A kernel spinlock section is not preempted; a user-space
+ * one is, by the host, and a wall clock would count that as holding.
+ */
+unsigned long long bench_hold_clock_ns(void);
+#define READ_ONCE_BOOL(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 /* Lock-hold timing on or off (syncmap's lock_stats), for StoreLatency. */
 void bench_lock_timing(bool on);

@@ -31,12 +31,23 @@ void shim_warn(const char *file, int line, const char *cond)
 void *shim_kmalloc(size_t size, gfp_t gfp, bool zero)
 {
 	struct task_struct *t = current;
+	void *p;
 
 	if (t->fail_nth && !(gfp & __GFP_NOFAIL) && --t->fail_nth == 0)
 		return NULL;
 	if (size == SIZE_MAX)
 		return NULL;
-	return zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
+	p = malloc(size ? size : 1);
+	/*
+	 * Not calloc(): a large calloc() is fresh mmap()ed memory whose pages
+	 * fault in (zeroed) on first touch, which for syncmap's tables is
+	 * under the map's lock. The kernel's kvzalloc() hands back memory
+	 * already populated and zeroed, at the cost of the caller that
+	 * allocates; writing it here puts that cost in the same place.
+	 */
+	if (p && zero)
+		memset(p, 0, size ? size : 1);
+	return p;
 }
 
 void shim_kfree(const void *p)
@@ -150,12 +161,30 @@ u32 hsiphash_2u32(u32 first, u32 second, const hsiphash_key_t *key)
 
 /* ---- time, randomness --------------------------------------------------- */
 
-u64 ktime_get_ns(void)
+static u64 clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+u64 ktime_get_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+/*
+ * The time this thread has been on a CPU. The kernel times short
+ * sections with local_clock() (lockstat does), and a section under a raw
+ * spinlock cannot be preempted, so there its elapsed time is time on the
+ * CPU. A user-space thread holding the shim's lock can be preempted by
+ * the host: a wall clock would count the host scheduler's ticks (4 ms at
+ * HZ=250) as time spent under the lock.
+ */
+u64 local_clock(void)
+{
+	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 void get_random_bytes(void *buf, size_t len)

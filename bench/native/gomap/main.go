@@ -14,8 +14,9 @@
 //        gomap -L [-t ms] [-k keys] [-rwmutex]   StoreLatency
 // Prints NATIVE|workload|keys|threads|map|int|ns_per_op|ops,
 // MEM|map|int|keys|bytes_per_key, or
-// LAT|map|int|keys|stores|p50|p99|p999|max|- (ns; Go's maps have no lock
-// hold to report).
+// LAT|map|int|keys|stores|p50|p99|p999|max|-|preempted|p999_kept|max_kept
+// (ns; Go's maps have no lock hold to report; preempted: stores during
+// which the storer's thread left its CPU, which "kept" leaves out).
 package main
 
 import (
@@ -27,6 +28,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -394,6 +396,19 @@ func measureMemory(impl string, n int) {
 	runtime.KeepAlive(m)
 }
 
+// latCheckNs: stores slower than this are checked for a context switch.
+const latCheckNs = 10000
+
+// contextSwitches is how often the calling OS thread has left its CPU.
+func contextSwitches() int64 {
+	var ru syscall.Rusage
+	const rusageThread = 1 // RUSAGE_THREAD, which package syscall lacks
+	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
+		panic(err)
+	}
+	return ru.Nvcsw + ru.Nivcsw
+}
+
 // storeLatency is mapbench -L: one goroutine stores, alternately a new
 // key and a random existing one, timing each store; another loads random
 // keys, present and absent.
@@ -407,9 +422,17 @@ func storeLatency(impl string, n int, d time.Duration) {
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	wg.Add(2)
+	kept := make([]int64, 0, maxSamples)
 	go func() {
 		defer wg.Done()
+		// The storer's own thread, so that its context switches are
+		// this goroutine's: a store slower than latCheckNs during which
+		// it left the CPU is counted, and left out of "kept", as in
+		// mapbench (which says why only slow ones are checked).
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
 		seed, fresh := uint64(0x2545f4914f6cdd1d), n
+		cs := contextSwitches()
 		for i := 0; i < maxSamples && !stop.Load(); i++ {
 			k := fresh
 			if i&1 == 1 {
@@ -419,7 +442,15 @@ func storeLatency(impl string, n int, d time.Duration) {
 			}
 			t0 := time.Now()
 			m.Store(k, k)
-			samples = append(samples, time.Since(t0).Nanoseconds())
+			dt := time.Since(t0).Nanoseconds()
+			samples = append(samples, dt)
+			if dt > latCheckNs {
+				if cs1 := contextSwitches(); cs1 != cs {
+					cs = cs1
+					continue
+				}
+			}
+			kept = append(kept, dt)
 		}
 	}()
 	go func() {
@@ -432,14 +463,16 @@ func storeLatency(impl string, n int, d time.Duration) {
 	time.Sleep(d)
 	stop.Store(true)
 	wg.Wait()
-	c := len(samples)
-	if c == 0 {
+	c, k := len(samples), len(kept)
+	if c == 0 || k == 0 {
 		fail("no store finished", 0)
 		return
 	}
 	slices.Sort(samples)
-	fmt.Printf("LAT|%s|int|%d|%d|%d|%d|%d|%d|-\n", impl, n, c, samples[c/2],
-		samples[c*99/100], samples[c*999/1000], samples[c-1])
+	slices.Sort(kept)
+	fmt.Printf("LAT|%s|int|%d|%d|%d|%d|%d|%d|-|%d|%d|%d\n", impl, n, c,
+		samples[c/2], samples[c*99/100], samples[c*999/1000], samples[c-1],
+		c-k, kept[k*999/1000], kept[k-1])
 	runtime.KeepAlive(m)
 }
 

@@ -332,6 +332,7 @@ bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork);
 #define HZ			1000
 #define CLOCK_MONOTONIC_SHIM	1
 u64 ktime_get_ns(void);
+u64 local_clock(void);
 #define ns_to_ktime(ns)		((ktime_t)(ns))
 void get_random_bytes(void *buf, size_t len);
 u32 get_random_u32(void);
