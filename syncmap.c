@@ -55,8 +55,19 @@
  * EXPUNGED is revived straight into the dirty table. The dirty table is
  * sized so that the copy ends before it fills (dirty_size_for()); a full
  * one is promoted and the next built twice as large, never rehashed.
+ *
  * The one allocation proportional to the map, the empty dirty table, is
- * made by the store that starts a build, outside any lock.
+ * made by the store that starts a build, outside any lock, only while it
+ * is small (SYNCMAP_GROW_INLINE slots: microseconds to zero). A larger
+ * one would stall that store for milliseconds, so the store publishes a
+ * small nursery table instead, which takes new keys and nothing else,
+ * and queues a worker to allocate the table (dirty_grow(); charged as the
+ * store would have been). The worker publishes it with the nursery as
+ * its ->pending: the build takes the nursery's entries over a step at a
+ * time before the read table's, and lookups and writers look in the
+ * nursery too until it has. A nursery is never promoted; if it fills
+ * before the worker is done, the store that finds it full allocates the
+ * table itself, as before.
  *
  * Lifetimes: values are released after a grace period via their box's
  * rcu_head. A map without a release callback stores bare values instead:
@@ -71,11 +82,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/log2.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 
@@ -384,14 +397,16 @@ static struct syncmap_table *table_alloc(unsigned int size, gfp_t gfp)
 }
 
 /*
- * The size of a dirty table built from @r: room for @r's entries and as
- * many new keys again, and at least a quarter of @r's size, so that a
- * build always ends before its table fills (see dirty_copy_step()). A
- * map emptied by deletes thus shrinks by at most four times a round.
+ * The size of a dirty table built from @r that takes over @extra keys of a
+ * nursery too: room for those entries and as many new keys again, and at
+ * least a quarter of @r's size, so that a build always ends before its
+ * table fills (see dirty_copy_step()). A map emptied by deletes thus
+ * shrinks by at most four times a round.
  */
-static unsigned int dirty_size_for(const struct syncmap_table *r)
+static unsigned int dirty_size_for(const struct syncmap_table *r,
+				   unsigned int extra)
 {
-	unsigned int want = max(r->count, r->size / 8);
+	unsigned int want = max(r->count, r->size / 8) + extra;
 
 	if (want > (1U << 29))
 		return 0;
@@ -532,6 +547,23 @@ static void table_delete_all(struct syncmap *map, struct syncmap_table *t)
 	}
 }
 
+/*
+ * Expunge and free an unpublished dirty table @d and the nursery @n it
+ * was taking over, if any (@d's own pending, read under the lock that
+ * unpublished @d: nothing steps @d any more). An entry in both is
+ * expunged once: the second xchg finds it EXPUNGED.
+ */
+static void dirty_drop(struct syncmap *map, struct syncmap_table *d,
+		       struct syncmap_table *n)
+{
+	table_expunge_all(map, d);
+	table_free_deferred(d);
+	if (n) {
+		table_expunge_all(map, n);
+		table_free_deferred(n);
+	}
+}
+
 /* ---- the map's slow paths, under map->lock ---------------------------- */
 
 static struct syncmap_table *read_locked(struct syncmap *map)
@@ -546,11 +578,47 @@ static struct syncmap_table *dirty_locked(struct syncmap *map)
 					 lockdep_is_held(&map->lock));
 }
 
-/* @d holds every entry of the read table that is not expunged. */
+/*
+ * @d holds every entry of the read table that is not expunged (and of the
+ * nursery it took over). A nursery never is: it takes over nothing.
+ */
 static bool dirty_complete(struct syncmap *map, const struct syncmap_table *d)
 {
 	lockdep_assert_held(&map->lock);
-	return d->copied == read_locked(map)->size;
+	return !d->nursery && !d->pending &&
+	       d->copied == read_locked(map)->size;
+}
+
+/*
+ * Take over the next SYNCMAP_COPY_STEP slots of the nursery @d replaces.
+ * Its entries hold new keys, which the read table lacks and which no
+ * build expunges, so each is simply added; the nursery is frozen (no
+ * writer adds to it once @d is published), and keeps its keys for the
+ * lookups that still probe it. Once all are in @d, lookups that read
+ * d->pending as NULL (with an acquire) see them here: the release orders
+ * every table_add() before it.
+ */
+static void dirty_adopt_step(struct syncmap *map, struct syncmap_table *d)
+{
+	struct syncmap_table *n = d->pending;
+	unsigned int end = min(d->adopted + SYNCMAP_COPY_STEP, n->size);
+	struct syncmap_entry *e;
+	unsigned int i;
+
+	lockdep_assert_held(&map->lock);
+	for (i = d->adopted; i < end; i++) {
+		e = n->slots[i].entry;
+		if (e) {
+			refcount_inc(&e->ref);
+			table_add(d, e);
+		}
+	}
+	d->adopted = end;
+	if (end == n->size) {
+		/* Pairs with find_entry_dirty()'s acquire: see above. */
+		smp_store_release(&d->pending, NULL);
+		table_free_deferred(n);
+	}
 }
 
 /*
@@ -567,11 +635,16 @@ static bool dirty_complete(struct syncmap *map, const struct syncmap_table *d)
  * behind d->copied; until then every lookup and writer finds it in the
  * read table, which is why a build in progress loses nothing.
  *
- * Bounded work under the lock: SYNCMAP_COPY_STEP slots. Every new key
- * added to @d first runs a step, so with dirty_size_for()'s room (at
+ * A step also takes over SYNCMAP_COPY_STEP slots of the nursery @d
+ * replaces, if any (dirty_adopt_step()). A nursery itself copies nothing.
+ *
+ * Bounded work under the lock: twice SYNCMAP_COPY_STEP slots. Every new
+ * key added to @d first runs a step, so with dirty_size_for()'s room (at
  * least size/16 of the read table's slots for new keys, in a table of
- * 2 * max(count, size / 8) + 2 slots or more) the copy has passed the
- * last slot before @d can fill: 32 slots a step * size/16 steps >= size.
+ * 2 * (max(count, size / 8) + nursery keys) + 2 slots or more) the copy
+ * has passed the last slot before @d can fill: 32 slots a step * size/16
+ * steps >= size (a nursery, of SYNCMAP_NURSERY slots, is smaller than
+ * any read table a nursery is started over, so its takeover ends first).
  */
 static void dirty_copy_step(struct syncmap *map, struct syncmap_table *d)
 	__must_hold(RCU)
@@ -582,6 +655,10 @@ static void dirty_copy_step(struct syncmap *map, struct syncmap_table *d)
 	unsigned int i;
 
 	lockdep_assert_held(&map->lock);
+	if (d->nursery)
+		return;
+	if (d->pending)
+		dirty_adopt_step(map, d);
 	for (i = d->copied; i < end; i++) {
 		e = r->slots[i].entry;
 		if (e && !entry_expunge(map, e)) {
@@ -655,7 +732,9 @@ static void count_miss(struct syncmap *map, struct syncmap_table *d)
 {
 	unsigned long flags;
 
-	if (atomic_long_inc_return(&map->misses) < READ_ONCE(d->count))
+	/* A nursery is neither promoted nor built: nothing to lock for. */
+	if (atomic_long_inc_return(&map->misses) < READ_ONCE(d->count) ||
+	    d->nursery)
 		return;
 	map_lock(map, &flags);
 	if (dirty_locked(map) == d)
@@ -687,6 +766,24 @@ static void entry_revive_locked(struct syncmap *map, struct syncmap_entry *e,
 }
 
 /*
+ * The entry for a key in the dirty table @d or the nursery it is taking
+ * over, under the lock (where neither changes under us).
+ */
+static struct syncmap_entry *dirty_find_locked(struct syncmap *map,
+					       struct syncmap_table *d,
+					       u64 hash, const void *key,
+					       size_t key_len)
+{
+	struct syncmap_entry *e;
+
+	lockdep_assert_held(&map->lock);
+	e = syncmap_table_find(d, hash, key, key_len);
+	if (!e && d->pending)
+		e = syncmap_table_find(d->pending, hash, key, key_len);
+	return e;
+}
+
+/*
  * find_entry_dirty() found no dirty table: a promotion or a clear just
  * replaced it. Look again under the lock, where the tables are stable.
  */
@@ -703,7 +800,8 @@ find_entry_locked(struct syncmap *map, const void *key, size_t key_len,
 	r = read_locked(map);
 	e = syncmap_table_find(r, hash, key, key_len);
 	if (!e && r->amended) {
-		e = syncmap_table_find(dirty_locked(map), hash, key, key_len);
+		e = dirty_find_locked(map, dirty_locked(map), hash, key,
+				      key_len);
 		if (e)
 			miss_locked(map);
 	}
@@ -726,14 +824,18 @@ find_entry_locked(struct syncmap *map, const void *key, size_t key_len,
  * table (promote_locked(), then dirty_install_locked()), and a table is
  * never published twice. Otherwise we start over from the new read
  * table. A key the dirty table lacks because its build has not reached
- * it yet is in @r, where find_entry() looked first.
+ * it yet is in @r, where find_entry() looked first; one it lacks because
+ * it has not taken it over from its nursery yet is in the nursery, which
+ * we probe as well if d->pending still named it when we read it: that
+ * read comes first, with an acquire, as a NULL there means the dirty
+ * table has every key of the nursery (dirty_adopt_step()).
  */
 static noinline struct syncmap_entry *
 find_entry_dirty(struct syncmap *map, struct syncmap_table *r,
 		 const void *key, size_t key_len, u64 hash)
 	__must_hold(RCU)
 {
-	struct syncmap_table *d;
+	struct syncmap_table *d, *n;
 	struct syncmap_entry *e;
 
 	for (;;) {
@@ -751,7 +853,12 @@ find_entry_dirty(struct syncmap *map, struct syncmap_table *r,
 		if (e || !smp_load_acquire(&r->amended))
 			return e;
 	}
+	/* Pairs with the release in dirty_adopt_step(). */
+	n = smp_load_acquire(&d->pending);
+	syncmap_race_point(map, NULL);
 	e = syncmap_dirty_find(d, hash, key, key_len);
+	if (!e && n)
+		e = syncmap_dirty_find(n, hash, key, key_len);
 	if (e || syncmap_absent_counts(hash))
 		count_miss(map, d);
 	return e;
@@ -789,7 +896,10 @@ find_entry(struct syncmap *map, const void *key, size_t key_len, u64 hash)
  * @only_if_empty: load_or_store: keep a live value and report it
  * @fresh: an entry for the key, allocated in case it is new
  * @table: a table for the dirty build, allocated in case one must start
+ *	(or for a nursery)
  * @table_size: the size @table must have
+ * @gfp: the write's allocation flags
+ * @grow: the write started a nursery: queue the worker that replaces it
  * @res: the outcome
  * @old: the word replaced (ENTRY_STORED) or loaded (ENTRY_LOADED,
  *	ENTRY_UNCHANGED), valid until rcu_read_unlock()
@@ -803,6 +913,8 @@ struct write_op {
 	struct syncmap_entry *fresh;
 	struct syncmap_table *table;
 	unsigned int table_size;
+	gfp_t gfp;
+	bool grow;
 	enum entry_result res;
 	void *old;
 };
@@ -832,6 +944,127 @@ static void dirty_install_locked(struct syncmap *map, struct write_op *op)
 }
 
 /*
+ * Start a dirty build whose table would take the writer O(n) to allocate
+ * and zero (more than SYNCMAP_GROW_INLINE slots): publish @op's small
+ * table as a nursery for new keys, and have a worker allocate the table
+ * (dirty_grow(), queued by the writer once it has dropped the lock). The
+ * worker is charged as the writer would have been: with its flags, and
+ * with __GFP_ACCOUNT to its task's memory cgroup.
+ */
+static void nursery_install_locked(struct syncmap *map, struct write_op *op)
+{
+	struct syncmap_table *n = op->table;
+
+	lockdep_assert_held(&map->lock);
+	op->table = NULL;
+	n->nursery = true;
+	rcu_assign_pointer(map->dirty, n);
+	map->counters.nurseries++;
+	map->grow_gfp = GFP_KERNEL | (op->gfp & __GFP_ACCOUNT);
+	if (!map->grow_memcg && (op->gfp & __GFP_ACCOUNT) && in_task() &&
+	    current->mm)
+		map->grow_memcg = get_mem_cgroup_from_mm(current->mm);
+	op->grow = true;
+}
+
+/*
+ * Replace the nursery, the dirty table, with @f, which takes over its
+ * keys a step at a time as it takes over the read table's (see
+ * dirty_copy_step()). Until then lookups and writers find them in the
+ * nursery, named by f->pending, set before @f is published.
+ */
+static void dirty_adopt_locked(struct syncmap *map, struct syncmap_table *f)
+{
+	struct syncmap_table *n = dirty_locked(map);
+
+	lockdep_assert_held(&map->lock);
+	f->reserved = read_locked(map)->count;
+	f->nr_new = n->count;
+	f->pending = n;
+	rcu_assign_pointer(map->dirty, f);
+	map->counters.dirty_builds++;
+}
+
+/* The dirty table is a nursery: its replacement is still to be made. */
+static bool nursery_waiting(struct syncmap *map)
+{
+	struct syncmap_table *d = dirty_locked(map);
+
+	return d && d->nursery;
+}
+
+/*
+ * dirty_grow - allocate the table that takes over the nursery, and
+ * publish it
+ *
+ * The work item a nursery queues (and what syncmap_range_from() does
+ * when it finds one). Sized for the read table and a full nursery, so a
+ * nursery that filled meanwhile still fits; if the read table was
+ * replaced (a clear) or a writer beat us to it (the nursery filled up,
+ * see write_locked()), the table is freed unused. On failure the nursery
+ * stays, and the writer that fills it allocates the table itself.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+static int dirty_grow(struct syncmap *map, gfp_t gfp)
+{
+	struct syncmap_table *f = NULL;
+	unsigned long flags;
+	unsigned int size;
+
+	for (;;) {
+		map_lock(map, &flags);
+		if (!nursery_waiting(map)) {
+			map_unlock(map, flags);
+			break;
+		}
+		size = dirty_size_for(read_locked(map),
+				      dirty_locked(map)->count);
+		if (f && f->size >= size) {
+			dirty_adopt_locked(map, f);
+			f = NULL;
+			map_unlock(map, flags);
+			break;
+		}
+		size = dirty_size_for(read_locked(map), SYNCMAP_NURSERY);
+		map_unlock(map, flags);
+		kvfree(f);
+		f = table_alloc(size, gfp);
+		if (!f)
+			return -ENOMEM;
+	}
+	kvfree(f);
+	return 0;
+}
+
+static void dirty_grow_work(struct work_struct *work)
+{
+	struct syncmap *map = container_of(work, struct syncmap, grow_work);
+	struct mem_cgroup *memcg, *old;
+	unsigned long flags;
+	gfp_t gfp;
+
+	map_lock(map, &flags);
+	memcg = map->grow_memcg;
+	map->grow_memcg = NULL;
+	gfp = map->grow_gfp;
+	map_unlock(map, flags);
+	old = set_active_memcg(memcg);
+	dirty_grow(map, gfp | __GFP_NOWARN);
+	set_active_memcg(old);
+	mem_cgroup_put(memcg);
+}
+
+static void dirty_grow_queue(struct syncmap *map)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	if (READ_ONCE(map->grow_manual))
+		return;
+#endif
+	queue_work(syncmap_wq, &map->grow_work);
+}
+
+/*
  * write_locked - Go's locked Store/LoadOrStore path, one attempt
  *
  * Under map->lock, in an RCU read-side section. Either finishes the write
@@ -858,7 +1091,8 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 		}
 		return WRITE_DONE;
 	}
-	e = d ? syncmap_table_find(d, op->hash, op->key, op->key_len) : NULL;
+	e = d ? dirty_find_locked(map, d, op->hash, op->key, op->key_len) :
+		NULL;
 	if (e) {
 		/* Dirty-only entries are never expunged. */
 		op->res = entry_swap(map, e, op->w, op->only_if_empty,
@@ -876,7 +1110,15 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 	}
 
 	/* A new key. */
-	if (d && !dirty_has_room(d)) {
+	if (d && !dirty_has_room(d) && d->nursery) {
+		/* The worker is late: replace the nursery ourselves. */
+		op->table_size = dirty_size_for(r, d->count);
+		if (!op->table || op->table->size < op->table_size)
+			return WRITE_NEED_TABLE;
+		dirty_adopt_locked(map, op->table);
+		op->table = NULL;
+		d = dirty_locked(map);
+	} else if (d && !dirty_has_room(d)) {
 		/* Full: complete by construction (dirty_copy_step()). */
 		if (WARN_ON_ONCE(!dirty_complete(map, d))) {
 			dirty_copy_step(map, d);
@@ -887,10 +1129,17 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 		d = NULL;
 	}
 	if (!d) {
-		op->table_size = dirty_size_for(r);
+		unsigned int size = dirty_size_for(r, 0);
+
+		/* Small enough to allocate ourselves, or a nursery first. */
+		op->table_size = size > SYNCMAP_GROW_INLINE ? SYNCMAP_NURSERY :
+							      size;
 		if (!op->table || op->table->size < op->table_size)
 			return WRITE_NEED_TABLE;
-		dirty_install_locked(map, op);
+		if (op->table->size < size)
+			nursery_install_locked(map, op);
+		else
+			dirty_install_locked(map, op);
 		d = dirty_locked(map);
 	}
 	if (!op->fresh)
@@ -970,6 +1219,10 @@ static int write_word(struct syncmap *map, struct write_op *op, gfp_t gfp)
 		map_lock(map, &flags);
 		need = write_locked(map, op);
 		map_unlock(map, flags);
+		if (op->grow) {
+			op->grow = false;
+			dirty_grow_queue(map);
+		}
 		if (need == WRITE_DONE)
 			break;
 	}
@@ -1019,7 +1272,7 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 	struct write_op op = {
 		.key = key, .key_len = key_len,
 		.hash = syncmap_hash(map, key, key_len),
-		.only_if_empty = only_if_empty,
+		.only_if_empty = only_if_empty, .gfp = gfp,
 	};
 	void *p;
 	int err;
@@ -1091,6 +1344,7 @@ struct syncmap *syncmap_create(void (*release)(void *value))
 	map->release = release;
 	get_random_bytes(&map->hash_key, sizeof(map->hash_key));
 	raw_spin_lock_init(&map->lock);
+	INIT_WORK(&map->grow_work, dirty_grow_work);
 	atomic_long_set(&map->len, 0);
 	return map;
 }
@@ -1115,14 +1369,14 @@ void syncmap_destroy(struct syncmap *map)
 
 	if (!map)
 		return;
+	cancel_work_sync(&map->grow_work);
+	mem_cgroup_put(map->grow_memcg);
 	r = rcu_dereference_protected(map->read, true);
 	d = rcu_dereference_protected(map->dirty, true);
 	table_expunge_all(map, r);
 	table_free_deferred(r);
-	if (d) {
-		table_expunge_all(map, d);
-		table_free_deferred(d);
-	}
+	if (d)
+		dirty_drop(map, d, d->pending);
 	/* acquire: the callbacks' last accesses to @map come before kfree() */
 	wait_var_event(&map->releases_pending,
 		       !atomic_long_read_acquire(&map->releases_pending));
@@ -1436,14 +1690,18 @@ bool syncmap_compare_and_swap(struct syncmap *map, const void *key,
 EXPORT_SYMBOL_GPL(syncmap_compare_and_swap);
 
 /*
- * The table a range walks: the read table, after promoting the dirty one
- * if it holds keys the read table lacks (Go's Range does the same). A key
- * present when the walk starts is then in the table walked. Caller holds
+ * The tables syncmap_range_from() walks: the read table, after promoting
+ * the dirty one if it holds keys the read table lacks (Go's Range does
+ * the same), and a nursery in *@np if the dirty table is one (it cannot
+ * be promoted; it holds new keys only, which the read table lacks). A
+ * key present when the walk starts is then in one of them. Caller holds
  * rcu_read_lock().
  */
-static struct syncmap_table *range_table(struct syncmap *map)
+static struct syncmap_table *range_table(struct syncmap *map,
+					 struct syncmap_table **np)
+	__must_hold(RCU)
 {
-	struct syncmap_table *r = rcu_dereference(map->read);
+	struct syncmap_table *r = rcu_dereference(map->read), *d;
 	unsigned long flags;
 
 	/*
@@ -1451,23 +1709,32 @@ static struct syncmap_table *range_table(struct syncmap *map)
 	 * with the lock dropped in between, until this read table is
 	 * replaced (promoted over, or cleared).
 	 */
+	*np = NULL;
 	while (READ_ONCE(r->amended) && rcu_access_pointer(map->read) == r) {
 		map_lock(map, &flags);
+		d = dirty_locked(map);
+		if (read_locked(map) == r && d->nursery) {
+			*np = d;
+			map_unlock(map, flags);
+			return r;
+		}
 		if (read_locked(map) == r)
-			promote_or_copy_locked(map, dirty_locked(map));
+			promote_or_copy_locked(map, d);
 		map_unlock(map, flags);
 	}
 	return rcu_dereference(map->read);
 }
 
 /*
- * Call @fn for each live entry of @t, but those @skip holds, starting at
- * slot @start (modulo the size); false if @fn stopped the walk. With
- * @skip, @t is the dirty table, which writers may be filling as we walk:
- * a slot's tag is read with an acquire before its pointer (table_add()).
+ * Call @fn for each live entry of @t, but those @skip or @skip2 hold,
+ * starting at slot @start (modulo the size); false if @fn stopped the
+ * walk. With @skip, @t is a dirty table (or a nursery), which writers may
+ * be filling as we walk: a slot's tag is read with an acquire before its
+ * pointer (table_add()).
  */
 static bool range_walk(struct syncmap *map, struct syncmap_table *t,
-		       struct syncmap_table *skip, unsigned int start,
+		       struct syncmap_table *skip, struct syncmap_table *skip2,
+		       unsigned int start,
 		       bool (*fn)(const void *key, size_t key_len, void *value,
 				  void *arg),
 		       void *arg)
@@ -1487,8 +1754,11 @@ static bool range_walk(struct syncmap *map, struct syncmap_table *t,
 		p = entry_get(e);
 		if (!syncmap_word_is_live(e, p))
 			continue;
-		if (skip && syncmap_table_find(skip, syncmap_entry_hash(e),
+		if (skip && syncmap_dirty_find(skip, syncmap_entry_hash(e),
 					       e->key, e->key_len))
+			continue;
+		if (skip2 && syncmap_dirty_find(skip2, syncmap_entry_hash(e),
+						e->key, e->key_len))
 			continue;
 		if (!fn(e->key, e->key_len, syncmap_word_value(map, p), arg))
 			return false;
@@ -1510,8 +1780,9 @@ static bool range_walk(struct syncmap *map, struct syncmap_table *t,
  * Go's Range promotes the dirty map first, so that one table holds every
  * key. A dirty table whose build is complete is promoted here too (O(1));
  * one still being built is not completed (O(n) copying): the walk covers
- * the read table, then the dirty table's keys the read table lacks, the
- * two read together under the lock, when every key was in one of them.
+ * the read table, then the dirty table's keys the read table lacks (and
+ * before them, those of a nursery the dirty table is taking over), the
+ * tables read together under the lock, when every key was in one of them.
  * A key has one entry in both tables, and the tables only gain slots, so
  * a concurrent promotion or build cannot make a key appear twice.
  *
@@ -1529,14 +1800,14 @@ void syncmap_range(struct syncmap *map,
 			      void *arg),
 		   void *arg)
 {
-	struct syncmap_table *r, *d = NULL;
+	struct syncmap_table *r, *d = NULL, *n = NULL;
 	unsigned long flags;
 	unsigned int start;
 
 	rcu_read_lock();
 	r = rcu_dereference(map->read);
 	if (READ_ONCE(r->amended)) {
-		/* Both at once: each key is in one or the other. */
+		/* All at once: each key is in one of them. */
 		map_lock(map, &flags);
 		r = read_locked(map);
 		d = dirty_locked(map);
@@ -1546,14 +1817,31 @@ void syncmap_range(struct syncmap *map,
 		}
 		if (!r->amended)
 			d = NULL;
+		n = d ? d->pending : NULL;
 		map_unlock(map, flags);
 	}
+	/*
+	 * The nursery before the table taking it over: an entry taken over
+	 * during the walk is then seen in the nursery and skipped in @d.
+	 */
 	start = get_random_u32();
-	if (range_walk(map, r, NULL, start, fn, arg) && d)
-		range_walk(map, d, r, start, fn, arg);
+	if (range_walk(map, r, NULL, NULL, start, fn, arg) &&
+	    (!n || range_walk(map, n, r, NULL, start, fn, arg)) && d)
+		range_walk(map, d, r, n, start, fn, arg);
 	rcu_read_unlock();
 }
 EXPORT_SYMBOL_GPL(syncmap_range);
+
+/*
+ * A slot's entry, or NULL, in a table writers may be filling (a nursery):
+ * the tag is read with an acquire before the pointer (table_add()).
+ */
+static struct syncmap_entry *slot_entry(const struct syncmap_table *t,
+					unsigned int i)
+{
+	/* Pairs with table_add()'s release of the tag. */
+	return smp_load_acquire(&t->slots[i].tag) ? t->slots[i].entry : NULL;
+}
 
 /*
  * The smallest hash >= @lo among the live entries whose home slot is
@@ -1569,7 +1857,7 @@ static bool home_min_hash(const struct syncmap_table *t, unsigned int home,
 	bool found = false;
 	unsigned int i;
 
-	for (i = home; (e = t->slots[i].entry); i = (i + 1) & mask) {
+	for (i = home; (e = slot_entry(t, i)); i = (i + 1) & mask) {
 		u64 h = syncmap_entry_hash(e);
 
 		if (syncmap_home(t, h) != home || h < lo ||
@@ -1580,6 +1868,64 @@ static bool home_min_hash(const struct syncmap_table *t, unsigned int home,
 		found = true;
 	}
 	return found;
+}
+
+/* The smallest hash in [@lo, @hi] among @t's live entries, if any. */
+static bool table_min_hash(const struct syncmap_table *t, u64 lo, u64 hi,
+			   u64 *min)
+{
+	unsigned int home;
+
+	for (home = syncmap_home(t, lo); home <= syncmap_home(t, hi); home++)
+		if (home_min_hash(t, home, lo, min))
+			return *min <= hi;
+	return false;
+}
+
+/* Offer @t's live entries of hash @h to @fn; false if it refused one. */
+static bool range_offer(struct syncmap *map, const struct syncmap_table *t,
+			u64 h,
+			bool (*fn)(const void *key, size_t key_len,
+				   void *value, u64 hash, void *arg),
+			void *arg)
+{
+	struct syncmap_entry *e;
+	unsigned int i;
+	void *p;
+
+	for (i = syncmap_home(t, h); (e = slot_entry(t, i));
+	     i = (i + 1) & (t->size - 1)) {
+		p = entry_get(e);
+		if (syncmap_entry_hash(e) == h && syncmap_word_is_live(e, p) &&
+		    !fn(e->key, e->key_len, syncmap_word_value(map, p), h, arg))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Offer the nursery @n's keys of hashes in [*@lo, @hi) (or up to @hi
+ * included, with @last), in hash order, moving *@lo past them; false if
+ * @fn refused one, with *@pos set to its hash.
+ */
+static bool range_nursery(struct syncmap *map, const struct syncmap_table *n,
+			  u64 *lo, u64 hi, bool last, u64 *pos,
+			  bool (*fn)(const void *key, size_t key_len,
+				     void *value, u64 hash, void *arg),
+			  void *arg)
+{
+	u64 h;
+
+	while (n && table_min_hash(n, *lo, hi, &h) && (last || h < hi)) {
+		if (!range_offer(map, n, h, fn, arg)) {
+			*pos = h;
+			return false;
+		}
+		if (h == U64_MAX)
+			break;
+		*lo = h + 1;
+	}
+	return true;
 }
 
 /**
@@ -1610,35 +1956,35 @@ bool syncmap_range_from(struct syncmap *map, u64 *pos,
 				   void *value, u64 hash, void *arg),
 			void *arg)
 {
-	struct syncmap_table *r;
-	struct syncmap_entry *e;
-	unsigned int home, i;
-	void *p;
+	struct syncmap_table *r, *n;
+	unsigned int home;
 	bool done = true;
 	u64 lo = *pos, h;
 
 	rcu_read_lock();
-	r = range_table(map);
+	r = range_table(map, &n);
+	/*
+	 * With a nursery, its keys (which the read table lacks) are merged
+	 * in: those of hashes below each read-table key's first, then both
+	 * tables' keys of the same hash together, so that a refused hash
+	 * brings all of them back.
+	 */
 	for (home = syncmap_home(r, lo); done && home < r->size; home++) {
 		while (done && home_min_hash(r, home, lo, &h)) {
-			for (i = home; (e = r->slots[i].entry);
-			     i = (i + 1) & (r->size - 1)) {
-				p = entry_get(e);
-				if (syncmap_entry_hash(e) != h ||
-				    !syncmap_word_is_live(e, p))
-					continue;
-				if (!fn(e->key, e->key_len,
-					syncmap_word_value(map, p), h, arg)) {
-					*pos = h;
-					done = false;
-					break;
-				}
+			done = range_nursery(map, n, &lo, h, false, pos, fn,
+					     arg);
+			if (done && (!range_offer(map, r, h, fn, arg) ||
+				     (n && !range_offer(map, n, h, fn, arg)))) {
+				*pos = h;
+				done = false;
 			}
 			if (h == U64_MAX)
 				break;
 			lo = h + 1;
 		}
 	}
+	if (done)
+		done = range_nursery(map, n, &lo, U64_MAX, true, pos, fn, arg);
 	rcu_read_unlock();
 	return done;
 }
@@ -1653,20 +1999,23 @@ EXPORT_SYMBOL_GPL(syncmap_range_from);
  */
 static bool clear_in_place(struct syncmap *map, unsigned int max_slots)
 {
-	struct syncmap_table *r, *d;
+	struct syncmap_table *r, *d, *n;
 	unsigned long flags;
 	bool done = false;
 
 	rcu_read_lock();
-	/* Both at once: a promotion in between could hide the dirty keys. */
+	/* All at once: a promotion in between could hide the dirty keys. */
 	map_lock(map, &flags);
 	r = read_locked(map);
 	d = dirty_locked(map);
+	n = d ? d->pending : NULL;
 	map_unlock(map, flags);
-	if (r->size + (d ? d->size : 0) <= max_slots) {
+	if (r->size + (d ? d->size : 0) + (n ? n->size : 0) <= max_slots) {
 		table_delete_all(map, r);
 		if (d)
 			table_delete_all(map, d);
+		if (n)
+			table_delete_all(map, n);
 		done = true;
 	}
 	rcu_read_unlock();
@@ -1688,7 +2037,7 @@ static bool clear_in_place(struct syncmap *map, unsigned int max_slots)
  */
 void syncmap_clear(struct syncmap *map)
 {
-	struct syncmap_table *empty, *r, *d;
+	struct syncmap_table *empty, *r, *d, *n;
 	unsigned long flags;
 
 	if (clear_in_place(map, SYNCMAP_CLEAR_IN_PLACE))
@@ -1702,6 +2051,7 @@ void syncmap_clear(struct syncmap *map)
 	map_lock(map, &flags);
 	r = read_locked(map);
 	d = dirty_locked(map);
+	n = d ? d->pending : NULL;
 	rcu_assign_pointer(map->read, empty);
 	RCU_INIT_POINTER(map->dirty, NULL);	/* freed after a grace period */
 	map->counters.misses += atomic_long_xchg(&map->misses, 0);
@@ -1709,10 +2059,8 @@ void syncmap_clear(struct syncmap *map)
 
 	table_expunge_all(map, r);
 	table_free_deferred(r);
-	if (d) {
-		table_expunge_all(map, d);
-		table_free_deferred(d);
-	}
+	if (d)
+		dirty_drop(map, d, n);
 }
 EXPORT_SYMBOL_GPL(syncmap_clear);
 

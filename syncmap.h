@@ -43,6 +43,8 @@ struct syncmap;
  * @misses: lookups that missed the read table and took the lock
  * @promotions: times the dirty table replaced the read table
  * @dirty_builds: dirty tables started (each is then built a step at a time)
+ * @nurseries: of those, started with a nursery table for new keys while a
+ *	worker allocated the table itself
  * @copy_steps: steps of dirty builds (each takes over up to 32 read-table
  *	slots)
  * @revivals: deleted read-table entries brought back by a store
@@ -56,6 +58,7 @@ struct syncmap_counters {
 	u64 misses;
 	u64 promotions;
 	u64 dirty_builds;
+	u64 nurseries;
 	u64 copy_steps;
 	u64 revivals;
 	u64 max_lock_hold_ns;

@@ -32,6 +32,13 @@ struct syncmap_val {
 #define SYNCMAP_COPY_STEP	32U
 /* Maps whose tables have at most this many slots are cleared in place. */
 #define SYNCMAP_CLEAR_IN_PLACE	1024U
+/*
+ * A writer allocates a dirty table of at most this many slots itself (64
+ * KiB: a few microseconds to zero); a larger one is allocated by a
+ * worker while new keys wait in a nursery table of SYNCMAP_NURSERY slots.
+ */
+#define SYNCMAP_GROW_INLINE	4096U
+#define SYNCMAP_NURSERY		1024U
 
 /*
  * The third state of an entry's pointer besides NULL and a live value:
@@ -92,7 +99,17 @@ struct syncmap_slot {
  *	write_locked()), read locklessly
  * @copied: dirty table only: slots of the read table its build has taken
  *	over, under syncmap.lock; the build is complete when it reaches the
- *	read table's size
+ *	read table's size (and @pending is NULL)
+ * @nursery: a dirty table that holds new keys only, while a worker
+ *	allocates the table that will take them over (dirty_grow()); it
+ *	takes over nothing from the read table and is never promoted
+ * @adopted: slots of @pending taken over so far, under syncmap.lock
+ * @pending: the nursery this dirty table is taking over, a step at a
+ *	time as its build takes over the read table; NULL once it has all of
+ *	it. Set before the table is published, cleared (with a release, read
+ *	with an acquire by lookups) once every entry of the nursery is in
+ *	this table; the nursery holds its keys until it is freed, a grace
+ *	period later
  * @free_work: frees a large table and drops its entry references after a
  *	grace period
  * @free_rcu: the same for a small table, from the RCU callback
@@ -112,7 +129,10 @@ struct syncmap_table {
 	unsigned int reserved;
 	unsigned int nr_new;
 	unsigned int copied;
+	unsigned int adopted;
 	bool amended;
+	bool nursery;
+	struct syncmap_table *pending;
 	union {
 		struct rcu_work free_work;
 		struct rcu_head free_rcu;
@@ -141,9 +161,16 @@ struct syncmap_table {
  * @releases_pending: values handed to call_rcu() whose release has not
  *	run yet; syncmap_destroy() waits for it to reach 0
  * @lock_t0: when @lock was taken, if lock_stats is on
+ * @grow_work: allocates the table that takes over a nursery
+ * @grow_gfp: the flags of the write that started the nursery, for that
+ *	allocation (GFP_KERNEL, and __GFP_ACCOUNT if the write had it)
+ * @grow_memcg: with __GFP_ACCOUNT, the memory cgroup of that write's task,
+ *	to charge (a reference, or NULL)
  * @counters: reported by syncmap_get_counters()
  * @race_hook: KUnit only: called at syncmap_race_point(), to stage there
  *	what another CPU might do; NULL otherwise, and absent without KUnit
+ * @grow_manual: KUnit only: a nursery does not queue @grow_work; the test
+ *	queues it when it wants the nursery taken over
  *
  * @read and the fields lockless readers use sit apart from the lock's
  * cache line, so that writers do not bounce the readers' line.
@@ -160,9 +187,13 @@ struct syncmap {
 	atomic_long_t len;
 	atomic_long_t releases_pending;
 	u64 lock_t0;
+	struct work_struct grow_work;
+	gfp_t grow_gfp;
+	struct mem_cgroup *grow_memcg;
 	struct syncmap_counters counters;
 #if IS_ENABLED(CONFIG_KUNIT)
 	void (*race_hook)(struct syncmap *map, struct syncmap_entry *e);
+	bool grow_manual;
 #endif
 };
 

@@ -1205,6 +1205,346 @@ static void syncmap_test_range_from_across_promotions(struct kunit *test)
 	}
 }
 
+/* ---- nursery: a big dirty table allocated by a worker ---------------- */
+
+/* Keys enough that the next dirty table is above SYNCMAP_GROW_INLINE. */
+#define NURSERY_BASE	2500
+
+/* Run the worker that replaces a nursery now, and wait for it. */
+static void grow_now(struct syncmap *map)
+{
+	schedule_work(&map->grow_work);
+	flush_work(&map->grow_work);
+}
+
+static void expect_all(struct kunit *test, struct tctx *ctx, int from, int to)
+{
+	char key[12];
+	int i, wrong = 0;
+
+	for (i = from; i < to; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		if (load(ctx->map, key, strlen(key)) != &ctx->vals[i])
+			wrong++;
+	}
+	KUNIT_EXPECT_EQ(test, 0, wrong);
+}
+
+/*
+ * A map of NURSERY_BASE keys, all in its read table, whose next new key
+ * starts a nursery; its worker runs only when the test says (grow_now()).
+ */
+static struct tctx *nursery_map(struct kunit *test, int nvals)
+{
+	struct tctx *ctx = tctx_new(test, nvals);
+
+	ctx->map->grow_manual = true;
+	store_n(test, ctx, 0, NURSERY_BASE);
+	grow_now(ctx->map);
+	promote(test, ctx->map);
+	return ctx;
+}
+
+/*
+ * The first new key over a large read table starts a nursery, not the
+ * table (which would take the writer O(n) to allocate); new keys go
+ * there, and are found there. The worker's table takes it over, a step
+ * at a time with each new key, before the read table's entries; lookups
+ * find the nursery's keys through f->pending until it has them all.
+ */
+static void syncmap_test_nursery_takeover(struct kunit *test)
+{
+	struct tctx *ctx = nursery_map(test, NURSERY_BASE + 100);
+	struct syncmap *map = ctx->map;
+	u64 nurseries = map->counters.nurseries;
+	struct syncmap_table *n, *f;
+	unsigned int adopted;
+	char key[12];
+	int i;
+
+	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 50);
+	n = dirty_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	KUNIT_EXPECT_TRUE(test, n->nursery);
+	KUNIT_EXPECT_EQ(test, SYNCMAP_NURSERY, n->size);
+	KUNIT_EXPECT_EQ(test, 50, n->count);
+	KUNIT_EXPECT_EQ(test, nurseries + 1, map->counters.nurseries);
+	expect_all(test, ctx, 0, NURSERY_BASE + 50);
+	/* A nursery is never promoted, however many misses. */
+	for (i = 0; i < 200; i++)
+		load(map, "2510", 4);
+	KUNIT_EXPECT_PTR_EQ(test, n, dirty_table(map));
+
+	grow_now(map);
+	f = dirty_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_EXPECT_FALSE(test, f->nursery);
+	KUNIT_EXPECT_PTR_EQ(test, n, f->pending);
+	KUNIT_EXPECT_EQ(test, 0, f->adopted);
+	KUNIT_EXPECT_EQ(test, 0, f->count);
+	KUNIT_EXPECT_GE(test, f->size, 2 * (NURSERY_BASE + 50));
+	expect_all(test, ctx, 0, NURSERY_BASE + 50);
+	/* A key in the nursery is found there by writers too: no new key. */
+	store_n(test, ctx, NURSERY_BASE + 1, NURSERY_BASE + 2);
+	KUNIT_EXPECT_EQ(test, NURSERY_BASE + 50, syncmap_len(map));
+
+	/*
+	 * Each new key runs a step (so do lookups that found their key in
+	 * the nursery once the misses reach f's count: those just now).
+	 */
+	adopted = f->adopted;
+	KUNIT_ASSERT_LT(test, adopted + 3 * SYNCMAP_COPY_STEP, SYNCMAP_NURSERY);
+	store_n(test, ctx, NURSERY_BASE + 50, NURSERY_BASE + 53);
+	KUNIT_EXPECT_EQ(test, adopted + 3 * SYNCMAP_COPY_STEP, f->adopted);
+	KUNIT_EXPECT_PTR_EQ(test, n, f->pending);
+	store_n(test, ctx, NURSERY_BASE + 53, NURSERY_BASE + 60);
+	expect_all(test, ctx, 0, NURSERY_BASE + 60);
+	store_n(test, ctx, NURSERY_BASE + 60, NURSERY_BASE + 100);
+	KUNIT_EXPECT_NULL(test, f->pending);
+	for (i = NURSERY_BASE; i < NURSERY_BASE + 100; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		KUNIT_EXPECT_NOT_NULL(test, table_entry(map, f, key,
+							strlen(key)));
+	}
+	expect_all(test, ctx, 0, NURSERY_BASE + 100);
+	promote(test, map);
+	KUNIT_EXPECT_PTR_EQ(test, f, read_table(map));
+	expect_all(test, ctx, 0, NURSERY_BASE + 100);
+	KUNIT_EXPECT_EQ(test, NURSERY_BASE + 100, syncmap_len(map));
+}
+
+/*
+ * A worker that is late (or failed) leaves a full nursery to the writer
+ * whose key does not fit: it allocates the table itself, which takes
+ * the nursery over as the worker's would. The worker then finds nothing
+ * to do.
+ */
+static void syncmap_test_nursery_full(struct kunit *test)
+{
+	struct tctx *ctx = nursery_map(test, NURSERY_BASE + 769);
+	struct syncmap *map = ctx->map;
+	struct syncmap_table *n, *f;
+	u64 builds;
+
+	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 768);
+	n = dirty_table(map);
+	KUNIT_ASSERT_TRUE(test, n->nursery);
+	KUNIT_EXPECT_EQ(test, 768, n->count);
+	builds = map->counters.dirty_builds;
+	store_n(test, ctx, NURSERY_BASE + 768, NURSERY_BASE + 769);
+	f = dirty_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_EXPECT_FALSE(test, f->nursery);
+	KUNIT_EXPECT_PTR_EQ(test, n, f->pending);
+	KUNIT_EXPECT_EQ(test, builds + 1, map->counters.dirty_builds);
+	expect_all(test, ctx, 0, NURSERY_BASE + 769);
+	grow_now(map);
+	KUNIT_EXPECT_PTR_EQ(test, f, dirty_table(map));
+	KUNIT_EXPECT_EQ(test, builds + 1, map->counters.dirty_builds);
+	promote(test, map);
+	expect_all(test, ctx, 0, NURSERY_BASE + 769);
+}
+
+/*
+ * A lookup that read f->pending while it named the nursery, and is then
+ * overtaken by the whole takeover (the nursery's entries moved into f,
+ * pending cleared, the nursery queued for freeing), still finds its key.
+ * Staged at the race point between its read of pending and its probes.
+ */
+/* What a race hook did: 1 once it ran, more if something failed in it. */
+static int race_hits;
+static struct tctx *race_ctx;
+static int race_calls;
+
+static void hook_finish_takeover(struct syncmap *map, struct syncmap_entry *e)
+{
+	struct syncmap_table *f = rcu_dereference_protected(map->dirty, true);
+	char key[12];
+	int i = NURSERY_BASE + 100;
+
+	if (++race_calls != 2)
+		return;
+	WRITE_ONCE(map->race_hook, NULL);
+	while (f->pending && i < race_ctx->nvals) {
+		snprintf(key, sizeof(key), "%d", i);
+		if (syncmap_store(map, key, strlen(key), &race_ctx->vals[i++],
+				  GFP_ATOMIC))
+			race_hits += 100;
+	}
+	race_hits++;
+}
+
+static void syncmap_test_nursery_lookup_overtaken(struct kunit *test)
+{
+	struct tctx *ctx = nursery_map(test, NURSERY_BASE + 200);
+	struct syncmap *map = ctx->map;
+	struct syncmap_table *f;
+
+	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 100);
+	grow_now(map);
+	f = dirty_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, f->pending);
+	race_ctx = ctx;
+	race_calls = 0;
+	race_hits = 0;
+	map->race_hook = hook_finish_takeover;
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[NURSERY_BASE + 99],
+			    load(map, "2599", 4));
+	KUNIT_EXPECT_EQ(test, 1, race_hits);
+	KUNIT_EXPECT_NULL(test, f->pending);
+	KUNIT_EXPECT_PTR_EQ(test, f, dirty_table(map));
+}
+
+struct nursery_range {
+	struct tctx *ctx;
+	int *seen;
+	int bad;
+	u64 last_hash;
+	int taken;
+	int batch;
+};
+
+static bool nursery_range_key(struct nursery_range *nr, const void *key,
+			      size_t len, void *value)
+{
+	struct tval *v = value;
+	char buf[12];
+
+	snprintf(buf, sizeof(buf), "%d", v->key);
+	if (v->key >= nr->ctx->nvals || len != strlen(buf) ||
+	    memcmp(key, buf, len))
+		return false;
+	nr->seen[v->key]++;
+	return true;
+}
+
+static bool nursery_range_fn(const void *key, size_t len, void *value,
+			     void *arg)
+{
+	struct nursery_range *nr = arg;
+
+	if (!nursery_range_key(nr, key, len, value))
+		nr->bad++;
+	return true;
+}
+
+static bool nursery_range_from_fn(const void *key, size_t len, void *value,
+				  u64 hash, void *arg)
+{
+	struct nursery_range *nr = arg;
+
+	if (nr->taken == nr->batch)
+		return false;
+	if (hash < nr->last_hash ||
+	    hash != syncmap_hash(nr->ctx->map, key, len) ||
+	    !nursery_range_key(nr, key, len, value))
+		nr->bad++;
+	nr->last_hash = hash;
+	nr->taken++;
+	return true;
+}
+
+/* Both ranges see every key once, @to keys, read table and nursery. */
+static void expect_ranges(struct kunit *test, struct nursery_range *nr,
+			  int to)
+{
+	int i, calls = 0, once = 0;
+	u64 pos = 0;
+
+	memset(nr->seen, 0, sizeof(*nr->seen) * nr->ctx->nvals);
+	nr->bad = 0;
+	syncmap_range(nr->ctx->map, nursery_range_fn, nr);
+	for (i = 0; i < to; i++)
+		once += nr->seen[i] == 1;
+	KUNIT_EXPECT_EQ(test, to, once);
+	KUNIT_EXPECT_EQ(test, 0, nr->bad);
+
+	memset(nr->seen, 0, sizeof(*nr->seen) * nr->ctx->nvals);
+	nr->last_hash = 0;
+	nr->batch = 7;
+	do {
+		nr->taken = 0;
+	} while (!syncmap_range_from(nr->ctx->map, &pos,
+				     nursery_range_from_fn, nr) &&
+		 ++calls < 10000);
+	for (i = 0, once = 0; i < to; i++)
+		once += nr->seen[i] == 1;
+	KUNIT_EXPECT_EQ(test, to, once);
+	KUNIT_EXPECT_EQ(test, 0, nr->bad);
+}
+
+/*
+ * syncmap_range() walks the nursery as it walks a dirty table, and
+ * during a takeover before the table taking it over; syncmap_range_from()
+ * merges the nursery's keys into the read table's hash order (a nursery
+ * cannot be promoted), and completes a takeover as it completes builds.
+ */
+static void syncmap_test_nursery_range(struct kunit *test)
+{
+	struct tctx *ctx = nursery_map(test, NURSERY_BASE + 200);
+	struct syncmap *map = ctx->map;
+	struct nursery_range nr = { .ctx = ctx };
+
+	nr.seen = kunit_kzalloc(test, sizeof(*nr.seen) * ctx->nvals,
+				GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, nr.seen);
+	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 100);
+	expect_ranges(test, &nr, NURSERY_BASE + 100);
+	KUNIT_EXPECT_TRUE(test, dirty_table(map)->nursery);
+
+	grow_now(map);
+	store_n(test, ctx, NURSERY_BASE + 100, NURSERY_BASE + 110);
+	KUNIT_ASSERT_NOT_NULL(test, dirty_table(map)->pending);
+	nr.last_hash = 0;
+	memset(nr.seen, 0, sizeof(*nr.seen) * ctx->nvals);
+	syncmap_range(map, nursery_range_fn, &nr);
+	KUNIT_EXPECT_EQ(test, 0, nr.bad);
+	KUNIT_EXPECT_NOT_NULL(test, dirty_table(map)->pending);
+	expect_ranges(test, &nr, NURSERY_BASE + 110);
+	KUNIT_EXPECT_NULL(test, dirty_table(map));	/* range_from promoted */
+}
+
+/*
+ * Clear and destroy drop a nursery, and a table taking one over with the
+ * nursery, releasing every value once; a worker queued for a map being
+ * destroyed is cancelled first.
+ */
+static void syncmap_test_nursery_clear(struct kunit *test)
+{
+	struct tctx *ctx = nursery_map(test, NURSERY_BASE + 100);
+	struct syncmap *map = ctx->map;
+
+	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 50);
+	KUNIT_ASSERT_TRUE(test, dirty_table(map)->nursery);
+	syncmap_clear(map);
+	settle();
+	KUNIT_EXPECT_EQ(test, NURSERY_BASE + 50, atomic_read(&ctx->released));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
+
+	store_n(test, ctx, 0, NURSERY_BASE);
+	grow_now(map);
+	promote(test, map);
+	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 100);
+	grow_now(map);
+	KUNIT_ASSERT_NOT_NULL(test, dirty_table(map)->pending);
+	syncmap_clear(map);
+	settle();
+	KUNIT_EXPECT_EQ(test, 2 * NURSERY_BASE + 150,
+			atomic_read(&ctx->released));
+
+	/* Destroyed with its worker queued (not manual: it may run). */
+	map->grow_manual = false;
+	store_n(test, ctx, 0, NURSERY_BASE);
+	grow_now(map);
+	promote(test, map);
+	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 1);
+	syncmap_destroy(map);
+	ctx->map = NULL;
+	settle();
+	KUNIT_EXPECT_EQ(test, 3 * NURSERY_BASE + 151,
+			atomic_read(&ctx->released));
+}
+
 /* ---- clear / len ---------------------------------------------------------- */
 
 static void syncmap_test_clear_releases_all(struct kunit *test)
@@ -1686,7 +2026,6 @@ static void syncmap_test_bounded_work(struct kunit *test)
  * into a map without a release callback: nothing to allocate.
  */
 static const char *race_key = "victim";
-static int race_hits;
 
 static void hook_store_into_deleted(struct syncmap *map,
 				    struct syncmap_entry *e)
@@ -3113,6 +3452,11 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_range_reentrant),
 	KUNIT_CASE(syncmap_test_range_from_ordered),
 	KUNIT_CASE(syncmap_test_range_from_across_promotions),
+	KUNIT_CASE(syncmap_test_nursery_takeover),
+	KUNIT_CASE(syncmap_test_nursery_full),
+	KUNIT_CASE(syncmap_test_nursery_lookup_overtaken),
+	KUNIT_CASE(syncmap_test_nursery_range),
+	KUNIT_CASE(syncmap_test_nursery_clear),
 	KUNIT_CASE(syncmap_test_clear_releases_all),
 	KUNIT_CASE(syncmap_test_clear_in_place),
 	KUNIT_CASE(syncmap_test_clear_then_reuse),

@@ -244,6 +244,87 @@ void flush_workqueue(struct workqueue_struct *wq)
 	rcu_barrier();
 }
 
+#define SHIM_WORK_PENDING	1U
+#define SHIM_WORK_THREAD	2U
+
+static pthread_mutex_t work_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t work_idle = PTHREAD_COND_INITIALIZER;
+
+/*
+ * Runs @arg while it is pending (queue_work() while it runs makes it run
+ * again), then detaches from it: nothing touches the work once its
+ * SHIM_WORK_THREAD bit is clear, so its owner may free it then.
+ */
+static void *work_thread(void *arg)
+{
+	struct work_struct *w = arg;
+
+	pthread_mutex_lock(&work_lock);
+	while (w->shim_state & SHIM_WORK_PENDING) {
+		w->shim_state &= ~SHIM_WORK_PENDING;
+		pthread_mutex_unlock(&work_lock);
+		w->func(w);
+		pthread_mutex_lock(&work_lock);
+	}
+	w->shim_state &= ~SHIM_WORK_THREAD;
+	pthread_cond_broadcast(&work_idle);
+	pthread_mutex_unlock(&work_lock);
+	return NULL;
+}
+
+bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	bool queued = false;
+
+	(void)wq;
+	pthread_mutex_lock(&work_lock);
+	if (!(work->shim_state & SHIM_WORK_PENDING)) {
+		queued = true;
+		work->shim_state |= SHIM_WORK_PENDING;
+		if (!(work->shim_state & SHIM_WORK_THREAD)) {
+			work->shim_state |= SHIM_WORK_THREAD;
+			pthread_attr_init(&attr);
+			pthread_attr_setdetachstate(&attr,
+						    PTHREAD_CREATE_DETACHED);
+			if (pthread_create(&t, &attr, work_thread, work))
+				abort();
+			pthread_attr_destroy(&attr);
+		}
+	}
+	pthread_mutex_unlock(&work_lock);
+	return queued;
+}
+
+/* Waits until @work is neither pending nor running. */
+bool flush_work(struct work_struct *work)
+{
+	bool waited = false;
+
+	pthread_mutex_lock(&work_lock);
+	while (work->shim_state & SHIM_WORK_THREAD) {
+		waited = true;
+		pthread_cond_wait(&work_idle, &work_lock);
+	}
+	pthread_mutex_unlock(&work_lock);
+	return waited;
+}
+
+/* Takes @work off the queue if pending, and waits for a run under way. */
+bool cancel_work_sync(struct work_struct *work)
+{
+	bool pending;
+
+	pthread_mutex_lock(&work_lock);
+	pending = work->shim_state & SHIM_WORK_PENDING;
+	work->shim_state &= ~SHIM_WORK_PENDING;
+	while (work->shim_state & SHIM_WORK_THREAD)
+		pthread_cond_wait(&work_idle, &work_lock);
+	pthread_mutex_unlock(&work_lock);
+	return pending;
+}
+
 static void rcu_work_cb(struct rcu_head *head)
 {
 	struct rcu_work *rw = container_of(head, struct rcu_work, rcu);

@@ -312,7 +312,15 @@ void shim_kfree(const void *p);
 /* ---- workqueues: an rcu_work runs as the RCU callback itself ------------- */
 
 struct workqueue_struct { int unused; };
-struct work_struct { void (*func)(struct work_struct *work); };
+/*
+ * A queued work runs on a thread of its own; @shim_state (SHIM_WORK_*, under
+ * the shim's work lock) says whether it is pending and whether a thread is
+ * attached to it.
+ */
+struct work_struct {
+	void (*func)(struct work_struct *work);
+	unsigned int shim_state;
+};
 struct rcu_work {
 	struct work_struct work;
 	struct rcu_head rcu;
@@ -325,6 +333,11 @@ void destroy_workqueue(struct workqueue_struct *wq);
 void flush_workqueue(struct workqueue_struct *wq);
 bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork);
 #define INIT_RCU_WORK(rw, fn)	((rw)->work.func = (fn))
+#define INIT_WORK(w, fn)	((w)->func = (fn), (w)->shim_state = 0)
+bool queue_work(struct workqueue_struct *wq, struct work_struct *work);
+bool flush_work(struct work_struct *work);
+#define schedule_work(w)	queue_work(NULL, (w))
+bool cancel_work_sync(struct work_struct *work);
 #define to_rcu_work(w)		container_of(w, struct rcu_work, work)
 
 /* ---- time, randomness, scheduling ------------------------------------------ */
@@ -337,6 +350,7 @@ u64 local_clock(void);
 void get_random_bytes(void *buf, size_t len);
 u32 get_random_u32(void);
 #define cond_resched()		do { } while (0)
+#define in_task()		true
 #define might_sleep()		do { } while (0)
 
 /* ---- siphash ---------------------------------------------------------------- */
@@ -355,8 +369,10 @@ void shim_relax(void);
 #define wait_var_event(var, cond)	do { while (!(cond)) shim_relax(); } while (0)
 
 /* Every thread has one; kthreads' carry what kthread_stop() needs. */
+struct mm_struct;
 struct task_struct {
 	unsigned int fail_nth;		/* CONFIG_FAULT_INJECTION's */
+	struct mm_struct *mm;		/* none: no memory cgroup to charge */
 	pthread_t thread;
 	int (*fn)(void *data);
 	void *data;
