@@ -900,6 +900,7 @@ find_entry(struct syncmap *map, const void *key, size_t key_len, u64 hash)
  * @table_size: the size @table must have
  * @gfp: the write's allocation flags
  * @grow: the write started a nursery: queue the worker that replaces it
+ * @waited: the write found a full nursery and waited for that worker
  * @res: the outcome
  * @old: the word replaced (ENTRY_STORED) or loaded (ENTRY_LOADED,
  *	ENTRY_UNCHANGED), valid until rcu_read_unlock()
@@ -915,6 +916,7 @@ struct write_op {
 	unsigned int table_size;
 	gfp_t gfp;
 	bool grow;
+	bool waited;
 	enum entry_result res;
 	void *old;
 };
@@ -925,6 +927,7 @@ enum write_need {
 	WRITE_AGAIN,		/* nothing to allocate: just try again */
 	WRITE_NEED_ENTRY,	/* a new key: allocate op->fresh */
 	WRITE_NEED_TABLE,	/* no dirty table: allocate op->table */
+	WRITE_NEED_GROWN,	/* a full nursery: wait for its worker */
 };
 
 /*
@@ -1111,7 +1114,15 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 
 	/* A new key. */
 	if (d && !dirty_has_room(d) && d->nursery) {
-		/* The worker is late: replace the nursery ourselves. */
+		/*
+		 * The worker is late: wait for it, once, if we may sleep
+		 * (rather than allocate a second table beside its own), else
+		 * replace the nursery ourselves.
+		 */
+		if (!op->waited && gfpflags_allow_blocking(op->gfp)) {
+			op->waited = true;
+			return WRITE_NEED_GROWN;
+		}
 		op->table_size = dirty_size_for(r, d->count);
 		if (!op->table || op->table->size < op->table_size)
 			return WRITE_NEED_TABLE;
@@ -1159,8 +1170,12 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 	return WRITE_DONE;
 }
 
-/* Allocate what write_locked() asked for, with no lock held. */
-static int write_alloc(struct write_op *op, enum write_need need, gfp_t gfp)
+/*
+ * Allocate what write_locked() asked for, or wait for the worker it asked
+ * to wait for, with no lock held.
+ */
+static int write_alloc(struct syncmap *map, struct write_op *op,
+		       enum write_need need, gfp_t gfp)
 	__must_hold(RCU)
 {
 	int err = 0;
@@ -1171,6 +1186,8 @@ static int write_alloc(struct write_op *op, enum write_need need, gfp_t gfp)
 		op->table = table_alloc(op->table_size, gfp);
 		if (!op->table)
 			err = -ENOMEM;
+	} else if (need == WRITE_NEED_GROWN) {
+		flush_work(&map->grow_work);
 	} else if (!op->fresh) {
 		op->fresh = entry_alloc(op->key, op->key_len, op->hash, gfp);
 		if (!op->fresh)
@@ -1212,7 +1229,7 @@ static int write_word(struct syncmap *map, struct write_op *op, gfp_t gfp)
 	/* else probably a new key: allocate before taking the lock */
 	for (;;) {
 		if (need != WRITE_AGAIN) {
-			err = write_alloc(op, need, gfp);
+			err = write_alloc(map, op, need, gfp);
 			if (err)
 				break;
 		}

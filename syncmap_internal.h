@@ -33,12 +33,14 @@ struct syncmap_val {
 /* Maps whose tables have at most this many slots are cleared in place. */
 #define SYNCMAP_CLEAR_IN_PLACE	1024U
 /*
- * A writer allocates a dirty table of at most this many slots itself (64
- * KiB: a few microseconds to zero); a larger one is allocated by a
- * worker while new keys wait in a nursery table of SYNCMAP_NURSERY slots.
+ * A writer allocates a dirty table of at most this many slots itself
+ * (128 KiB: tens of microseconds to zero); a larger one is allocated by a
+ * worker while new keys wait in a nursery table of SYNCMAP_NURSERY slots
+ * (6144 keys: milliseconds of new keys at one a microsecond, which is
+ * what allocating the zeroed 64 MiB table of a 1M-key map takes).
  */
-#define SYNCMAP_GROW_INLINE	4096U
-#define SYNCMAP_NURSERY		1024U
+#define SYNCMAP_GROW_INLINE	8192U
+#define SYNCMAP_NURSERY		8192U
 
 /*
  * The third state of an entry's pointer besides NULL and a live value:

@@ -237,18 +237,31 @@ static u32 absent_key(struct syncmap *map, u32 from, bool counts)
 	return k;
 }
 
+/* Run the worker that replaces a nursery now, and wait for it. */
+static void grow_now(struct syncmap *map)
+{
+	schedule_work(&map->grow_work);
+	flush_work(&map->grow_work);
+}
+
 /*
  * Load a key that the dirty table alone holds until the misses promote
- * it (most lookups of absent keys count no miss).
+ * it (most lookups of absent keys count no miss). A nursery is replaced
+ * first: it is never promoted.
  */
 static void promote(struct kunit *test, struct syncmap *map)
 {
-	struct syncmap_table *d = dirty_table(map);
+	struct syncmap_table *d, *t;
 	struct syncmap_entry *e = NULL;
 	unsigned int i;
 
-	for (i = 0; d && i < d->size && !e; i++) {
-		e = d->slots[i].entry;
+	if (dirty_table(map) && dirty_table(map)->nursery)
+		grow_now(map);
+	d = dirty_table(map);
+	/* a key of the dirty table's own, or of the nursery it takes over */
+	t = d && d->pending ? d->pending : d;
+	for (i = 0; t && i < t->size && !e; i++) {
+		e = t->slots[i].entry;
 		if (e && table_entry(map, read_table(map), e->key, e->key_len))
 			e = NULL;
 	}
@@ -1208,14 +1221,9 @@ static void syncmap_test_range_from_across_promotions(struct kunit *test)
 /* ---- nursery: a big dirty table allocated by a worker ---------------- */
 
 /* Keys enough that the next dirty table is above SYNCMAP_GROW_INLINE. */
-#define NURSERY_BASE	2500
-
-/* Run the worker that replaces a nursery now, and wait for it. */
-static void grow_now(struct syncmap *map)
-{
-	schedule_work(&map->grow_work);
-	flush_work(&map->grow_work);
-}
+#define NURSERY_BASE	5000
+/* New keys a nursery takes: 3/4 of its slots. */
+#define NURSERY_ROOM	(SYNCMAP_NURSERY / 4 * 3)
 
 static void expect_all(struct kunit *test, struct tctx *ctx, int from, int to)
 {
@@ -1254,13 +1262,13 @@ static struct tctx *nursery_map(struct kunit *test, int nvals)
  */
 static void syncmap_test_nursery_takeover(struct kunit *test)
 {
-	struct tctx *ctx = nursery_map(test, NURSERY_BASE + 100);
+	struct tctx *ctx = nursery_map(test, NURSERY_BASE + 400);
 	struct syncmap *map = ctx->map;
 	u64 nurseries = map->counters.nurseries;
 	struct syncmap_table *n, *f;
 	unsigned int adopted;
 	char key[12];
-	int i;
+	int i, end;
 
 	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 50);
 	n = dirty_table(map);
@@ -1272,7 +1280,7 @@ static void syncmap_test_nursery_takeover(struct kunit *test)
 	expect_all(test, ctx, 0, NURSERY_BASE + 50);
 	/* A nursery is never promoted, however many misses. */
 	for (i = 0; i < 200; i++)
-		load(map, "2510", 4);
+		load(map, "5010", 4);
 	KUNIT_EXPECT_PTR_EQ(test, n, dirty_table(map));
 
 	grow_now(map);
@@ -1299,18 +1307,20 @@ static void syncmap_test_nursery_takeover(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, n, f->pending);
 	store_n(test, ctx, NURSERY_BASE + 53, NURSERY_BASE + 60);
 	expect_all(test, ctx, 0, NURSERY_BASE + 60);
-	store_n(test, ctx, NURSERY_BASE + 60, NURSERY_BASE + 100);
+	for (end = NURSERY_BASE + 60; f->pending && end < ctx->nvals; end++)
+		store_n(test, ctx, end, end + 1);
 	KUNIT_EXPECT_NULL(test, f->pending);
+	KUNIT_EXPECT_EQ(test, SYNCMAP_NURSERY, f->adopted);
 	for (i = NURSERY_BASE; i < NURSERY_BASE + 100; i++) {
 		snprintf(key, sizeof(key), "%d", i);
 		KUNIT_EXPECT_NOT_NULL(test, table_entry(map, f, key,
 							strlen(key)));
 	}
-	expect_all(test, ctx, 0, NURSERY_BASE + 100);
+	expect_all(test, ctx, 0, end);
 	promote(test, map);
 	KUNIT_EXPECT_PTR_EQ(test, f, read_table(map));
-	expect_all(test, ctx, 0, NURSERY_BASE + 100);
-	KUNIT_EXPECT_EQ(test, NURSERY_BASE + 100, syncmap_len(map));
+	expect_all(test, ctx, 0, end);
+	KUNIT_EXPECT_EQ(test, end, syncmap_len(map));
 }
 
 /*
@@ -1321,28 +1331,29 @@ static void syncmap_test_nursery_takeover(struct kunit *test)
  */
 static void syncmap_test_nursery_full(struct kunit *test)
 {
-	struct tctx *ctx = nursery_map(test, NURSERY_BASE + 769);
+	struct tctx *ctx = nursery_map(test, NURSERY_BASE + NURSERY_ROOM + 1);
 	struct syncmap *map = ctx->map;
 	struct syncmap_table *n, *f;
 	u64 builds;
 
-	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 768);
+	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + NURSERY_ROOM);
 	n = dirty_table(map);
 	KUNIT_ASSERT_TRUE(test, n->nursery);
-	KUNIT_EXPECT_EQ(test, 768, n->count);
+	KUNIT_EXPECT_EQ(test, NURSERY_ROOM, n->count);
 	builds = map->counters.dirty_builds;
-	store_n(test, ctx, NURSERY_BASE + 768, NURSERY_BASE + 769);
+	store_n(test, ctx, NURSERY_BASE + NURSERY_ROOM,
+		NURSERY_BASE + NURSERY_ROOM + 1);
 	f = dirty_table(map);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	KUNIT_EXPECT_FALSE(test, f->nursery);
 	KUNIT_EXPECT_PTR_EQ(test, n, f->pending);
 	KUNIT_EXPECT_EQ(test, builds + 1, map->counters.dirty_builds);
-	expect_all(test, ctx, 0, NURSERY_BASE + 769);
+	expect_all(test, ctx, 0, NURSERY_BASE + NURSERY_ROOM + 1);
 	grow_now(map);
 	KUNIT_EXPECT_PTR_EQ(test, f, dirty_table(map));
 	KUNIT_EXPECT_EQ(test, builds + 1, map->counters.dirty_builds);
 	promote(test, map);
-	expect_all(test, ctx, 0, NURSERY_BASE + 769);
+	expect_all(test, ctx, 0, NURSERY_BASE + NURSERY_ROOM + 1);
 }
 
 /*
@@ -1376,7 +1387,7 @@ static void hook_finish_takeover(struct syncmap *map, struct syncmap_entry *e)
 
 static void syncmap_test_nursery_lookup_overtaken(struct kunit *test)
 {
-	struct tctx *ctx = nursery_map(test, NURSERY_BASE + 200);
+	struct tctx *ctx = nursery_map(test, NURSERY_BASE + 500);
 	struct syncmap *map = ctx->map;
 	struct syncmap_table *f;
 
@@ -1389,7 +1400,7 @@ static void syncmap_test_nursery_lookup_overtaken(struct kunit *test)
 	race_hits = 0;
 	map->race_hook = hook_finish_takeover;
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[NURSERY_BASE + 99],
-			    load(map, "2599", 4));
+			    load(map, "5099", 4));
 	KUNIT_EXPECT_EQ(test, 1, race_hits);
 	KUNIT_EXPECT_NULL(test, f->pending);
 	KUNIT_EXPECT_PTR_EQ(test, f, dirty_table(map));

@@ -206,7 +206,7 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	}' "$tsv"
 	echo "## StoreLatency at $big keys (ns; one thread stores new and existing keys, one loads)"
 	echo
-	echo "p50, p99, p99.9: median over the rounds; max and the longest hold of the map's write lock: the worst of any round (\`-\`: no single write lock to time). Preempted: stores (of all rounds) during which the storing thread left its CPU, which a kernel caller under a raw spinlock cannot; the last two columns leave them out. The lock hold is timed on the holder's CPU clock, in a run of its own."
+	echo "p50, p99, p99.9: median over the rounds; max and the longest hold of the map's write lock: the worst of any round (\`-\`: no single write lock to time). Preempted: stores (of all rounds) during which the storing thread was preempted, which a kernel caller under a raw spinlock cannot be; the last two columns leave them out. The lock hold is timed on the holder's CPU clock, in a run of its own."
 	echo
 	echo "| map | stores/round | p50 | p99 | p99.9 | max | longest lock hold | preempted | p99.9 not preempted | max not preempted |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

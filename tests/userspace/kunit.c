@@ -41,7 +41,7 @@ int kunit_add_action_or_reset(struct kunit *test, kunit_action_t *fn,
 
 static void free_action(void *p)
 {
-	free(p);
+	kfree(p);
 }
 
 void *kunit_kzalloc(struct kunit *test, size_t size, gfp_t gfp)

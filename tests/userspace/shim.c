@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,31 +29,79 @@ void shim_warn(const char *file, int line, const char *cond)
  * n-th allocation from now fail, and reads 0 once it has. __GFP_NOFAIL
  * allocations are not counted (failslab skips them too).
  */
+/*
+ * Large zeroed allocations (the kernel's kvzalloc() of a table) are
+ * mmap()ed with MAP_POPULATE: the kernel hands back memory already
+ * populated and zeroed, at the cost of the caller that allocates, and
+ * this puts that cost in the same place, at a similar price (pages
+ * allocated and cleared in a loop, not faulted in one by one; a calloc()
+ * of fresh mmap()ed memory would fault them in on first touch, which for
+ * syncmap's tables is under the map's lock). They are remembered, so
+ * that shim_kfree() knows to munmap() them.
+ */
+#define SHIM_MMAP_MIN	(64UL << 10)
+#define SHIM_MMAP_MAX	1024
+
+static pthread_mutex_t mmap_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct { void *p; size_t size; } mmapped[SHIM_MMAP_MAX];
+
+static void *shim_mmap_zeroed(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	int i;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	pthread_mutex_lock(&mmap_lock);
+	for (i = 0; i < SHIM_MMAP_MAX && mmapped[i].p; i++)
+		;
+	if (i == SHIM_MMAP_MAX)
+		abort();
+	mmapped[i].p = p;
+	mmapped[i].size = size;
+	pthread_mutex_unlock(&mmap_lock);
+	return p;
+}
+
+static bool shim_munmap(const void *p)
+{
+	size_t size = 0;
+	int i;
+
+	if ((uintptr_t)p & 4095)	/* mmap() returns whole pages */
+		return false;
+	pthread_mutex_lock(&mmap_lock);
+	for (i = 0; i < SHIM_MMAP_MAX; i++) {
+		if (mmapped[i].p == p) {
+			size = mmapped[i].size;
+			mmapped[i].p = NULL;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&mmap_lock);
+	if (size)
+		munmap((void *)p, size);
+	return size;
+}
+
 void *shim_kmalloc(size_t size, gfp_t gfp, bool zero)
 {
 	struct task_struct *t = current;
-	void *p;
 
 	if (t->fail_nth && !(gfp & __GFP_NOFAIL) && --t->fail_nth == 0)
 		return NULL;
 	if (size == SIZE_MAX)
 		return NULL;
-	p = malloc(size ? size : 1);
-	/*
-	 * Not calloc(): a large calloc() is fresh mmap()ed memory whose pages
-	 * fault in (zeroed) on first touch, which for syncmap's tables is
-	 * under the map's lock. The kernel's kvzalloc() hands back memory
-	 * already populated and zeroed, at the cost of the caller that
-	 * allocates; writing it here puts that cost in the same place.
-	 */
-	if (p && zero)
-		memset(p, 0, size ? size : 1);
-	return p;
+	if (zero && size >= SHIM_MMAP_MIN)
+		return shim_mmap_zeroed(size);
+	return zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
 }
 
 void shim_kfree(const void *p)
 {
-	free((void *)p);
+	if (p && !shim_munmap(p))
+		free((void *)p);
 }
 
 /*
@@ -245,53 +294,63 @@ void flush_workqueue(struct workqueue_struct *wq)
 }
 
 #define SHIM_WORK_PENDING	1U
-#define SHIM_WORK_THREAD	2U
-
-static pthread_mutex_t work_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t work_idle = PTHREAD_COND_INITIALIZER;
+#define SHIM_WORK_RUNNING	2U
 
 /*
- * Runs @arg while it is pending (queue_work() while it runs makes it run
- * again), then detaches from it: nothing touches the work once its
- * SHIM_WORK_THREAD bit is clear, so its owner may free it then.
+ * One worker thread, started on first use, runs queued works in order,
+ * as a kernel workqueue's worker would (and about as cheaply to queue
+ * to: a thread per work cost a pthread_create(), hundreds of
+ * microseconds here, in the queuing caller).
  */
-static void *work_thread(void *arg)
-{
-	struct work_struct *w = arg;
+static pthread_mutex_t work_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t work_more = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t work_idle = PTHREAD_COND_INITIALIZER;
+static struct work_struct *work_head, **work_tail = &work_head;
+static bool worker_started;
 
+static void *worker_thread(void *arg)
+{
+	struct work_struct *w;
+
+	(void)arg;
 	pthread_mutex_lock(&work_lock);
-	while (w->shim_state & SHIM_WORK_PENDING) {
-		w->shim_state &= ~SHIM_WORK_PENDING;
+	for (;;) {
+		while (!work_head)
+			pthread_cond_wait(&work_more, &work_lock);
+		w = work_head;
+		work_head = w->shim_next;
+		if (!work_head)
+			work_tail = &work_head;
+		w->shim_state = SHIM_WORK_RUNNING;
 		pthread_mutex_unlock(&work_lock);
 		w->func(w);
 		pthread_mutex_lock(&work_lock);
+		w->shim_state &= ~SHIM_WORK_RUNNING;
+		pthread_cond_broadcast(&work_idle);
 	}
-	w->shim_state &= ~SHIM_WORK_THREAD;
-	pthread_cond_broadcast(&work_idle);
-	pthread_mutex_unlock(&work_lock);
 	return NULL;
 }
 
 bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
 {
-	pthread_attr_t attr;
-	pthread_t t;
 	bool queued = false;
+	pthread_t t;
 
 	(void)wq;
 	pthread_mutex_lock(&work_lock);
+	if (!worker_started) {
+		if (pthread_create(&t, NULL, worker_thread, NULL))
+			abort();
+		pthread_detach(t);
+		worker_started = true;
+	}
 	if (!(work->shim_state & SHIM_WORK_PENDING)) {
 		queued = true;
 		work->shim_state |= SHIM_WORK_PENDING;
-		if (!(work->shim_state & SHIM_WORK_THREAD)) {
-			work->shim_state |= SHIM_WORK_THREAD;
-			pthread_attr_init(&attr);
-			pthread_attr_setdetachstate(&attr,
-						    PTHREAD_CREATE_DETACHED);
-			if (pthread_create(&t, &attr, work_thread, work))
-				abort();
-			pthread_attr_destroy(&attr);
-		}
+		work->shim_next = NULL;
+		*work_tail = work;
+		work_tail = &work->shim_next;
+		pthread_cond_signal(&work_more);
 	}
 	pthread_mutex_unlock(&work_lock);
 	return queued;
@@ -303,7 +362,7 @@ bool flush_work(struct work_struct *work)
 	bool waited = false;
 
 	pthread_mutex_lock(&work_lock);
-	while (work->shim_state & SHIM_WORK_THREAD) {
+	while (work->shim_state) {
 		waited = true;
 		pthread_cond_wait(&work_idle, &work_lock);
 	}
@@ -314,12 +373,20 @@ bool flush_work(struct work_struct *work)
 /* Takes @work off the queue if pending, and waits for a run under way. */
 bool cancel_work_sync(struct work_struct *work)
 {
+	struct work_struct **pp;
 	bool pending;
 
 	pthread_mutex_lock(&work_lock);
 	pending = work->shim_state & SHIM_WORK_PENDING;
-	work->shim_state &= ~SHIM_WORK_PENDING;
-	while (work->shim_state & SHIM_WORK_THREAD)
+	if (pending) {
+		for (pp = &work_head; *pp != work; pp = &(*pp)->shim_next)
+			;
+		*pp = work->shim_next;
+		if (work_tail == &work->shim_next)
+			work_tail = pp;
+		work->shim_state &= ~SHIM_WORK_PENDING;
+	}
+	while (work->shim_state & SHIM_WORK_RUNNING)
 		pthread_cond_wait(&work_idle, &work_lock);
 	pthread_mutex_unlock(&work_lock);
 	return pending;

@@ -16,7 +16,7 @@
 // MEM|map|int|keys|bytes_per_key, or
 // LAT|map|int|keys|stores|p50|p99|p999|max|-|preempted|p999_kept|max_kept
 // (ns; Go's maps have no lock hold to report; preempted: stores during
-// which the storer's thread left its CPU, which "kept" leaves out).
+// which the storer's thread was preempted, which "kept" leaves out).
 package main
 
 import (
@@ -399,14 +399,15 @@ func measureMemory(impl string, n int) {
 // latCheckNs: stores slower than this are checked for a context switch.
 const latCheckNs = 10000
 
-// contextSwitches is how often the calling OS thread has left its CPU.
+// contextSwitches is how often the calling OS thread was preempted (not
+// how often it slept: a store that waits is slow for its own reasons).
 func contextSwitches() int64 {
 	var ru syscall.Rusage
 	const rusageThread = 1 // RUSAGE_THREAD, which package syscall lacks
 	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
 		panic(err)
 	}
-	return ru.Nvcsw + ru.Nivcsw
+	return ru.Nivcsw
 }
 
 // storeLatency is mapbench -L: one goroutine stores, alternately a new
@@ -427,7 +428,7 @@ func storeLatency(impl string, n int, d time.Duration) {
 		defer wg.Done()
 		// The storer's own thread, so that its context switches are
 		// this goroutine's: a store slower than latCheckNs during which
-		// it left the CPU is counted, and left out of "kept", as in
+		// it was preempted is counted, and left out of "kept", as in
 		// mapbench (which says why only slow ones are checked).
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()

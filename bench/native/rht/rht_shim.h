@@ -8,7 +8,8 @@
  *
  * Bucket locks are bit spinlocks on bit 0 of the bucket pointer, as in the
  * kernel; local_bh_disable() and lockdep maps have nothing to do here; the
- * deferred resize worker runs on a thread of its own (rht_shim.c).
+ * deferred resize worker runs on a thread of its own (the shim's
+ * schedule_work()).
  */
 #ifndef BENCH_RHT_SHIM_H
 #define BENCH_RHT_SHIM_H
@@ -123,12 +124,6 @@ static inline void list_del(struct list_head *e)
 	for (pos = list_entry((head)->next, __typeof__(*pos), member);	\
 	     &pos->member != (head);					\
 	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
-
-/* ---- the deferred worker ------------------------------------------------- */
-
-#define INIT_WORK(w, fn)	((w)->func = (fn))
-bool schedule_work(struct work_struct *work);
-bool cancel_work_sync(struct work_struct *work);
 
 /* ---- RCU heads ------------------------------------------------------------- */
 

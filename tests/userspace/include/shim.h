@@ -64,6 +64,11 @@ typedef s64 ktime_t;
 #define __GFP_NOFAIL		0x10u
 #define __GFP_ACCOUNT		0x20u
 #define GFP_KERNEL_ACCOUNT	(GFP_KERNEL | __GFP_ACCOUNT)
+/* Of these flags, only GFP_KERNEL may sleep (direct reclaim). */
+static inline bool gfpflags_allow_blocking(gfp_t gfp)
+{
+	return gfp & GFP_KERNEL;
+}
 
 /* ---- compiler ----------------------------------------------------------- */
 
@@ -313,13 +318,14 @@ void shim_kfree(const void *p);
 
 struct workqueue_struct { int unused; };
 /*
- * A queued work runs on a thread of its own; @shim_state (SHIM_WORK_*, under
- * the shim's work lock) says whether it is pending and whether a thread is
- * attached to it.
+ * Queued works run on the shim's worker thread; @shim_state (SHIM_WORK_*,
+ * under the shim's work lock) says whether a work is pending (on the
+ * queue, linked by @shim_next) and whether it is running.
  */
 struct work_struct {
 	void (*func)(struct work_struct *work);
 	unsigned int shim_state;
+	struct work_struct *shim_next;
 };
 struct rcu_work {
 	struct work_struct work;
@@ -333,7 +339,8 @@ void destroy_workqueue(struct workqueue_struct *wq);
 void flush_workqueue(struct workqueue_struct *wq);
 bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork);
 #define INIT_RCU_WORK(rw, fn)	((rw)->work.func = (fn))
-#define INIT_WORK(w, fn)	((w)->func = (fn), (w)->shim_state = 0)
+#define INIT_WORK(w, fn)	((w)->func = (fn), (w)->shim_state = 0, \
+				 (w)->shim_next = NULL)
 bool queue_work(struct workqueue_struct *wq, struct work_struct *work);
 bool flush_work(struct work_struct *work);
 #define schedule_work(w)	queue_work(NULL, (w))
