@@ -57,6 +57,9 @@ for r in $(seq "$rounds"); do
 	"$bin/gomap-1.26" -L -t "$lat_ms" -k "$big" >>"$raw"
 done
 
+# The store that starts a dirty build of the big map, five times.
+"$bin/first_store" -k "$big" -r 5 >>"$raw"
+
 for s in int str; do "$bin/mapbench" -M -k "$big" -s "$s" >>"$raw"; done
 "$bin/gomap-1.23" -M -k "$big" -rwmutex >>"$raw"
 "$bin/gomap-1.26" -M -k "$big" >>"$raw"
@@ -215,6 +218,14 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	awk -F'\t' 'NR == FNR { cnt[$1] = $2; next }
 	FNR > 1 && $1 == "StoreLatency" { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $4, cnt[$4], $8, $9, $10, $11, $12, $13, $14, $15 }' "$raw.cnt" "$tsv"
 	rm -f "$raw.cnt"
+	echo
+	echo "## The store that starts a dirty build (syncmap, $big keys)"
+	echo
+	echo "\`first_store\`: the map promoted, then one new key stored, timed; five rounds. Above 8192 slots the store publishes a nursery and a worker allocates the table."
+	echo
+	echo "| round | ns | nurseries started so far |"
+	echo "|---:|---:|---:|"
+	awk -F'|' '$1 == "FIRST" { printf "| %s | %s | %s |\n", $3, $4, $5 }' "$raw"
 } >"$md"
 
 if command -v gnuplot >/dev/null; then
