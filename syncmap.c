@@ -643,8 +643,9 @@ static void dirty_adopt_step(struct syncmap *map, struct syncmap_table *d)
  * least size/16 of the read table's slots for new keys, in a table of
  * 2 * (max(count, size / 8) + nursery keys) + 2 slots or more) the copy
  * has passed the last slot before @d can fill: 32 slots a step * size/16
- * steps >= size (a nursery, of SYNCMAP_NURSERY slots, is smaller than
- * any read table a nursery is started over, so its takeover ends first).
+ * steps >= size (a nursery, of SYNCMAP_NURSERY slots, is no larger than
+ * any read table a nursery is started over, so its takeover ends no
+ * later).
  */
 static void dirty_copy_step(struct syncmap *map, struct syncmap_table *d)
 	__must_hold(RCU)
@@ -1000,16 +1001,13 @@ static bool nursery_waiting(struct syncmap *map)
  * dirty_grow - allocate the table that takes over the nursery, and
  * publish it
  *
- * The work item a nursery queues (and what syncmap_range_from() does
- * when it finds one). Sized for the read table and a full nursery, so a
- * nursery that filled meanwhile still fits; if the read table was
- * replaced (a clear) or a writer beat us to it (the nursery filled up,
- * see write_locked()), the table is freed unused. On failure the nursery
- * stays, and the writer that fills it allocates the table itself.
- *
- * Return: 0, or -ENOMEM.
+ * The work item a nursery queues. Sized for the read table and a full
+ * nursery, so a nursery that filled meanwhile still fits; if the nursery
+ * is gone (a clear) or a writer beat us to it (the nursery filled up, see
+ * write_locked()), the table is freed unused. If the allocation fails the
+ * nursery stays, and the writer that fills it allocates the table itself.
  */
-static int dirty_grow(struct syncmap *map, gfp_t gfp)
+static void dirty_grow(struct syncmap *map, gfp_t gfp)
 {
 	struct syncmap_table *f = NULL;
 	unsigned long flags;
@@ -1034,10 +1032,9 @@ static int dirty_grow(struct syncmap *map, gfp_t gfp)
 		kvfree(f);
 		f = table_alloc(size, gfp);
 		if (!f)
-			return -ENOMEM;
+			return;
 	}
 	kvfree(f);
-	return 0;
 }
 
 static void dirty_grow_work(struct work_struct *work)

@@ -25,6 +25,13 @@
 #ifndef KUNIT_CASE_SLOW
 #define KUNIT_CASE_SLOW(name) KUNIT_CASE(name)
 #endif
+/* Slow parameterised cases (the kthread hammers), where KUnit can say so. */
+#ifdef KUNIT_CASE_PARAM_ATTR
+#define SYNCMAP_CASE_PARAM_SLOW(name, gen) \
+	KUNIT_CASE_PARAM_ATTR(name, gen, { .speed = KUNIT_SPEED_SLOW })
+#else
+#define SYNCMAP_CASE_PARAM_SLOW(name, gen) KUNIT_CASE_PARAM(name, gen)
+#endif
 
 #ifndef HAVE_KUNIT_ADD_ACTION
 typedef void (kunit_action_t)(void *);
@@ -2926,16 +2933,29 @@ static void syncmap_test_alloc_failures(struct kunit *test)
 
 /* ---- concurrency ---------------------------------------------------------- */
 
-static const int thread_counts[] = { 2, 4 };
+/*
+ * Thread counts, from the CPUs there are (as kcsan_test does): two, and
+ * twice the CPUs, so that threads are also preempted in the middle of
+ * their operations.
+ */
+static int thread_counts[2];
 
-static void threads_desc(const int *n, char *desc)
+static const void *threads_gen_params(const void *prev, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%d threads", *n);
+	const int *next;
+
+	if (!prev) {
+		thread_counts[0] = 2;
+		thread_counts[1] = max(2U * num_online_cpus(), 3U);
+		next = &thread_counts[0];
+	} else if (prev == &thread_counts[0]) {
+		next = &thread_counts[1];
+	} else {
+		return NULL;
+	}
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%d threads", *next);
+	return next;
 }
-
-KUNIT_ARRAY_PARAM(threads, thread_counts, threads_desc);
-
-#define MAX_THREADS	4
 
 struct hammer {
 	struct syncmap *map;
@@ -2946,9 +2966,15 @@ struct hammer {
 	atomic_long_t allocated;
 	atomic_long_t freed;
 	atomic_long_t cas_done;
-	struct task_struct *tasks[MAX_THREADS];
 	struct completion done;
-	int id[MAX_THREADS];
+	struct hammer_thread *threads;
+};
+
+/* What each kthread is given: its hammer, its own index, its task. */
+struct hammer_thread {
+	struct hammer *h;
+	int index;
+	struct task_struct *task;	/* NULL once stopped */
 };
 
 /* A heap value that names its key, freed by the release callback. */
@@ -2989,20 +3015,37 @@ static void hval_drop(struct hval *v)
 	}
 }
 
-static void hammer_stop(void *data)
+/*
+ * Cleanup actions: each thread stopped, then (registered first) the map;
+ * hammer_stop() runs them early, so each does nothing the second time.
+ */
+static void hammer_thread_stop(void *data)
+{
+	struct hammer_thread *ht = data;
+
+	if (!ht->task)
+		return;
+	kthread_stop(ht->task);
+	put_task_struct(ht->task);
+	ht->task = NULL;
+}
+
+static void hammer_destroy_map(void *data)
 {
 	struct hammer *h = data;
-	int i;
 
-	for (i = 0; i < h->nthreads; i++) {
-		if (h->tasks[i]) {
-			kthread_stop(h->tasks[i]);
-			put_task_struct(h->tasks[i]);
-			h->tasks[i] = NULL;
-		}
-	}
 	syncmap_destroy(h->map);
 	h->map = NULL;
+}
+
+/* Stop the threads and destroy the map now, to count what was freed. */
+static void hammer_stop(struct hammer *h)
+{
+	int i;
+
+	for (i = 0; h->threads && i < h->nthreads; i++)
+		hammer_thread_stop(&h->threads[i]);
+	hammer_destroy_map(h);
 }
 
 static struct hammer *hammer_new_map(struct kunit *test, int iters,
@@ -3017,7 +3060,7 @@ static struct hammer *hammer_new_map(struct kunit *test, int iters,
 	h->map = syncmap_create(release);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(h->map));
 	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, hammer_stop, h));
+			kunit_add_action_or_reset(test, hammer_destroy_map, h));
 	return h;
 }
 
@@ -3035,33 +3078,39 @@ static void hammer_finish(struct hammer *h)
 		schedule_timeout_interruptible(HZ / 100);
 }
 
+/*
+ * Start the threads, each with its own struct hammer_thread and its own
+ * stop action, and wait until all have run to completion. They are all
+ * created before any runs: if one cannot be, the case fails and the
+ * others are stopped before they ran (kthread_stop() of a thread never
+ * woken does not run it).
+ */
 static void hammer_run(struct kunit *test, struct hammer *h,
 		       int (*fn)(void *))
 {
+	struct hammer_thread *ht;
+	struct task_struct *t;
 	int i;
 
-	atomic_set(&h->running, h->nthreads);
+	ht = kunit_kzalloc(test, sizeof(*ht) * h->nthreads, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ht);
+	h->threads = ht;
 	for (i = 0; i < h->nthreads; i++) {
-		struct task_struct *t;
-
-		h->id[i] = i;
-		t = kthread_create(fn, h, "syncmap-test/%d", i);
+		ht[i].h = h;
+		ht[i].index = i;
+		t = kthread_create(fn, &ht[i], "syncmap-test/%d", i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 		get_task_struct(t);
-		h->tasks[i] = t;
-		wake_up_process(t);
+		ht[i].task = t;
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test,
+							  hammer_thread_stop,
+							  &ht[i]));
 	}
-	wait_for_completion(&h->done);
-}
-
-static int hammer_thread_id(struct hammer *h)
-{
-	int i;
-
+	atomic_set(&h->running, h->nthreads);
 	for (i = 0; i < h->nthreads; i++)
-		if (h->tasks[i] == current)
-			return i;
-	return 0;
+		wake_up_process(ht[i].task);
+	wait_for_completion(&h->done);
 }
 
 #define MIXED_KEYS 64
@@ -3084,9 +3133,10 @@ static bool mixed_range_fn(const void *key, size_t len, void *value,
  */
 static int mixed_thread(void *data)
 {
-	struct hammer *h = data;
-	u32 seed = 0x9e3779b9 * (hammer_thread_id(h) + 1);
-	u32 fresh = (hammer_thread_id(h) + 1) << 24;
+	struct hammer_thread *ht = data;
+	struct hammer *h = ht->h;
+	u32 seed = 0x9e3779b9 * (ht->index + 1);
+	u32 fresh = (ht->index + 1) << 24;
 	int i;
 
 	for (i = 0; i < h->iters && !kthread_should_stop(); i++) {
@@ -3156,7 +3206,7 @@ static int mixed_thread(void *data)
 		default:
 			if (i % 64 == 0)
 				syncmap_range(h->map, mixed_range_fn, h);
-			if (i % 4096 == 0 && hammer_thread_id(h) == 0)
+			if (i % 4096 == 0 && ht->index == 0)
 				syncmap_clear(h->map);
 			break;
 		}
@@ -3194,7 +3244,8 @@ static void syncmap_test_concurrent_mixed(struct kunit *test)
  */
 static int cas_thread(void *data)
 {
-	struct hammer *h = data;
+	struct hammer_thread *ht = data;
+	struct hammer *h = ht->h;
 	u32 k = 0;
 	int i;
 
@@ -3256,8 +3307,9 @@ static void syncmap_test_concurrent_cas_counter(struct kunit *test)
 
 static int owned_thread(void *data)
 {
-	struct hammer *h = data;
-	int id = hammer_thread_id(h);
+	struct hammer_thread *ht = data;
+	struct hammer *h = ht->h;
+	int id = ht->index;
 	u32 seed = 0x7f4a7c15u * (id + 1);
 	long model[OWNED_KEYS] = {};
 	u32 fresh = (id + 1) << 24;
@@ -3344,8 +3396,9 @@ static void *bare_val(u32 k, int step)
 
 static int bare_thread(void *data)
 {
-	struct hammer *h = data;
-	int id = hammer_thread_id(h);
+	struct hammer_thread *ht = data;
+	struct hammer *h = ht->h;
+	int id = ht->index;
 	u32 seed = 0x2545f491u * (id + 1);
 	void *model[OWNED_KEYS] = {};
 	u32 fresh = (id + 1) << 24, ck = BARE_COUNTER;
@@ -3422,14 +3475,19 @@ static void syncmap_test_concurrent_bare(struct kunit *test)
 	KUNIT_EXPECT_GT(test, h->map->counters.revivals, 0);
 }
 
+/*
+ * Three suites, as the kernel's own tests split theirs: the API as a
+ * caller sees it (one or more cases per function; some reach a state
+ * through internals, such as a key in the read table, but check only
+ * what the API returns), the internals driven through
+ * syncmap_internal.h, and the stress cases (many operations, kthreads).
+ */
 static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_create_empty),
 	KUNIT_CASE(syncmap_test_destroy_releases_all),
 	KUNIT_CASE(syncmap_test_load_absent),
 	KUNIT_CASE(syncmap_test_load_present),
-	KUNIT_CASE(syncmap_test_load_counts_misses),
 	KUNIT_CASE(syncmap_test_load_hardirq),
-	KUNIT_CASE(syncmap_test_write_counts_misses),
 	KUNIT_CASE(syncmap_test_store_new),
 	KUNIT_CASE(syncmap_test_store_overwrite_releases),
 	KUNIT_CASE(syncmap_test_store_same_pointer),
@@ -3438,7 +3496,6 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_err_ptr_boundary),
 	KUNIT_CASE(syncmap_test_store_empty_key),
 	KUNIT_CASE(syncmap_test_store_long_key),
-	KUNIT_CASE_SLOW(syncmap_test_store_100k),
 	KUNIT_CASE(syncmap_test_load_or_store_absent),
 	KUNIT_CASE(syncmap_test_load_or_store_present),
 	KUNIT_CASE(syncmap_test_load_or_store_errors),
@@ -3457,22 +3514,34 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_compare_and_delete_match),
 	KUNIT_CASE(syncmap_test_compare_and_delete_mismatch),
 	KUNIT_CASE(syncmap_test_range_each_once),
-	KUNIT_CASE(syncmap_test_range_during_build),
 	KUNIT_CASE(syncmap_test_range_stop),
 	KUNIT_CASE(syncmap_test_range_empty),
 	KUNIT_CASE(syncmap_test_range_reentrant),
 	KUNIT_CASE(syncmap_test_range_from_ordered),
 	KUNIT_CASE(syncmap_test_range_from_across_promotions),
+	KUNIT_CASE(syncmap_test_clear_releases_all),
+	KUNIT_CASE(syncmap_test_clear_then_reuse),
+	KUNIT_CASE(syncmap_test_len),
+	KUNIT_CASE(syncmap_test_stats),
+	KUNIT_CASE_PARAM(syncmap_test_alloc_failures, box_gen_params),
+	{}
+};
+
+static struct kunit_suite syncmap_test_suite = {
+	.name = "syncmap",
+	.test_cases = syncmap_test_cases,
+};
+
+static struct kunit_case syncmap_internal_test_cases[] = {
+	KUNIT_CASE(syncmap_test_load_counts_misses),
+	KUNIT_CASE(syncmap_test_write_counts_misses),
+	KUNIT_CASE(syncmap_test_range_during_build),
 	KUNIT_CASE(syncmap_test_nursery_takeover),
 	KUNIT_CASE(syncmap_test_nursery_full),
 	KUNIT_CASE(syncmap_test_nursery_lookup_overtaken),
 	KUNIT_CASE(syncmap_test_nursery_range),
 	KUNIT_CASE(syncmap_test_nursery_clear),
-	KUNIT_CASE(syncmap_test_clear_releases_all),
 	KUNIT_CASE(syncmap_test_clear_in_place),
-	KUNIT_CASE(syncmap_test_clear_then_reuse),
-	KUNIT_CASE(syncmap_test_len),
-	KUNIT_CASE(syncmap_test_stats),
 	KUNIT_CASE(syncmap_test_promote_after_misses),
 	KUNIT_CASE(syncmap_test_dirty_lookup_lockless),
 	KUNIT_CASE(syncmap_test_absent_lookups_promote),
@@ -3494,23 +3563,35 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_tag_collision),
 	KUNIT_CASE(syncmap_test_tags_independent),
 	KUNIT_CASE(syncmap_test_short_keys),
-	KUNIT_CASE_PARAM(syncmap_test_alloc_failures, box_gen_params),
-	KUNIT_CASE_PARAM(syncmap_test_differential, box_gen_params),
-	KUNIT_CASE_PARAM(syncmap_test_concurrent_mixed, threads_gen_params),
-	KUNIT_CASE_PARAM(syncmap_test_concurrent_cas_counter,
-			 threads_gen_params),
-	KUNIT_CASE_PARAM(syncmap_test_concurrent_owned_keys,
-			 threads_gen_params),
-	KUNIT_CASE_PARAM(syncmap_test_concurrent_bare, threads_gen_params),
 	{}
 };
 
-static struct kunit_suite syncmap_test_suite = {
-	.name = "syncmap",
-	.test_cases = syncmap_test_cases,
+static struct kunit_suite syncmap_internal_test_suite = {
+	.name = "syncmap_internal",
+	.test_cases = syncmap_internal_test_cases,
 };
 
-kunit_test_suite(syncmap_test_suite);
+static struct kunit_case syncmap_stress_test_cases[] = {
+	KUNIT_CASE_SLOW(syncmap_test_store_100k),
+	KUNIT_CASE_PARAM(syncmap_test_differential, box_gen_params),
+	SYNCMAP_CASE_PARAM_SLOW(syncmap_test_concurrent_mixed,
+				threads_gen_params),
+	SYNCMAP_CASE_PARAM_SLOW(syncmap_test_concurrent_cas_counter,
+				threads_gen_params),
+	SYNCMAP_CASE_PARAM_SLOW(syncmap_test_concurrent_owned_keys,
+				threads_gen_params),
+	SYNCMAP_CASE_PARAM_SLOW(syncmap_test_concurrent_bare,
+				threads_gen_params),
+	{}
+};
+
+static struct kunit_suite syncmap_stress_test_suite = {
+	.name = "syncmap_stress",
+	.test_cases = syncmap_stress_test_cases,
+};
+
+kunit_test_suites(&syncmap_test_suite, &syncmap_internal_test_suite,
+		  &syncmap_stress_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for syncmap");
 MODULE_LICENSE("GPL");

@@ -125,8 +125,9 @@ $1 == "LAT" {
 	k = $2 "|" $3; if (!(k in nl)) { lorder[++nlk] = k; lkeys[k] = $4 }
 	i = ++nl[k]; l50[k, i] = $6; l99[k, i] = $7; l999[k, i] = $8
 	if ($9 + 0 > lmax[k]) lmax[k] = $9 + 0
-	lpre[k] += $11; lk999[k, i] = $12
-	if ($13 + 0 > lkmax[k]) lkmax[k] = $13 + 0
+	lpre[k] += $11
+	if ($12 != "-") lk999[k, ++nk999[k]] = $12
+	if ($13 != "-" && $13 + 0 > lkmax[k]) lkmax[k] = $13 + 0
 	if ($10 == "-") lhold[k] = "-"; else if (lhold[k] != "-" && $10 + 0 >= lhold[k] + 0) lhold[k] = $10 + 0
 }
 END {
@@ -147,7 +148,7 @@ END {
 	for (i = 1; i <= nlk; i++) {
 		k = lorder[i]; split(k, f, "|")
 		name = f[2] == "str" ? f[1] "/str" : f[1]
-		print "StoreLatency", lkeys[k], 2, name, "-", "-", "-", int(med(l50, nl[k], k)), int(med(l99, nl[k], k)), int(med(l999, nl[k], k)), lmax[k], lhold[k], lpre[k], int(med(lk999, nl[k], k)), lkmax[k]
+		print "StoreLatency", lkeys[k], 2, name, "-", "-", "-", int(med(l50, nl[k], k)), int(med(l99, nl[k], k)), int(med(l999, nl[k], k)), lmax[k], lhold[k], lpre[k], nk999[k] ? int(med(lk999, nk999[k], k)) : "-", nk999[k] ? lkmax[k] : "-"
 	}
 	# Stores of an existing key, counted the same way (no timed row of its own).
 	for (m in ir) {

@@ -162,9 +162,9 @@ static bool siphash_ok(void)
 
 int main(int argc, char **argv)
 {
-	struct kunit_suite *s = shim_kunit_suite;
+	struct kunit_suite **sp, *s;
 	bool quiet = false, skip_slow = false;
-	int opt, n = 0, passed = 0, failed = 0;
+	int opt, n, passed = 0, failed = 0;
 	struct kunit_case *c;
 
 	while ((opt = getopt(argc, argv, "qs")) != -1) {
@@ -184,6 +184,8 @@ int main(int argc, char **argv)
 		printf("not ok 0 module init failed\n0 passed, 1 failed\n");
 		return 1;
 	}
+	for (sp = shim_kunit_suites; (s = *sp); sp++) {
+	n = 0;
 	printf("# Subtest: %s (user space)\n", s->name);
 	for (c = s->test_cases; c->run_case; c++) {
 		if (!selected(c->name, argc - optind, argv + optind) ||
@@ -209,6 +211,7 @@ int main(int argc, char **argv)
 				desc[0] = 0;
 			}
 		}
+	}
 	}
 	shim_module_exit();
 	printf("%d passed, %d failed\n", passed, failed);

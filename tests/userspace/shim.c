@@ -236,6 +236,15 @@ u64 local_clock(void)
 	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
+unsigned int num_online_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 1;
+	return CPU_COUNT(&set);
+}
+
 void get_random_bytes(void *buf, size_t len)
 {
 	u8 *p = buf;

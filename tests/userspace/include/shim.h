@@ -358,6 +358,8 @@ void get_random_bytes(void *buf, size_t len);
 u32 get_random_u32(void);
 #define cond_resched()		do { } while (0)
 #define in_task()		true
+/* The CPUs this process may run on. */
+unsigned int num_online_cpus(void);
 #define might_sleep()		do { } while (0)
 
 /* ---- siphash ---------------------------------------------------------------- */

@@ -40,6 +40,9 @@ struct kunit {
 #define KUNIT_CASE_SLOW(fn)	{ .run_case = fn, .name = #fn, .slow = true }
 #define KUNIT_CASE_PARAM(fn, gen) \
 	{ .run_case = fn, .name = #fn, .generate_params = gen }
+/* The one attribute used is speed = KUNIT_SPEED_SLOW. */
+#define KUNIT_CASE_PARAM_ATTR(fn, gen, attr) \
+	{ .run_case = fn, .name = #fn, .generate_params = gen, .slow = true }
 
 #define KUNIT_ARRAY_PARAM(name, array, get_desc)			\
 static const void *name##_gen_params(const void *prev, char *desc)	\
@@ -54,8 +57,10 @@ static const void *name##_gen_params(const void *prev, char *desc)	\
 	return __next;							\
 }
 
-extern struct kunit_suite *shim_kunit_suite;
-#define kunit_test_suite(s)	struct kunit_suite *shim_kunit_suite = &(s)
+extern struct kunit_suite *shim_kunit_suites[];
+#define kunit_test_suites(...)	\
+	struct kunit_suite *shim_kunit_suites[] = { __VA_ARGS__, NULL }
+#define kunit_test_suite(s)	kunit_test_suites(&(s))
 
 int kunit_add_action_or_reset(struct kunit *test, kunit_action_t *fn,
 			      void *data);
