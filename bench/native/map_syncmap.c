@@ -192,6 +192,11 @@ void bench_read_unlock(void)
 	rcu_read_unlock();
 }
 
+size_t bench_mapped_bytes(void)
+{
+	return shim_mapped_bytes();
+}
+
 unsigned long long bench_now_ns(void)
 {
 	return ktime_get_ns();

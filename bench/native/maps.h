@@ -71,6 +71,9 @@ unsigned long long bench_now_ns(void);
 unsigned long long bench_hold_clock_ns(void);
 #define READ_ONCE_BOOL(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
 
+/* Bytes the shim has mmap()ed for allocations and not yet unmapped. */
+size_t bench_mapped_bytes(void);
+
 /* Lock-hold timing on or off (syncmap's lock_stats), for StoreLatency. */
 void bench_lock_timing(bool on);
 unsigned long long bench_peer_max_lock_hold_ns(void *m);

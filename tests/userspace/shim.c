@@ -44,6 +44,18 @@ void shim_warn(const char *file, int line, const char *cond)
 
 static pthread_mutex_t mmap_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct { void *p; size_t size; } mmapped[SHIM_MMAP_MAX];
+static size_t mapped_bytes;
+
+/* What is mapped now: the memory measurement adds it to malloc()'s. */
+size_t shim_mapped_bytes(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&mmap_lock);
+	n = mapped_bytes;
+	pthread_mutex_unlock(&mmap_lock);
+	return n;
+}
 
 static void *shim_mmap_zeroed(size_t size)
 {
@@ -60,6 +72,7 @@ static void *shim_mmap_zeroed(size_t size)
 		abort();
 	mmapped[i].p = p;
 	mmapped[i].size = size;
+	mapped_bytes += size;
 	pthread_mutex_unlock(&mmap_lock);
 	return p;
 }
@@ -76,6 +89,7 @@ static bool shim_munmap(const void *p)
 		if (mmapped[i].p == p) {
 			size = mmapped[i].size;
 			mmapped[i].p = NULL;
+			mapped_bytes -= size;
 			break;
 		}
 	}

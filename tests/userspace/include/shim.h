@@ -304,6 +304,7 @@ typedef spinlock_t raw_spinlock_t;
 /* ---- allocation ---------------------------------------------------------- */
 
 void *shim_kmalloc(size_t size, gfp_t gfp, bool zero);
+size_t shim_mapped_bytes(void);
 void shim_kfree(const void *p);
 #define kmalloc(s, g)		shim_kmalloc((s), (g), false)
 #define kzalloc(s, g)		shim_kmalloc((s), (g), true)
