@@ -30,16 +30,22 @@ void shim_warn(const char *file, int line, const char *cond)
  * allocations are not counted (failslab skips them too).
  */
 /*
- * Large zeroed allocations (the kernel's kvzalloc() of a table) are
- * mmap()ed with MAP_POPULATE: the kernel hands back memory already
- * populated and zeroed, at the cost of the caller that allocates, and
- * this puts that cost in the same place, at a similar price (pages
- * allocated and cleared in a loop, not faulted in one by one; a calloc()
- * of fresh mmap()ed memory would fault them in on first touch, which for
- * syncmap's tables is under the map's lock). They are remembered, so
- * that shim_kfree() knows to munmap() them.
+ * Zeroed allocations are handed back populated and zeroed, as the
+ * kernel's kvzalloc() hands them back, at the cost of the caller that
+ * allocates: a calloc() of fresh mmap()ed memory (glibc's, from 128 KiB)
+ * would fault its pages in on first touch, which for syncmap's tables is
+ * under the map's lock. Below 4 MiB, where kvzalloc() is a kmalloc() and
+ * a memset(), they are malloc()ed and cleared (explicit_bzero(): GCC
+ * turns malloc() and memset() into calloc()); from 4 MiB on, where the
+ * kernel's is a vmalloc(), they are mmap()ed with MAP_POPULATE (pages
+ * allocated and cleared in a loop, not faulted in one by one: 12 ms for
+ * 64 MiB here, 180 ms faulted), and remembered, so that shim_kfree()
+ * knows to munmap() them. (mmap() from 64 KiB on made the small maps'
+ * tables cost an mmap() and a munmap(), whose TLB shootdowns slowed the
+ * 2-thread Mix runs by 20-40%.)
  */
-#define SHIM_MMAP_MIN	(64UL << 10)
+#define SHIM_CLEAR_MIN	(128UL << 10)
+#define SHIM_MMAP_MIN	(4UL << 20)
 #define SHIM_MMAP_MAX	1024
 
 static pthread_mutex_t mmap_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -109,6 +115,13 @@ void *shim_kmalloc(size_t size, gfp_t gfp, bool zero)
 		return NULL;
 	if (zero && size >= SHIM_MMAP_MIN)
 		return shim_mmap_zeroed(size);
+	if (zero && size >= SHIM_CLEAR_MIN) {
+		void *p = malloc(size);
+
+		if (p)
+			explicit_bzero(p, size);
+		return p;
+	}
 	return zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
 }
 
