@@ -932,17 +932,22 @@ enum write_need {
 };
 
 /*
- * Start a dirty build with @op's table: publish it empty, the build
- * copies the read table into it a step at a time. Lookups may probe it
- * at once (rcu_assign_pointer() publishes its initialised header).
+ * Start a dirty build with table @d: publish it empty, the build copies
+ * the read table into it a step at a time, and, with @n, first the
+ * nursery @d replaces (see dirty_copy_step()): until @d has its keys,
+ * lookups and writers find them in @n, named by d->pending. Lookups may
+ * probe @d at once (rcu_assign_pointer() publishes its initialised
+ * header, pending included).
  */
-static void dirty_install_locked(struct syncmap *map, struct write_op *op)
+static void dirty_install_locked(struct syncmap *map, struct syncmap_table *d,
+				 struct syncmap_table *n)
 {
-	struct syncmap_table *d = op->table;
-
 	lockdep_assert_held(&map->lock);
-	op->table = NULL;
 	d->reserved = read_locked(map)->count;
+	if (n) {
+		d->nr_new = n->count;
+		d->pending = n;
+	}
 	rcu_assign_pointer(map->dirty, d);
 	map->counters.dirty_builds++;
 }
@@ -960,7 +965,6 @@ static void nursery_install_locked(struct syncmap *map, struct write_op *op)
 	struct syncmap_table *n = op->table;
 
 	lockdep_assert_held(&map->lock);
-	op->table = NULL;
 	n->nursery = true;
 	rcu_assign_pointer(map->dirty, n);
 	map->counters.nurseries++;
@@ -969,24 +973,6 @@ static void nursery_install_locked(struct syncmap *map, struct write_op *op)
 	    current->mm)
 		map->grow_memcg = get_mem_cgroup_from_mm(current->mm);
 	op->grow = true;
-}
-
-/*
- * Replace the nursery, the dirty table, with @f, which takes over its
- * keys a step at a time as it takes over the read table's (see
- * dirty_copy_step()). Until then lookups and writers find them in the
- * nursery, named by f->pending, set before @f is published.
- */
-static void dirty_adopt_locked(struct syncmap *map, struct syncmap_table *f)
-{
-	struct syncmap_table *n = dirty_locked(map);
-
-	lockdep_assert_held(&map->lock);
-	f->reserved = read_locked(map)->count;
-	f->nr_new = n->count;
-	f->pending = n;
-	rcu_assign_pointer(map->dirty, f);
-	map->counters.dirty_builds++;
 }
 
 /* The dirty table is a nursery: its replacement is still to be made. */
@@ -1022,7 +1008,7 @@ static void dirty_grow(struct syncmap *map, gfp_t gfp)
 		size = dirty_size_for(read_locked(map),
 				      dirty_locked(map)->count);
 		if (f && f->size >= size) {
-			dirty_adopt_locked(map, f);
+			dirty_install_locked(map, f, dirty_locked(map));
 			f = NULL;
 			map_unlock(map, flags);
 			break;
@@ -1112,9 +1098,9 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 	/* A new key. */
 	if (d && !dirty_has_room(d) && d->nursery) {
 		/*
-		 * The worker is late: wait for it, once, if we may sleep
-		 * (rather than allocate a second table beside its own), else
-		 * replace the nursery ourselves.
+		 * A full nursery: its worker is late. Wait for it, once, if
+		 * we may sleep (rather than allocate a second table beside
+		 * its own), else replace the nursery ourselves.
 		 */
 		if (!op->waited && gfpflags_allow_blocking(op->gfp)) {
 			op->waited = true;
@@ -1123,7 +1109,7 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 		op->table_size = dirty_size_for(r, d->count);
 		if (!op->table || op->table->size < op->table_size)
 			return WRITE_NEED_TABLE;
-		dirty_adopt_locked(map, op->table);
+		dirty_install_locked(map, op->table, d);
 		op->table = NULL;
 		d = dirty_locked(map);
 	} else if (d && !dirty_has_room(d)) {
@@ -1147,7 +1133,8 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 		if (op->table->size < size)
 			nursery_install_locked(map, op);
 		else
-			dirty_install_locked(map, op);
+			dirty_install_locked(map, op->table, NULL);
+		op->table = NULL;
 		d = dirty_locked(map);
 	}
 	if (!op->fresh)
@@ -1739,6 +1726,14 @@ static struct syncmap_table *range_table(struct syncmap *map,
 	return rcu_dereference(map->read);
 }
 
+/* @t (if any) holds @e's key; @t may be being filled as we look. */
+static bool table_holds(const struct syncmap_table *t,
+			const struct syncmap_entry *e)
+{
+	return t && syncmap_dirty_find(t, syncmap_entry_hash(e), e->key,
+				       e->key_len);
+}
+
 /*
  * Call @fn for each live entry of @t, but those @skip or @skip2 hold,
  * starting at slot @start (modulo the size); false if @fn stopped the
@@ -1768,11 +1763,7 @@ static bool range_walk(struct syncmap *map, struct syncmap_table *t,
 		p = entry_get(e);
 		if (!syncmap_word_is_live(e, p))
 			continue;
-		if (skip && syncmap_dirty_find(skip, syncmap_entry_hash(e),
-					       e->key, e->key_len))
-			continue;
-		if (skip2 && syncmap_dirty_find(skip2, syncmap_entry_hash(e),
-						e->key, e->key_len))
+		if (table_holds(skip, e) || table_holds(skip2, e))
 			continue;
 		if (!fn(e->key, e->key_len, syncmap_word_value(map, p), arg))
 			return false;
