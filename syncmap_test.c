@@ -229,6 +229,31 @@ static void store_ok(struct kunit *test, struct syncmap *map,
 	KUNIT_ASSERT_EQ(test, 0, syncmap_store(map, key, len, v, GFP_KERNEL));
 }
 
+/* Keys "from" .. "to - 1" load the values store_n() stored for them. */
+static void expect_all(struct kunit *test, struct tctx *ctx, int from, int to)
+{
+	char key[12];
+	int i, wrong = 0;
+
+	for (i = from; i < to; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		if (load(ctx->map, key, strlen(key)) != &ctx->vals[i])
+			wrong++;
+	}
+	KUNIT_EXPECT_EQ(test, 0, wrong);
+}
+
+static void store_n(struct kunit *test, struct tctx *ctx, int from, int to)
+{
+	char key[12];
+	int i;
+
+	for (i = from; i < to; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		store_ok(test, ctx->map, key, strlen(key), &ctx->vals[i]);
+	}
+}
+
 /*
  * An absent u32 key, from @from on, whose lookups count a miss (@counts)
  * or count nothing (syncmap_absent_counts()).
@@ -622,24 +647,14 @@ static void syncmap_test_store_100k(struct kunit *test)
 	const int n = 100000;
 	struct tctx *ctx = tctx_new(test, n);
 	struct syncmap_counters st;
-	char key[16];
-	int i, bad = 0;
-
 	u64 t0 = ktime_get_ns(), t1;
 
-	for (i = 0; i < n; i++) {
-		snprintf(key, sizeof(key), "%d", i);
-		store_ok(test, ctx->map, key, strlen(key), &ctx->vals[i]);
-	}
+	store_n(test, ctx, 0, n);
 	t1 = ktime_get_ns();
 	KUNIT_EXPECT_EQ(test, n, syncmap_len(ctx->map));
-	for (i = 0; i < n; i++) {
-		snprintf(key, sizeof(key), "%d", i);
-		bad += load(ctx->map, key, strlen(key)) != &ctx->vals[i];
-	}
+	expect_all(test, ctx, 0, n);
 	kunit_info(test, "%d stores: %llu ms, %d loads: %llu ms\n", n,
 		   (t1 - t0) / 1000000, n, (ktime_get_ns() - t1) / 1000000);
-	KUNIT_EXPECT_EQ(test, 0, bad);
 	syncmap_get_counters(ctx->map, &st);
 	KUNIT_EXPECT_GE(test, st.dirty_builds, 10);
 	KUNIT_EXPECT_GE(test, st.promotions, 10);
@@ -972,17 +987,6 @@ static bool range_count(const void *key, size_t len, void *value, void *arg)
 	return ++rs->calls != rs->stop_after;
 }
 
-static void store_n(struct kunit *test, struct tctx *ctx, int from, int to)
-{
-	char key[12];
-	int i;
-
-	for (i = from; i < to; i++) {
-		snprintf(key, sizeof(key), "%d", i);
-		store_ok(test, ctx->map, key, strlen(key), &ctx->vals[i]);
-	}
-}
-
 static void syncmap_test_range_each_once(struct kunit *test)
 {
 	struct tctx *ctx = tctx_new(test, 64);
@@ -1231,19 +1235,6 @@ static void syncmap_test_range_from_across_promotions(struct kunit *test)
 #define NURSERY_BASE	5000
 /* New keys a nursery takes: 3/4 of its slots. */
 #define NURSERY_ROOM	(SYNCMAP_NURSERY / 4 * 3)
-
-static void expect_all(struct kunit *test, struct tctx *ctx, int from, int to)
-{
-	char key[12];
-	int i, wrong = 0;
-
-	for (i = from; i < to; i++) {
-		snprintf(key, sizeof(key), "%d", i);
-		if (load(ctx->map, key, strlen(key)) != &ctx->vals[i])
-			wrong++;
-	}
-	KUNIT_EXPECT_EQ(test, 0, wrong);
-}
 
 /*
  * A map of NURSERY_BASE keys, all in its read table, whose next new key
@@ -1971,11 +1962,7 @@ static void syncmap_test_build_incremental(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, d);
 	KUNIT_EXPECT_EQ(test, SYNCMAP_COPY_STEP, d->copied);
 	KUNIT_EXPECT_LT(test, d->count, n);
-	for (i = 0; i < n; i++) {
-		snprintf(key, sizeof(key), "%d", i);
-		bad += load(map, key, strlen(key)) != &ctx->vals[i];
-	}
-	KUNIT_EXPECT_EQ(test, 0, bad);
+	expect_all(test, ctx, 0, n);
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[n], load(map, "new", 3));
 
 	/* Misses past the threshold take the build a step further each. */

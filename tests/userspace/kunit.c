@@ -160,12 +160,44 @@ static bool siphash_ok(void)
 	       hsiphash(msg, 8, &hk) == 0x8d299a8eU;
 }
 
+/*
+ * The cases of @s that @names select (all, if none is named), each
+ * parameter of a parameterised one a case of its own, numbered from 1.
+ */
+static void run_suite(struct kunit_suite *s, int nnames, char **names,
+		      bool quiet, bool skip_slow, int *passed, int *failed)
+{
+	char desc[KUNIT_PARAM_DESC_SIZE];
+	struct kunit_case *c;
+	const void *p;
+	int n = 0;
+
+	printf("# Subtest: %s (user space)\n", s->name);
+	for (c = s->test_cases; c->run_case; c++) {
+		if (!selected(c->name, nnames, names) || (skip_slow && c->slow))
+			continue;
+		if (!c->generate_params) {
+			if (run_one(c, NULL, NULL, ++n, quiet))
+				(*passed)++;
+			else
+				(*failed)++;
+			continue;
+		}
+		desc[0] = 0;
+		for (p = NULL; (p = c->generate_params(p, desc)); desc[0] = 0) {
+			if (run_one(c, p, desc, ++n, quiet))
+				(*passed)++;
+			else
+				(*failed)++;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
-	struct kunit_suite **sp, *s;
 	bool quiet = false, skip_slow = false;
-	int opt, n, passed = 0, failed = 0;
-	struct kunit_case *c;
+	int opt, passed = 0, failed = 0;
+	struct kunit_suite **sp;
 
 	while ((opt = getopt(argc, argv, "qs")) != -1) {
 		if (opt == 'q')
@@ -184,35 +216,9 @@ int main(int argc, char **argv)
 		printf("not ok 0 module init failed\n0 passed, 1 failed\n");
 		return 1;
 	}
-	for (sp = shim_kunit_suites; (s = *sp); sp++) {
-	n = 0;
-	printf("# Subtest: %s (user space)\n", s->name);
-	for (c = s->test_cases; c->run_case; c++) {
-		if (!selected(c->name, argc - optind, argv + optind) ||
-		    (skip_slow && c->slow))
-			continue;
-		if (!c->generate_params) {
-			if (run_one(c, NULL, NULL, ++n, quiet))
-				passed++;
-			else
-				failed++;
-			continue;
-		}
-		{
-			char desc[KUNIT_PARAM_DESC_SIZE];
-			const void *p = NULL;
-
-			desc[0] = 0;
-			while ((p = c->generate_params(p, desc))) {
-				if (run_one(c, p, desc, ++n, quiet))
-					passed++;
-				else
-					failed++;
-				desc[0] = 0;
-			}
-		}
-	}
-	}
+	for (sp = shim_kunit_suites; *sp; sp++)
+		run_suite(*sp, argc - optind, argv + optind, quiet, skip_slow,
+			  &passed, &failed);
 	shim_module_exit();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
