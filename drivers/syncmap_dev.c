@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/syncmap - one syncmap shared by every opener, driven by ioctls
+ * /dev/syncmap - syncmaps shared by every opener, driven by ioctls
  *
- * A client of syncmap.h like any other module: the map's logic is all in
- * the core. Values are immutable, reference-counted byte strings: a
- * command takes a reference under RCU and copies to user space outside
- * it, and the map's release callback drops the map's reference.
+ * /dev/syncmap serves one map with the module parameters' limits; named
+ * maps, each with its own limits, owner and mode, are created, destroyed
+ * and listed through /dev/syncmap-control and served as
+ * /dev/syncmaps/NAME, with the same commands. A client of syncmap.h like
+ * any other module: the map's logic is all in the core. Values are
+ * immutable, reference-counted byte strings: a command takes a reference
+ * under RCU and copies to user space outside it, and the map's release
+ * callback drops the map's reference.
  *
  * Nothing is changed unless the whole command succeeds. A command that
  * changes the map first writes its results back to user space, then
@@ -14,21 +18,28 @@
  * starts over. So an EFAULT or ERANGE always leaves the map as it was.
  *
  * max_entries is exact under concurrency: a command that may add a key
- * reserves a slot in smdev.entries first and gives it back if the key
- * turned out to exist. CLEAR takes smdev.clear_sem for writing so that
+ * reserves a slot in the map's entries first and gives it back if the key
+ * turned out to exist. CLEAR takes the map's clear_sem for writing so that
  * no command is half way through its reservation.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/cdev.h>
+#include <linux/cred.h>
+#include <linux/ctype.h>
+#include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/rwsem.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 
 #include <linux/syncmap.h>	/* the uapi header */
 #include "../syncmap.h"
@@ -56,12 +67,41 @@ MODULE_PARM_DESC(max_value_len, "longest value in bytes (default 65536)");
  */
 #define SMDEV_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-static struct {
+/**
+ * struct smdev_map - a map served to user space: /dev/syncmap's, or a
+ * named one
+ * @map: the keys
+ * @entries: keys held or reserved (see reserve_entry())
+ * @clear_sem: CLEAR takes it for writing, commands that may add a key
+ *	for reading
+ * @cursor_key: enciphers RANGE cursors (cursor_seal())
+ * @max_entries: the map's limits
+ * @max_key_len: likewise
+ * @max_value_len: likewise
+ * @name: a named map's name, "" for /dev/syncmap's
+ * @mode: a named map's mode at creation
+ * @uid: its creator's fsuid
+ * @gid: its creator's fsgid
+ * @dev: a named map's device: its node, its sysfs directory and its
+ *	lifetime (the reference count); unused for /dev/syncmap's
+ */
+struct smdev_map {
 	struct syncmap *map;
 	atomic_long_t entries;
 	struct rw_semaphore clear_sem;
-	hsiphash_key_t cursor_key;	/* RANGE cursors: see cursor_seal() */
-} smdev;
+	hsiphash_key_t cursor_key;
+	u32 max_entries;
+	u32 max_key_len;
+	u32 max_value_len;
+	char name[SYNCMAP_NAME_LEN];
+	umode_t mode;
+	kuid_t uid;
+	kgid_t gid;
+	struct device dev;
+};
+
+/* /dev/syncmap's map, with the module parameters' limits. */
+static struct smdev_map smdev_default;
 
 struct smdev_value {
 	refcount_t ref;
@@ -85,8 +125,6 @@ static struct smdev_value *value_from_user(u64 uptr, u32 len)
 {
 	struct smdev_value *v;
 
-	if (len > max_value_len)
-		return ERR_PTR(-E2BIG);
 	v = kmalloc(struct_size(v, data, len), SMDEV_GFP);
 	if (!v)
 		return ERR_PTR(-ENOMEM);
@@ -104,12 +142,13 @@ static struct smdev_value *value_from_user(u64 uptr, u32 len)
  * reference only a grace period after removing the value, so the count
  * cannot be zero while we are in the read-side section.
  */
-static struct smdev_value *value_get(const void *key, u32 key_len)
+static struct smdev_value *value_get(struct smdev_map *m, const void *key,
+				     u32 key_len)
 {
 	struct smdev_value *v;
 
 	rcu_read_lock();
-	v = syncmap_load(smdev.map, key, key_len);
+	v = syncmap_load(m->map, key, key_len);
 	if (v)
 		refcount_inc(&v->ref);
 	rcu_read_unlock();
@@ -145,6 +184,7 @@ static int value_to_user(const struct smdev_value *v, u64 uptr, u32 cap,
  * @old_cap.
  */
 struct smdev_req {
+	struct smdev_map *m;
 	struct syncmap_kv __user *uarg;
 	struct syncmap_kv kv;
 	u32 value_cap;
@@ -165,9 +205,11 @@ static void req_free(struct smdev_req *r)
 }
 
 /* Read and check the argument; copy in what the command needs. */
-static int req_get(struct smdev_req *r, void __user *argp, unsigned int need)
+static int req_get(struct smdev_req *r, struct smdev_map *m,
+		   void __user *argp, unsigned int need)
 {
 	memset(r, 0, sizeof(*r));
+	r->m = m;
 	r->uarg = argp;
 	if (copy_from_user(&r->kv, argp, sizeof(r->kv)))
 		return -EFAULT;
@@ -175,11 +217,11 @@ static int req_get(struct smdev_req *r, void __user *argp, unsigned int need)
 	r->old_cap = r->kv.old_len;
 	if (r->kv.flags)
 		return -EINVAL;
-	if (r->kv.key_len > max_key_len)
+	if (r->kv.key_len > m->max_key_len)
 		return -E2BIG;
-	if ((need & NEED_VALUE) && r->kv.value_len > max_value_len)
+	if ((need & NEED_VALUE) && r->kv.value_len > m->max_value_len)
 		return -E2BIG;
-	if ((need & NEED_OLD) && r->kv.old_len > max_value_len)
+	if ((need & NEED_OLD) && r->kv.old_len > m->max_value_len)
 		return -E2BIG;
 
 	r->key = kmalloc(max(r->kv.key_len, 1U), SMDEV_GFP);
@@ -206,15 +248,15 @@ static int req_put_kv(struct smdev_req *r)
 }
 
 /* Hold a slot for a key that may be new: -ENOSPC at max_entries. */
-static int reserve_entry(void)
+static int reserve_entry(struct smdev_map *m)
 {
-	return atomic_long_add_unless(&smdev.entries, 1, max_entries) ?
+	return atomic_long_add_unless(&m->entries, 1, m->max_entries) ?
 		0 : -ENOSPC;
 }
 
-static void unreserve_entry(void)
+static void unreserve_entry(struct smdev_map *m)
 {
-	atomic_long_dec(&smdev.entries);
+	atomic_long_dec(&m->entries);
 }
 
 /*
@@ -228,13 +270,13 @@ static int store_new(struct smdev_req *r)
 	void *ret;
 	int err;
 
-	err = reserve_entry();
+	err = reserve_entry(r->m);
 	if (err)
 		return err;
-	ret = syncmap_load_or_store(smdev.map, r->key, r->kv.key_len, r->value,
+	ret = syncmap_load_or_store(r->m->map, r->key, r->kv.key_len, r->value,
 				    &loaded, SMDEV_GFP);
 	if (IS_ERR(ret) || loaded) {
-		unreserve_entry();
+		unreserve_entry(r->m);
 		return IS_ERR(ret) ? PTR_ERR(ret) : 0;
 	}
 	r->value = NULL;
@@ -247,7 +289,7 @@ static int store_new(struct smdev_req *r)
  */
 static int replace_if_same(struct smdev_req *r, struct smdev_value *cur)
 {
-	int ret = syncmap_compare_and_swap_gfp(smdev.map, r->key,
+	int ret = syncmap_compare_and_swap_gfp(r->m->map, r->key,
 					       r->kv.key_len, cur, r->value,
 					       SMDEV_GFP);
 
@@ -259,9 +301,9 @@ static int replace_if_same(struct smdev_req *r, struct smdev_value *cur)
 /* Delete @cur if it is still the key's value: 1 deleted, 0 it moved. */
 static int remove_if_same(struct smdev_req *r, struct smdev_value *cur)
 {
-	if (!syncmap_compare_and_delete(smdev.map, r->key, r->kv.key_len, cur))
+	if (!syncmap_compare_and_delete(r->m->map, r->key, r->kv.key_len, cur))
 		return 0;
-	atomic_long_dec(&smdev.entries);
+	unreserve_entry(r->m);
 	return 1;
 }
 
@@ -273,7 +315,7 @@ static int smdev_store(struct smdev_req *r)
 	int ret;
 
 	do {
-		cur = value_get(r->key, r->kv.key_len);
+		cur = value_get(r->m, r->key, r->kv.key_len);
 		ret = cur ? replace_if_same(r, cur) : store_new(r);
 		value_put(cur);
 	} while (!ret);
@@ -282,7 +324,7 @@ static int smdev_store(struct smdev_req *r)
 
 static int smdev_load(struct smdev_req *r)
 {
-	struct smdev_value *cur = value_get(r->key, r->kv.key_len);
+	struct smdev_value *cur = value_get(r->m, r->key, r->kv.key_len);
 	int err;
 
 	if (!cur)
@@ -301,7 +343,7 @@ static int smdev_delete(struct smdev_req *r)
 	int ret;
 
 	do {
-		cur = value_get(r->key, r->kv.key_len);
+		cur = value_get(r->m, r->key, r->kv.key_len);
 		r->kv.flags = cur ? SYNCMAP_F_LOADED : 0;
 		ret = req_put_kv(r);
 		if (!ret && cur)
@@ -319,7 +361,7 @@ static int smdev_load_and_delete(struct smdev_req *r)
 	int ret;
 
 	do {
-		cur = value_get(r->key, r->kv.key_len);
+		cur = value_get(r->m, r->key, r->kv.key_len);
 		if (!cur)
 			return -ENOENT;
 		ret = value_to_user(cur, r->kv.value, r->value_cap,
@@ -343,7 +385,7 @@ static int smdev_load_or_swap(struct smdev_req *r, bool replace)
 	int ret;
 
 	do {
-		cur = value_get(r->key, r->kv.key_len);
+		cur = value_get(r->m, r->key, r->kv.key_len);
 		if (cur) {
 			ret = value_to_user(cur, r->kv.old, r->old_cap,
 					    &r->kv.old_len);
@@ -369,7 +411,7 @@ static int smdev_compare_and(struct smdev_req *r, bool delete)
 	int ret;
 
 	do {
-		cur = value_get(r->key, r->kv.key_len);
+		cur = value_get(r->m, r->key, r->kv.key_len);
 		match = cur && value_equal(cur, r->old);
 		r->kv.flags = match ? SYNCMAP_F_SWAPPED : 0;
 		ret = req_put_kv(r);
@@ -382,7 +424,8 @@ static int smdev_compare_and(struct smdev_req *r, bool delete)
 	return ret < 0 ? ret : 0;
 }
 
-static long smdev_kv_cmd(unsigned int cmd, void __user *argp)
+static long smdev_kv_cmd(struct smdev_map *m, unsigned int cmd,
+			 void __user *argp)
 {
 	unsigned int need = 0;
 	struct smdev_req r;
@@ -395,7 +438,7 @@ static long smdev_kv_cmd(unsigned int cmd, void __user *argp)
 	    cmd == SYNCMAP_IOC_COMPARE_AND_DELETE)
 		need |= NEED_OLD;
 
-	ret = req_get(&r, argp, need);
+	ret = req_get(&r, m, argp, need);
 	if (ret)
 		goto out;
 	if (cmd == SYNCMAP_IOC_LOAD) {
@@ -403,7 +446,7 @@ static long smdev_kv_cmd(unsigned int cmd, void __user *argp)
 		goto out;
 	}
 
-	down_read(&smdev.clear_sem);
+	down_read(&m->clear_sem);
 	switch (cmd) {
 	case SYNCMAP_IOC_STORE:
 		ret = smdev_store(&r);
@@ -429,31 +472,31 @@ static long smdev_kv_cmd(unsigned int cmd, void __user *argp)
 	default:
 		ret = -ENOTTY;
 	}
-	up_read(&smdev.clear_sem);
+	up_read(&m->clear_sem);
 out:
 	req_free(&r);
 	return ret;
 }
 
-static long smdev_clear(void)
+static long smdev_clear(struct smdev_map *m)
 {
-	down_write(&smdev.clear_sem);
-	syncmap_clear(smdev.map);
-	atomic_long_set(&smdev.entries, 0);
-	up_write(&smdev.clear_sem);
+	down_write(&m->clear_sem);
+	syncmap_clear(m->map);
+	atomic_long_set(&m->entries, 0);
+	up_write(&m->clear_sem);
 	return 0;
 }
 
-static long smdev_stats(void __user *argp)
+static long smdev_stats(struct smdev_map *m, void __user *argp)
 {
 	struct syncmap_counters c;
 	struct syncmap_stats st = {};
 
-	syncmap_get_counters(smdev.map, &c);
+	syncmap_get_counters(m->map, &c);
 	st.entries = c.entries;
-	st.max_entries = max_entries;
-	st.max_key_len = max_key_len;
-	st.max_value_len = max_value_len;
+	st.max_entries = m->max_entries;
+	st.max_key_len = m->max_key_len;
+	st.max_value_len = m->max_value_len;
 	st.read_slots = c.read_slots;
 	st.dirty_slots = c.dirty_slots;
 	st.misses = c.misses;
@@ -468,13 +511,13 @@ static long smdev_stats(void __user *argp)
  * RANGE's cursor is a position in the map's hash order, and hsiphash
  * outputs must never leave the kernel (Documentation/security/siphash.rst):
  * user space gets the position through a four-round Feistel network, a
- * permutation of 64-bit values keyed by a secret of this device's, and
+ * permutation of 64-bit values keyed by a secret of the map's, and
  * nothing else. It still costs no memory between calls: the next call
  * opens the cursor back into the position. 0 stays "start" both ways.
  */
 #define CURSOR_ROUNDS	4
 
-static u64 cursor_feistel(u64 v, bool open)
+static u64 cursor_feistel(const struct smdev_map *m, u64 v, bool open)
 {
 	u32 l = v >> 32, r = v, t;
 	int i;
@@ -484,11 +527,11 @@ static u64 cursor_feistel(u64 v, bool open)
 
 		if (open) {
 			t = l;
-			l = r ^ hsiphash_2u32(l, round, &smdev.cursor_key);
+			l = r ^ hsiphash_2u32(l, round, &m->cursor_key);
 			r = t;
 		} else {
 			t = r;
-			r = l ^ hsiphash_2u32(r, round, &smdev.cursor_key);
+			r = l ^ hsiphash_2u32(r, round, &m->cursor_key);
 			l = t;
 		}
 	}
@@ -501,23 +544,23 @@ static u64 cursor_feistel(u64 v, bool open)
  * cursor), so the one position that the network takes to 0 is given the
  * image of 0 instead, which no other position has: a bijection still.
  */
-static u64 cursor_seal(u64 pos)
+static u64 cursor_seal(const struct smdev_map *m, u64 pos)
 {
 	u64 c;
 
 	if (!pos)
 		return 0;
-	c = cursor_feistel(pos, false);
-	return c ? c : cursor_feistel(0, false);
+	c = cursor_feistel(m, pos, false);
+	return c ? c : cursor_feistel(m, 0, false);
 }
 
-static u64 cursor_open(u64 cursor)
+static u64 cursor_open(const struct smdev_map *m, u64 cursor)
 {
 	if (!cursor)
 		return 0;
-	if (cursor == cursor_feistel(0, false))
-		return cursor_feistel(0, true);
-	return cursor_feistel(cursor, true);
+	if (cursor == cursor_feistel(m, 0, false))
+		return cursor_feistel(m, 0, true);
+	return cursor_feistel(m, cursor, true);
 }
 
 /* RANGE: records gathered under RCU into a kernel chunk, then copied. */
@@ -565,7 +608,7 @@ static bool range_fill_rec(const void *key, size_t key_len, void *value,
 	return true;
 }
 
-static long smdev_range(void __user *argp)
+static long smdev_range(struct smdev_map *m, void __user *argp)
 {
 	struct range_fill f = {};
 	struct syncmap_range rq;
@@ -579,15 +622,15 @@ static long smdev_range(void __user *argp)
 	if (rq.flags || rq.pad)
 		return -EINVAL;
 
-	max_rec = rec_size(max_key_len, max_value_len);
+	max_rec = rec_size(m->max_key_len, m->max_value_len);
 	chunk = min(rq.buf_len, max_t(u32, SMDEV_RANGE_CHUNK, max_rec));
 	f.buf = kvmalloc(max(chunk, 1U), SMDEV_GFP);
 	if (!f.buf)
 		return -ENOMEM;
 	f.cap = chunk;
 
-	pos = cursor_open(rq.cursor);
-	done = syncmap_range_from(smdev.map, &pos, range_fill_rec, &f);
+	pos = cursor_open(m, rq.cursor);
+	done = syncmap_range_from(m->map, &pos, range_fill_rec, &f);
 	if (!done && f.count && pos == f.group_hash) {
 		/* Keys sharing the refused one's hash come again next time. */
 		f.need += f.used - f.group_used;
@@ -602,7 +645,7 @@ static long smdev_range(void __user *argp)
 	ret = -EFAULT;
 	if (copy_to_user(u64_to_user_ptr(rq.buf), f.buf, f.used))
 		goto out;
-	rq.cursor = done ? 0 : cursor_seal(pos);
+	rq.cursor = done ? 0 : cursor_seal(m, pos);
 	rq.buf_len = f.used;
 	rq.count = f.count;
 	rq.flags = done ? SYNCMAP_RANGE_DONE : 0;
@@ -614,11 +657,44 @@ out:
 	return ret;
 }
 
+/*
+ * The access a command needs from the file: LOAD, STATS and RANGE read
+ * the map, the rest change it. A file opened without it gets EBADF, as
+ * write() on a read-only file does, so a node's read permission grants
+ * exactly the commands that change nothing.
+ */
+static fmode_t cmd_fmode(unsigned int cmd)
+{
+	switch (cmd) {
+	case SYNCMAP_IOC_LOAD:
+	case SYNCMAP_IOC_STATS:
+	case SYNCMAP_IOC_RANGE:
+		return FMODE_READ;
+	case SYNCMAP_IOC_STORE:
+	case SYNCMAP_IOC_DELETE:
+	case SYNCMAP_IOC_LOAD_OR_STORE:
+	case SYNCMAP_IOC_LOAD_AND_DELETE:
+	case SYNCMAP_IOC_SWAP:
+	case SYNCMAP_IOC_COMPARE_AND_SWAP:
+	case SYNCMAP_IOC_COMPARE_AND_DELETE:
+	case SYNCMAP_IOC_CLEAR:
+		return FMODE_WRITE;
+	default:
+		return 0;	/* not a command of a map's node */
+	}
+}
+
 static long smdev_ioctl(struct file *file, unsigned int cmd,
 			unsigned long arg)
 {
+	struct smdev_map *m = file->private_data;
 	void __user *argp = (void __user *)arg;
+	fmode_t need = cmd_fmode(cmd);
 
+	if (!need)
+		return -ENOTTY;
+	if (!(file->f_mode & need))
+		return -EBADF;
 	switch (cmd) {
 	case SYNCMAP_IOC_STORE:
 	case SYNCMAP_IOC_LOAD:
@@ -628,20 +704,44 @@ static long smdev_ioctl(struct file *file, unsigned int cmd,
 	case SYNCMAP_IOC_SWAP:
 	case SYNCMAP_IOC_COMPARE_AND_SWAP:
 	case SYNCMAP_IOC_COMPARE_AND_DELETE:
-		return smdev_kv_cmd(cmd, argp);
+		return smdev_kv_cmd(m, cmd, argp);
 	case SYNCMAP_IOC_CLEAR:
-		return smdev_clear();
+		return smdev_clear(m);
 	case SYNCMAP_IOC_STATS:
-		return smdev_stats(argp);
+		return smdev_stats(m, argp);
 	case SYNCMAP_IOC_RANGE:
-		return smdev_range(argp);
+		return smdev_range(m, argp);
 	default:
 		return -ENOTTY;
 	}
 }
 
-static const struct file_operations smdev_fops = {
+static int smdev_map_init(struct smdev_map *m, u32 entries, u32 key_len,
+			  u32 value_len)
+{
+	m->map = syncmap_create(value_release);
+	if (IS_ERR(m->map))
+		return PTR_ERR(m->map);
+	atomic_long_set(&m->entries, 0);
+	init_rwsem(&m->clear_sem);
+	get_random_bytes(&m->cursor_key, sizeof(m->cursor_key));
+	m->max_entries = entries;
+	m->max_key_len = key_len;
+	m->max_value_len = value_len;
+	return 0;
+}
+
+/* ---- /dev/syncmap ------------------------------------------------------ */
+
+static int smdev_default_open(struct inode *inode, struct file *file)
+{
+	file->private_data = &smdev_default;
+	return 0;
+}
+
+static const struct file_operations smdev_default_fops = {
 	.owner = THIS_MODULE,
+	.open = smdev_default_open,
 	.unlocked_ioctl = smdev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -650,35 +750,470 @@ static const struct file_operations smdev_fops = {
 static struct miscdevice smdev_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "syncmap",
-	.fops = &smdev_fops,
+	.fops = &smdev_default_fops,
 	.mode = 0600,
+};
+
+/* ---- named maps: /dev/syncmaps/NAME ------------------------------------ */
+
+/*
+ * Each named map is a device of class "syncmap", minor = its index in
+ * smdev_maps, on one dynamic major; one cdev covers every minor and
+ * open() finds the map by its minor. The device's reference count is the
+ * map's: the registry holds one until DESTROY, each open file one until
+ * it is closed, and the last put frees the map (smdev_map_release()).
+ * smdev_lock orders create, destroy, list and the lookup in open():
+ * once DESTROY has taken a map out of smdev_maps under it, no open can
+ * find the map any more.
+ */
+static DEFINE_MUTEX(smdev_lock);
+static DEFINE_XARRAY_ALLOC(smdev_maps);
+static dev_t smdev_devt;
+static struct cdev smdev_cdev;
+
+static struct smdev_map *dev_to_map(const struct device *dev)
+{
+	return container_of(dev, struct smdev_map, dev);
+}
+
+static void smdev_map_release(struct device *dev)
+{
+	struct smdev_map *m = dev_to_map(dev);
+
+	if (!IS_ERR_OR_NULL(m->map))
+		syncmap_destroy(m->map);
+	kfree(m);
+}
+
+/*
+ * devtmpfs: /dev/syncmaps/NAME, owned by the creator, with its mode. The
+ * callback's device became const in 6.2 (Kbuild probes which it is).
+ */
+#ifndef SMDEV_DEVNODE_CONST
+#define SMDEV_DEVNODE_CONST
+#endif
+
+static char *smdev_devnode(SMDEV_DEVNODE_CONST struct device *dev,
+			   umode_t *mode, kuid_t *uid, kgid_t *gid)
+{
+	const struct smdev_map *m = dev_to_map(dev);
+
+	if (mode)
+		*mode = m->mode;
+	if (uid)
+		*uid = m->uid;
+	if (gid)
+		*gid = m->gid;
+	return kasprintf(GFP_KERNEL, "syncmaps/%s", m->name);
+}
+
+static const struct device_type smdev_map_type = {
+	.name = "syncmap",
+	.devnode = smdev_devnode,
+	.release = smdev_map_release,
+};
+
+/* /sys/class/syncmap/NAME/: the limits, and the counters of STATS. */
+enum smdev_attr_id {
+	ATTR_MAX_ENTRIES, ATTR_MAX_KEY_LEN, ATTR_MAX_VALUE_LEN, ATTR_ENTRIES,
+	ATTR_READ_SLOTS, ATTR_DIRTY_SLOTS, ATTR_MISSES, ATTR_PROMOTIONS,
+	ATTR_DIRTY_BUILDS, ATTR_REVIVALS, ATTR_COUNT
+};
+
+static ssize_t smdev_attr_show(struct device *dev,
+			       struct device_attribute *attr, char *buf);
+
+static struct device_attribute smdev_dev_attrs[ATTR_COUNT] = {
+	[ATTR_MAX_ENTRIES] = __ATTR(max_entries, 0444, smdev_attr_show, NULL),
+	[ATTR_MAX_KEY_LEN] = __ATTR(max_key_len, 0444, smdev_attr_show, NULL),
+	[ATTR_MAX_VALUE_LEN] = __ATTR(max_value_len, 0444, smdev_attr_show, NULL),
+	[ATTR_ENTRIES] = __ATTR(entries, 0444, smdev_attr_show, NULL),
+	[ATTR_READ_SLOTS] = __ATTR(read_slots, 0444, smdev_attr_show, NULL),
+	[ATTR_DIRTY_SLOTS] = __ATTR(dirty_slots, 0444, smdev_attr_show, NULL),
+	[ATTR_MISSES] = __ATTR(misses, 0444, smdev_attr_show, NULL),
+	[ATTR_PROMOTIONS] = __ATTR(promotions, 0444, smdev_attr_show, NULL),
+	[ATTR_DIRTY_BUILDS] = __ATTR(dirty_builds, 0444, smdev_attr_show, NULL),
+	[ATTR_REVIVALS] = __ATTR(revivals, 0444, smdev_attr_show, NULL),
+};
+
+static ssize_t smdev_attr_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	const struct smdev_map *m = dev_to_map(dev);
+	struct syncmap_counters c;
+	u64 v;
+
+	syncmap_get_counters(m->map, &c);
+	switch (attr - smdev_dev_attrs) {
+	case ATTR_MAX_ENTRIES:
+		v = m->max_entries;
+		break;
+	case ATTR_MAX_KEY_LEN:
+		v = m->max_key_len;
+		break;
+	case ATTR_MAX_VALUE_LEN:
+		v = m->max_value_len;
+		break;
+	case ATTR_ENTRIES:
+		v = c.entries;
+		break;
+	case ATTR_READ_SLOTS:
+		v = c.read_slots;
+		break;
+	case ATTR_DIRTY_SLOTS:
+		v = c.dirty_slots;
+		break;
+	case ATTR_MISSES:
+		v = c.misses;
+		break;
+	case ATTR_PROMOTIONS:
+		v = c.promotions;
+		break;
+	case ATTR_DIRTY_BUILDS:
+		v = c.dirty_builds;
+		break;
+	default:
+		v = c.revivals;
+		break;
+	}
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+static struct attribute *smdev_map_attrs[] = {
+	&smdev_dev_attrs[ATTR_MAX_ENTRIES].attr,
+	&smdev_dev_attrs[ATTR_MAX_KEY_LEN].attr,
+	&smdev_dev_attrs[ATTR_MAX_VALUE_LEN].attr,
+	&smdev_dev_attrs[ATTR_ENTRIES].attr,
+	&smdev_dev_attrs[ATTR_READ_SLOTS].attr,
+	&smdev_dev_attrs[ATTR_DIRTY_SLOTS].attr,
+	&smdev_dev_attrs[ATTR_MISSES].attr,
+	&smdev_dev_attrs[ATTR_PROMOTIONS].attr,
+	&smdev_dev_attrs[ATTR_DIRTY_BUILDS].attr,
+	&smdev_dev_attrs[ATTR_REVIVALS].attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(smdev_map);
+
+static struct class smdev_class = {
+	.name = "syncmap",
+	.dev_groups = smdev_map_groups,
+};
+
+static int smdev_map_open(struct inode *inode, struct file *file)
+{
+	struct smdev_map *m;
+
+	mutex_lock(&smdev_lock);
+	m = xa_load(&smdev_maps, iminor(inode));
+	if (m)
+		get_device(&m->dev);
+	mutex_unlock(&smdev_lock);
+	if (!m)
+		return -ENODEV;		/* destroyed since the lookup */
+	file->private_data = m;
+	return 0;
+}
+
+static int smdev_map_close(struct inode *inode, struct file *file)
+{
+	struct smdev_map *m = file->private_data;
+
+	put_device(&m->dev);
+	return 0;
+}
+
+static const struct file_operations smdev_map_fops = {
+	.owner = THIS_MODULE,
+	.open = smdev_map_open,
+	.release = smdev_map_close,
+	.unlocked_ioctl = smdev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/* Name rules of the uapi header; the bytes after the NUL must be zero. */
+static bool name_valid(const char name[SYNCMAP_NAME_LEN])
+{
+	size_t len = strnlen(name, SYNCMAP_NAME_LEN);
+	size_t i;
+
+	if (!len || len == SYNCMAP_NAME_LEN || name[0] == '.')
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			return false;
+	return !memchr_inv(name + len, 0, SYNCMAP_NAME_LEN - len);
+}
+
+static struct smdev_map *map_by_name(const char *name)
+{
+	struct smdev_map *m;
+	unsigned long i;
+
+	lockdep_assert_held(&smdev_lock);
+	xa_for_each(&smdev_maps, i, m)
+		if (!strcmp(m->name, name))
+			return m;
+	return NULL;
+}
+
+/* The most a named map may ask for; 0 in a request means the default. */
+#define SMDEV_KEY_LIMIT		65536U
+#define SMDEV_VALUE_LIMIT	(16U << 20)
+
+static int create_args_valid(struct syncmap_create *rq)
+{
+	if (rq->flags || rq->pad || !name_valid(rq->name) ||
+	    (rq->mode & ~0666U) || rq->max_key_len > SMDEV_KEY_LIMIT ||
+	    rq->max_value_len > SMDEV_VALUE_LIMIT)
+		return -EINVAL;
+	rq->max_entries = rq->max_entries ?: max_entries;
+	rq->max_key_len = rq->max_key_len ?: min(max_key_len, SMDEV_KEY_LIMIT);
+	rq->max_value_len = rq->max_value_len ?:
+			    min(max_value_len, SMDEV_VALUE_LIMIT);
+	rq->mode = rq->mode ?: 0600;
+	return 0;
+}
+
+static long smdev_create(void __user *argp)
+{
+	struct syncmap_create rq;
+	struct smdev_map *m;
+	u32 minor;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&rq, argp, sizeof(rq)))
+		return -EFAULT;
+	err = create_args_valid(&rq);
+	if (err)
+		return err;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return -ENOMEM;
+	device_initialize(&m->dev);	/* from here on, put_device() frees m */
+	err = smdev_map_init(m, rq.max_entries, rq.max_key_len,
+			     rq.max_value_len);
+	if (err)
+		goto put;
+	memcpy(m->name, rq.name, sizeof(m->name));
+	m->mode = rq.mode;
+	m->uid = current_fsuid();
+	m->gid = current_fsgid();
+	m->dev.class = &smdev_class;
+	m->dev.type = &smdev_map_type;
+	err = dev_set_name(&m->dev, "%s", m->name);
+	if (err)
+		goto put;
+
+	mutex_lock(&smdev_lock);
+	err = -EEXIST;
+	if (map_by_name(m->name))
+		goto unlock;
+	err = xa_alloc(&smdev_maps, &minor, m, XA_LIMIT(0, SYNCMAP_MAX_MAPS - 1),
+		       GFP_KERNEL);
+	if (err == -EBUSY)
+		err = -ENOSPC;
+	if (err)
+		goto unlock;
+	m->dev.devt = MKDEV(MAJOR(smdev_devt), minor);
+	err = device_add(&m->dev);
+	if (err)
+		xa_erase(&smdev_maps, minor);
+unlock:
+	mutex_unlock(&smdev_lock);
+	if (!err)
+		return 0;
+put:
+	put_device(&m->dev);
+	return err;
+}
+
+/* Take @m out of the registry and remove its node; open files keep it. */
+static void smdev_unregister(struct smdev_map *m)
+{
+	lockdep_assert_held(&smdev_lock);
+	xa_erase(&smdev_maps, MINOR(m->dev.devt));
+	device_del(&m->dev);
+	put_device(&m->dev);
+}
+
+static long smdev_destroy(void __user *argp)
+{
+	struct syncmap_name rq;
+	struct smdev_map *m;
+	int err = 0;
+
+	if (copy_from_user(&rq, argp, sizeof(rq)))
+		return -EFAULT;
+	if (!name_valid(rq.name))
+		return -EINVAL;
+	mutex_lock(&smdev_lock);
+	m = map_by_name(rq.name);
+	if (!m)
+		err = -ENOENT;
+	else if (!uid_eq(m->uid, current_fsuid()) && !capable(CAP_SYS_ADMIN))
+		err = -EPERM;
+	else
+		smdev_unregister(m);
+	mutex_unlock(&smdev_lock);
+	return err;
+}
+
+static void map_info(const struct smdev_map *m, struct syncmap_info *info)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	memset(info, 0, sizeof(*info));
+	memcpy(info->name, m->name, sizeof(info->name));
+	info->entries = syncmap_len(m->map);
+	info->max_entries = m->max_entries;
+	info->max_key_len = m->max_key_len;
+	info->max_value_len = m->max_value_len;
+	info->uid = from_kuid_munged(ns, m->uid);
+	info->gid = from_kgid_munged(ns, m->gid);
+	info->mode = m->mode;
+}
+
+static long smdev_list(void __user *argp)
+{
+	struct syncmap_info __user *out;
+	struct syncmap_info info;
+	struct syncmap_list rq;
+	struct smdev_map *m;
+	unsigned long i;
+	u32 n = 0;
+	long err = 0;
+
+	if (copy_from_user(&rq, argp, sizeof(rq)))
+		return -EFAULT;
+	if (rq.flags)
+		return -EINVAL;
+	out = u64_to_user_ptr(rq.buf);
+	mutex_lock(&smdev_lock);
+	xa_for_each(&smdev_maps, i, m) {
+		if (n < rq.count) {
+			map_info(m, &info);
+			if (copy_to_user(&out[n], &info, sizeof(info))) {
+				err = -EFAULT;
+				break;
+			}
+		}
+		n++;
+	}
+	mutex_unlock(&smdev_lock);
+	if (err)
+		return err;
+	if (n > rq.count)
+		err = -ERANGE;	/* n: how many there are */
+	rq.count = n;
+	if (copy_to_user(argp, &rq, sizeof(rq)))
+		return -EFAULT;
+	return err;
+}
+
+/* ---- /dev/syncmap-control ---------------------------------------------- */
+
+static long smdev_control_ioctl(struct file *file, unsigned int cmd,
+				unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case SYNCMAP_IOC_CREATE:
+		return smdev_create(argp);
+	case SYNCMAP_IOC_DESTROY:
+		return smdev_destroy(argp);
+	case SYNCMAP_IOC_LIST:
+		return smdev_list(argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations smdev_control_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = smdev_control_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/*
+ * Anyone may open it and list; CREATE needs CAP_SYS_ADMIN, DESTROY the
+ * creator or CAP_SYS_ADMIN (checked per command, as /dev/loop-control and
+ * /dev/mapper/control do).
+ */
+static struct miscdevice smdev_control = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "syncmap-control",
+	.fops = &smdev_control_fops,
+	.mode = 0666,
 };
 
 static int __init smdev_init(void)
 {
 	int err;
 
-	smdev.map = syncmap_create(value_release);
-	if (IS_ERR(smdev.map))
-		return PTR_ERR(smdev.map);
-	atomic_long_set(&smdev.entries, 0);
-	init_rwsem(&smdev.clear_sem);
-	get_random_bytes(&smdev.cursor_key, sizeof(smdev.cursor_key));
+	err = smdev_map_init(&smdev_default, max_entries, max_key_len,
+			     max_value_len);
+	if (err)
+		return err;
+	err = alloc_chrdev_region(&smdev_devt, 0, SYNCMAP_MAX_MAPS, "syncmap");
+	if (err)
+		goto destroy;
+	cdev_init(&smdev_cdev, &smdev_map_fops);
+	smdev_cdev.owner = THIS_MODULE;
+	err = cdev_add(&smdev_cdev, smdev_devt, SYNCMAP_MAX_MAPS);
+	if (err)
+		goto region;
+	err = class_register(&smdev_class);
+	if (err)
+		goto cdev;
 	err = misc_register(&smdev_misc);
 	if (err)
-		syncmap_destroy(smdev.map);
+		goto class;
+	err = misc_register(&smdev_control);
+	if (err)
+		goto misc;
+	return 0;
+misc:
+	misc_deregister(&smdev_misc);
+class:
+	class_unregister(&smdev_class);
+cdev:
+	cdev_del(&smdev_cdev);
+region:
+	unregister_chrdev_region(smdev_devt, SYNCMAP_MAX_MAPS);
+destroy:
+	syncmap_destroy(smdev_default.map);
 	return err;
 }
 
+/*
+ * No file is open (each holds a module reference), so removing the named
+ * maps frees them.
+ */
 static void __exit smdev_exit(void)
 {
+	struct smdev_map *m;
+	unsigned long i;
+
+	misc_deregister(&smdev_control);
 	misc_deregister(&smdev_misc);
-	/* No file is open (each holds a module reference): destroy. */
-	syncmap_destroy(smdev.map);
+	mutex_lock(&smdev_lock);
+	xa_for_each(&smdev_maps, i, m)
+		smdev_unregister(m);
+	mutex_unlock(&smdev_lock);
+	class_unregister(&smdev_class);
+	cdev_del(&smdev_cdev);
+	unregister_chrdev_region(smdev_devt, SYNCMAP_MAX_MAPS);
+	syncmap_destroy(smdev_default.map);
 }
 
 module_init(smdev_init);
 module_exit(smdev_exit);
 
-MODULE_DESCRIPTION("/dev/syncmap: a shared syncmap for user space");
+MODULE_DESCRIPTION("/dev/syncmap: shared syncmaps for user space");
 MODULE_LICENSE("GPL");

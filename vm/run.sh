@@ -18,6 +18,7 @@ while [ $# -gt 0 ]; do
 done
 
 root=$(mktemp -d)
+chmod 755 "$root"	# the guest's /: mktemp made it 0700, closed to non-root
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,modules,usr/bin,usr/sbin}
 cp /bin/busybox "$root/bin/busybox"

@@ -8,6 +8,10 @@
  * comparing a full RANGE snapshot taken before and after.
  *
  * usage: devtest             run every test
+ *        devtest --map NAME [--no-faults]  the same on /dev/syncmaps/NAME
+ *                            (results named "named.<test>")
+ *        devtest named       named maps: the control node, isolation,
+ *                            limits, nodes, permissions, races
  *        devtest --no-faults skip the fault-injection tests (kernels
  *                            without CONFIG_FAULT_INJECTION)
  *        devtest hold SECS   keep the device open for SECS seconds
@@ -26,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <grp.h>
 
 #include <linux/syncmap.h>
 
@@ -36,6 +41,9 @@
 static int fd;
 static int failed_checks;
 static const char *cur_test;
+static const char *dev_path = "/dev/syncmap";
+static const char *suite = "dev";
+static mode_t dev_mode = 0600;
 
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
@@ -145,8 +153,8 @@ static void run(const char *name, void (*fn)(void))
 	cur_test = name;
 	reset();
 	fn();
-	printf("SYNCMAP-RESULT %s dev.%s\n",
-	       failed_checks == before ? "ok" : "FAIL", name);
+	printf("SYNCMAP-RESULT %s %s.%s\n",
+	       failed_checks == before ? "ok" : "FAIL", suite, name);
 	fflush(stdout);
 }
 
@@ -556,8 +564,8 @@ static void t_device_node(void)
 {
 	struct stat st;
 
-	CHECK(!stat("/dev/syncmap", &st));
-	CHECK(S_ISCHR(st.st_mode) && (st.st_mode & 07777) == 0600);
+	CHECK(!stat(dev_path, &st));
+	CHECK(S_ISCHR(st.st_mode) && (st.st_mode & 07777) == dev_mode);
 }
 
 /* ---- several processes at once ------------------------------------- */
@@ -569,7 +577,7 @@ static int spawn(int n, void (*fn)(int id))
 	fflush(stdout);
 	for (i = 0; i < n; i++) {
 		if (fork() == 0) {
-			fd = open("/dev/syncmap", O_RDWR);
+			fd = open(dev_path, O_RDWR);
 			failed_checks = 0;
 			fn(i);
 			_exit(failed_checks ? 1 : 0);
@@ -1201,22 +1209,492 @@ static int memfill(void)
 	return err == ENOMEM && entries() == (uint64_t)i - 1 ? 0 : 1;
 }
 
-int main(int argc, char **argv)
+/* ---- named maps (devtest named) ------------------------------------ */
+
+static int ctl = -1;
+
+static int ctl_io(unsigned long cmd, void *arg)
+{
+	return ioctl(ctl, cmd, arg) ? errno : 0;
+}
+
+/* @name into a zeroed name field, cut to SYNCMAP_NAME_LEN - 1 bytes. */
+static void set_name(char *dst, const char *name)
+{
+	memcpy(dst, name, strnlen(name, SYNCMAP_NAME_LEN - 1));
+}
+
+static int create_map(const char *name, uint32_t entries, uint32_t key_len,
+		      uint32_t value_len, uint32_t mode)
+{
+	struct syncmap_create rq = {
+		.max_entries = entries, .max_key_len = key_len,
+		.max_value_len = value_len, .mode = mode,
+	};
+
+	set_name(rq.name, name);
+	return ctl_io(SYNCMAP_IOC_CREATE, &rq);
+}
+
+static int destroy_map(const char *name)
+{
+	struct syncmap_name rq = {};
+
+	set_name(rq.name, name);
+	return ctl_io(SYNCMAP_IOC_DESTROY, &rq);
+}
+
+static int open_map(const char *name, int flags)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/syncmaps/%s", name);
+	return open(path, flags);
+}
+
+/* The map's info from LIST, or an errno. */
+static int find_info(const char *name, struct syncmap_info *out)
+{
+	struct syncmap_info infos[64];
+	struct syncmap_list rq = { .buf = p2u(infos), .count = 64 };
+	uint32_t i;
+	int err = ctl_io(SYNCMAP_IOC_LIST, &rq);
+
+	if (err)
+		return err;
+	for (i = 0; i < rq.count; i++)
+		if (!strcmp(infos[i].name, name)) {
+			*out = infos[i];
+			return 0;
+		}
+	return ENOENT;
+}
+
+/* A sysfs attribute of a named map, or -1. */
+static long long sysfs_attr(const char *name, const char *attr)
+{
+	char path[128];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/syncmap/%s/%s", name, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static void t_named_create_destroy(void)
+{
+	struct syncmap_info info;
+	struct stat st;
+
+	CHECK(!create_map("cd", 0, 0, 0, 0));
+	CHECK(!stat("/dev/syncmaps/cd", &st));
+	CHECK(S_ISCHR(st.st_mode) && (st.st_mode & 07777) == 0600);
+	CHECK(st.st_uid == getuid() && st.st_gid == getgid());
+	CHECK(!find_info("cd", &info));
+	CHECK(info.entries == 0 && info.mode == 0600 && info.uid == getuid());
+	/* 0 means the module parameters: 64, 256, 1024 in the test VM */
+	CHECK(info.max_entries == MAX_ENTRIES && info.max_key_len == MAX_KEY &&
+	      info.max_value_len == MAX_VALUE);
+	CHECK(create_map("cd", 0, 0, 0, 0) == EEXIST);
+	CHECK(!destroy_map("cd"));
+	CHECK(stat("/dev/syncmaps/cd", &st) && errno == ENOENT);
+	CHECK(find_info("cd", &info) == ENOENT);
+	CHECK(destroy_map("cd") == ENOENT);
+	CHECK(sysfs_attr("cd", "entries") == -1);
+	/* the name is free again at once */
+	CHECK(!create_map("cd", 5, 0, 0, 0644));
+	CHECK(!stat("/dev/syncmaps/cd", &st) && (st.st_mode & 07777) == 0644);
+	CHECK(!destroy_map("cd"));
+}
+
+static void t_named_bad_args(void)
+{
+	struct syncmap_create rq = { .name = "ok" };
+	struct syncmap_name nm = {};
+	struct syncmap_info info;
+	char longname[SYNCMAP_NAME_LEN + 1];
+	uint32_t small = 0;
+	struct stat st;
+
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[SYNCMAP_NAME_LEN] = 0;
+	CHECK(create_map("", 0, 0, 0, 0) == EINVAL);
+	CHECK(create_map(".hidden", 0, 0, 0, 0) == EINVAL);
+	CHECK(create_map("a/b", 0, 0, 0, 0) == EINVAL);
+	CHECK(create_map("sp ace", 0, 0, 0, 0) == EINVAL);
+	CHECK(create_map("..", 0, 0, 0, 0) == EINVAL);
+	/* 31 characters is the longest name; 32 leaves no room for the NUL */
+	longname[SYNCMAP_NAME_LEN - 1] = 0;
+	CHECK(!create_map(longname, 0, 0, 0, 0));
+	CHECK(!destroy_map(longname));
+	memset(rq.name, 'a', sizeof(rq.name));
+	CHECK(ctl_io(SYNCMAP_IOC_CREATE, &rq) == EINVAL);
+	/* garbage after the NUL, flags, padding, mode bits, limits */
+	memset(&rq, 0, sizeof(rq));
+	strcpy(rq.name, "ok");
+	rq.name[5] = 'x';
+	CHECK(ctl_io(SYNCMAP_IOC_CREATE, &rq) == EINVAL);
+	rq.name[5] = 0;
+	rq.flags = 1;
+	CHECK(ctl_io(SYNCMAP_IOC_CREATE, &rq) == EINVAL);
+	rq.flags = 0;
+	rq.pad = 1;
+	CHECK(ctl_io(SYNCMAP_IOC_CREATE, &rq) == EINVAL);
+	rq.pad = 0;
+	CHECK(create_map("ok", 0, 0, 0, 01600) == EINVAL);
+	CHECK(create_map("ok", 0, 0, 0, 0700) == EINVAL);
+	CHECK(create_map("ok", 0, 65537, 0, 0) == EINVAL);
+	CHECK(create_map("ok", 0, 0, (16 << 20) + 1, 0) == EINVAL);
+	CHECK(ctl_io(SYNCMAP_IOC_CREATE, NULL) == EFAULT);
+	CHECK(find_info("ok", &info) == ENOENT);
+	CHECK(stat("/dev/syncmaps/ok", &st) && errno == ENOENT);
+	CHECK(destroy_map("") == EINVAL);
+	strcpy(nm.name, "ok");
+	nm.name[9] = 'x';
+	CHECK(ctl_io(SYNCMAP_IOC_DESTROY, &nm) == EINVAL);
+	/* unknown commands; the map's commands are not the control's */
+	CHECK(ctl_io(_IOW(SYNCMAP_IOC_MAGIC, 15, struct syncmap_name), &nm) == ENOTTY);
+	CHECK(ctl_io(_IOW(SYNCMAP_IOC_MAGIC, 12, uint32_t), &small) == ENOTTY);
+	CHECK(ctl_io(SYNCMAP_IOC_STATS, &small) == ENOTTY);
+	CHECK(ctl_io(SYNCMAP_IOC_CLEAR, NULL) == ENOTTY);
+	/* ... nor the control's a map's */
+	CHECK(io(SYNCMAP_IOC_LIST, &small) == ENOTTY);
+	CHECK(io(SYNCMAP_IOC_CREATE, &rq) == ENOTTY);
+}
+
+static void t_named_list(void)
+{
+	struct syncmap_info infos[4];
+	struct syncmap_list rq = { .buf = p2u(infos), .count = 1 };
+	char name[16];
+	int i, seen = 0;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "list%d", i);
+		CHECK(!create_map(name, 10 + i, 0, 0, 0));
+	}
+	CHECK(ctl_io(SYNCMAP_IOC_LIST, &rq) == ERANGE && rq.count == 3);
+	rq.count = 4;
+	rq.flags = 1;
+	CHECK(ctl_io(SYNCMAP_IOC_LIST, &rq) == EINVAL);
+	rq.flags = 0;
+	CHECK(!ctl_io(SYNCMAP_IOC_LIST, &rq) && rq.count == 3);
+	for (i = 0; i < (int)rq.count && i < 4; i++)
+		if (!strncmp(infos[i].name, "list", 4) &&
+		    infos[i].max_entries == 10u + (infos[i].name[4] - '0'))
+			seen++;
+	CHECK(seen == 3);
+	rq.buf = 8;	/* unmapped */
+	CHECK(ctl_io(SYNCMAP_IOC_LIST, &rq) == EFAULT);
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "list%d", i);
+		CHECK(!destroy_map(name));
+	}
+	rq.buf = p2u(infos);
+	rq.count = 4;
+	CHECK(!ctl_io(SYNCMAP_IOC_LIST, &rq) && rq.count == 0);
+}
+
+/* Two named maps and /dev/syncmap: a key stored in one is in no other. */
+static void t_named_isolation(void)
+{
+	int a, b, dflt = fd;
+	struct syncmap_stats st;
+
+	CHECK(!create_map("iso_a", 0, 0, 0, 0));
+	CHECK(!create_map("iso_b", 0, 0, 0, 0));
+	a = open_map("iso_a", O_RDWR);
+	b = open_map("iso_b", O_RDWR);
+	CHECK(a >= 0 && b >= 0);
+	fd = a;
+	CHECK(!put("k", "in a"));
+	fd = b;
+	CHECK(!put("k", "in b"));
+	CHECK(!put("only_b", "1"));
+	fd = dflt;
+	CHECK(!put("k", "default"));
+	fd = a;
+	CHECK(get_is("k", "in a") && entries() == 1);
+	{
+		char buf[8];
+
+		CHECK(get("only_b", buf, sizeof(buf)) == ENOENT);
+	}
+	fd = b;
+	CHECK(get_is("k", "in b") && entries() == 2);
+	CHECK(!io(SYNCMAP_IOC_CLEAR, NULL) && entries() == 0);
+	fd = a;
+	CHECK(get_is("k", "in a"));
+	CHECK(!io(SYNCMAP_IOC_STATS, &st) && st.entries == 1);
+	CHECK(sysfs_attr("iso_a", "entries") == 1);
+	CHECK(sysfs_attr("iso_b", "entries") == 0);
+	fd = dflt;
+	CHECK(get_is("k", "default"));
+	close(a);
+	close(b);
+	CHECK(!destroy_map("iso_a") && !destroy_map("iso_b"));
+}
+
+/* Each map its own limits: ENOSPC, E2BIG, STATS and sysfs agree. */
+static void t_named_limits(void)
+{
+	int m, dflt = fd;
+	struct syncmap_stats st;
+	char val[20];
+
+	CHECK(!create_map("small", 3, 8, 16, 0));
+	m = open_map("small", O_RDWR);
+	CHECK(m >= 0);
+	fd = m;
+	CHECK(!put("k1", "v") && !put("k2", "v") && !put("k3", "v"));
+	CHECK(put("k4", "v") == ENOSPC);
+	CHECK(!put("k3", "replaced"));
+	CHECK(put("123456789", "v") == E2BIG);
+	memset(val, 'v', sizeof(val) - 1);
+	val[17] = 0;
+	CHECK(put("k1", val) == E2BIG);
+	val[16] = 0;
+	CHECK(!put("k1", val));
+	CHECK(!io(SYNCMAP_IOC_STATS, &st));
+	CHECK(st.entries == 3 && st.max_entries == 3 && st.max_key_len == 8 &&
+	      st.max_value_len == 16);
+	CHECK(sysfs_attr("small", "max_entries") == 3);
+	CHECK(sysfs_attr("small", "max_key_len") == 8);
+	CHECK(sysfs_attr("small", "max_value_len") == 16);
+	CHECK(sysfs_attr("small", "entries") == 3);
+	CHECK(sysfs_attr("small", "promotions") >= 0);
+	fd = dflt;
+	/* the default map keeps the module parameters' limits */
+	CHECK(!put("123456789", "v"));
+	close(m);
+	CHECK(!destroy_map("small"));
+}
+
+/* DESTROY with a file open: the node goes, the file keeps the map. */
+static void t_named_destroy_open(void)
+{
+	int m, dflt = fd;
+
+	CHECK(!create_map("held", 0, 0, 0, 0));
+	m = open_map("held", O_RDWR);
+	CHECK(m >= 0);
+	fd = m;
+	CHECK(!put("k", "v"));
+	CHECK(!destroy_map("held"));
+	CHECK(open_map("held", O_RDWR) < 0 && errno == ENOENT);
+	CHECK(get_is("k", "v"));
+	CHECK(!put("k2", "v2") && entries() == 2);
+	/* a new map of the same name is another map */
+	CHECK(!create_map("held", 0, 0, 0, 0));
+	fd = open_map("held", O_RDWR);
+	CHECK(fd >= 0 && entries() == 0);
+	close(fd);
+	fd = m;
+	CHECK(get_is("k2", "v2"));
+	close(m);
+	fd = dflt;
+	CHECK(!destroy_map("held"));
+}
+
+/*
+ * In a child: become @uid/@gid (no capabilities), then return
+ * bit 0: open O_RDWR worked, bit 1: open O_RDONLY worked, bit 2: LOAD on
+ * the read-only file worked, bit 3: STORE on it failed with EBADF,
+ * bit 4: CREATE failed with EPERM, bit 5: DESTROY of @name failed with
+ * EPERM, bit 6: LIST worked.
+ */
+static int as_user(const char *name, uid_t uid, gid_t gid)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int r = 0, f;
+
+		if (setgroups(0, NULL) || setgid(gid) || setuid(uid))
+			_exit(255);
+		f = open_map(name, O_RDWR);
+		if (f >= 0) {
+			r |= 1;
+			close(f);
+		}
+		f = open_map(name, O_RDONLY);
+		if (f >= 0) {
+			char buf[8];
+			struct syncmap_kv kv = kv_of("k", buf, sizeof(buf));
+
+			r |= 2;
+			if (!ioctl(f, SYNCMAP_IOC_LOAD, &kv))
+				r |= 4;
+			kv = kv_of("k", "x", 1);
+			if (ioctl(f, SYNCMAP_IOC_STORE, &kv) && errno == EBADF)
+				r |= 8;
+			close(f);
+		}
+		if (create_map("byuser", 0, 0, 0, 0) == EPERM)
+			r |= 16;
+		if (destroy_map(name) == EPERM)
+			r |= 32;
+		{
+			struct syncmap_info info;
+
+			if (!find_info(name, &info))
+				r |= 64;
+		}
+		_exit(r);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	printf("# permissions: uid %d gid %d: result %#x\n", (int)uid, (int)gid,
+	       WEXITSTATUS(status));
+	return WEXITSTATUS(status);
+}
+
+static void t_named_permissions(void)
+{
+	const int common = 16 | 32 | 64;
+	int m, dflt = fd;
+
+	CHECK(!create_map("perm", 0, 0, 0, 0640));
+	m = open_map("perm", O_RDWR);
+	fd = m;
+	CHECK(!put("k", "v"));
+	fd = dflt;
+	CHECK(!chown("/dev/syncmaps/perm", 1000, 1001));
+	/* owner rw, group r, other nothing */
+	CHECK(as_user("perm", 1000, 1000) == (1 | 2 | 4 | 8 | common));
+	CHECK(as_user("perm", 1002, 1001) == (2 | 4 | 8 | common));
+	CHECK(as_user("perm", 1002, 1002) == common);
+	CHECK(!chmod("/dev/syncmaps/perm", 0606));
+	/* now the group (only) is refused: permission bits pick one class */
+	CHECK(as_user("perm", 1002, 1001) == common);
+	CHECK(as_user("perm", 1002, 1002) == (1 | 2 | 4 | 8 | common));
+	CHECK(!chmod("/dev/syncmaps/perm", 0444));
+	CHECK(as_user("perm", 1000, 1000) == (2 | 4 | 8 | common));
+	/* the stored key is untouched by every refused command */
+	fd = m;
+	CHECK(get_is("k", "v") && entries() == 1);
+	close(m);
+	fd = dflt;
+	CHECK(!destroy_map("perm"));
+}
+
+#define RACE_PROCS	3
+#define RACE_ROUNDS	200
+
+/*
+ * One process creates and destroys "race" over and over while others
+ * open it, store, load and close: an open may fail (the map is gone),
+ * but a command on an open file always works, and on its own map.
+ */
+static void t_named_races(void)
+{
+	int i, status, bad = 0;
+	pid_t pids[RACE_PROCS];
+	struct syncmap_info info;
+
+	fflush(stdout);
+	for (i = 0; i < RACE_PROCS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int n, opened = 0;
+			char key[16];
+
+			failed_checks = 0;
+			for (n = 0; n < RACE_ROUNDS * 4; n++) {
+				fd = open_map("race", O_RDWR);
+				if (fd < 0) {
+					CHECK(errno == ENOENT || errno == ENODEV);
+					continue;
+				}
+				opened++;
+				snprintf(key, sizeof(key), "p%d", i);
+				CHECK(!put(key, "v"));
+				CHECK(get_is(key, "v"));
+				close(fd);
+			}
+			printf("# races: process %d opened the map %d times\n",
+			       i, opened);
+			_exit(failed_checks ? 1 : 0);
+		}
+	}
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		int err = create_map("race", 0, 0, 0, 0);
+
+		CHECK(!err);
+		usleep(100);
+		CHECK(!destroy_map("race"));
+	}
+	for (i = 0; i < RACE_PROCS; i++)
+		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			bad++;
+	CHECK(!bad);
+	CHECK(find_info("race", &info) == ENOENT);
+}
+
+static int named_tests(void)
 {
 	fd = open("/dev/syncmap", O_RDWR);
+	ctl = open("/dev/syncmap-control", O_RDWR);
+	if (fd < 0 || ctl < 0) {
+		perror("devtest named");
+		printf("SYNCMAP-RESULT FAIL named.open\n");
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	suite = "named";
+	run("create_destroy", t_named_create_destroy);
+	run("bad_arguments", t_named_bad_args);
+	run("list", t_named_list);
+	run("isolation", t_named_isolation);
+	run("limits", t_named_limits);
+	run("destroy_while_open", t_named_destroy_open);
+	run("permissions", t_named_permissions);
+	run("create_destroy_races", t_named_races);
+	reset();
+	return failed_checks ? 1 : 0;
+}
+
+
+int main(int argc, char **argv)
+{
+	char path[64];
+	int faults = 1;
+
+	if (argc >= 2 && !strcmp(argv[1], "named"))
+		return named_tests();
+	if (argc >= 3 && !strcmp(argv[1], "--map")) {
+		snprintf(path, sizeof(path), "/dev/syncmaps/%s", argv[2]);
+		dev_path = path;
+		suite = "named";
+		argc -= 2;
+		argv += 2;
+	}
+	fd = open(dev_path, O_RDWR);
 	if (fd < 0) {
-		perror("devtest: /dev/syncmap");
-		printf("SYNCMAP-RESULT FAIL dev.open\n");
+		perror(dev_path);
+		printf("SYNCMAP-RESULT FAIL %s.open\n", suite);
 		return 1;
 	}
 	if (argc == 2 && !strcmp(argv[1], "memfill"))
 		return memfill();
 	if (argc == 3 && !strcmp(argv[1], "hold")) {
-		printf("holding /dev/syncmap\n");
+		printf("holding %s\n", dev_path);
 		fflush(stdout);
 		sleep(atoi(argv[2]));
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "--no-faults"))
+		faults = 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	run("device_node", t_device_node);
 	run("store_load", t_store_load);
@@ -1240,7 +1718,7 @@ int main(int argc, char **argv)
 	run("procs_range_during_writes", t_range_during_writes);
 	run("procs_max_entries_race", t_max_entries_race);
 	run("procs_variable_values", t_variable_values);
-	if (argc < 2 || strcmp(argv[1], "--no-faults")) {
+	if (faults) {
 		run("fail_nth_every_ioctl", t_fail_nth);
 		run("random_alloc_failures", t_random_faults);
 	}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * syncmapctl - drive /dev/syncmap from the command line
+ * syncmapctl - drive /dev/syncmap and named maps from the command line
  *
  * Exit status: 0 done / found, 1 not found / not swapped, 2 error.
  */
@@ -17,10 +17,13 @@
 
 #include <linux/syncmap.h>
 
+#define UNUSED __attribute__((unused))
+
 enum { EXIT_DONE = 0, EXIT_NO = 1, EXIT_ERR = 2 };
 enum out_mode { OUT_TEXT, OUT_HEX, OUT_RAW };
 
 static const char *dev_path = "/dev/syncmap";
+static const char *control_path = "/dev/syncmap-control";
 static enum out_mode out_mode = OUT_TEXT;
 static const char *value_file;
 static int fd = -1;
@@ -48,11 +51,19 @@ static void usage(FILE *f)
 "  clear                    remove every key\n"
 "  range                    print every key and value, one pair per line\n"
 "  stats                    print the map's counters and limits\n"
+"  create NAME [--max-entries N] [--max-key-len N] [--max-value-len N]\n"
+"         [--mode MODE]     create the named map /dev/syncmaps/NAME (0 or\n"
+"                           absent: the module's default limits; MODE in\n"
+"                           octal, default 0600)\n"
+"  destroy NAME             remove a named map (open files keep it)\n"
+"  list                     print the named maps: name, entries, limits,\n"
+"                           uid, gid, mode\n"
 "\n"
 "A VALUE (or OLD / NEW) of '-' is read from standard input; with\n"
 "--file, the value to store comes from a file instead of the argument.\n"
 "\n"
 "options:\n"
+"  -m, --map NAME      the named map /dev/syncmaps/NAME\n"
 "  -d, --device PATH   the device (default /dev/syncmap)\n"
 "  -f, --file FILE     read the value to store from FILE\n"
 "  -x, --hex           print keys and values in hex\n"
@@ -75,7 +86,10 @@ static int fail(const char *what, int err)
 	case ENOTTY: why = "not a syncmap device, or a command it does not know"; break;
 	case ERANGE: why = "buffer too small"; break;
 	case ENOMEM: why = "out of memory"; break;
-	case EACCES: why = "permission denied (the device is root-only, mode 0600)"; break;
+	case EACCES: why = "permission denied (the node's mode does not grant it)"; break;
+	case EBADF: why = "the map is open read-only (the node grants reading only)"; break;
+	case EEXIST: why = "a map of that name exists"; break;
+	case EPERM: why = "not permitted (creating needs CAP_SYS_ADMIN, destroying the creator)"; break;
 	default: why = strerror(err); break;
 	}
 	fprintf(stderr, "syncmapctl: %s: %s\n", what, why);
@@ -190,7 +204,8 @@ enum kv_load {
 /* A command of the table below; @run or the key/value fields. */
 struct command {
 	const char *name;
-	int (*run)(void);		/* clear, range, stats */
+	int (*run)(int argc, char **argv);	/* all but key/value */
+	int control;			/* runs on /dev/syncmap-control */
 	unsigned long ioc;		/* a key/value command's ioctl */
 	int takes_old;			/* KEY OLD ... */
 	int stores;			/* ... VALUE (or NEW), or --file */
@@ -252,7 +267,7 @@ static int cmd_kv(int argc, char **argv)
 	return EXIT_DONE;
 }
 
-static int cmd_range(void)
+static int cmd_range(int argc UNUSED, char **argv UNUSED)
 {
 	struct syncmap_range rq = {};
 	uint32_t cap = 65536;
@@ -290,7 +305,7 @@ static int cmd_range(void)
 	return EXIT_DONE;
 }
 
-static int cmd_stats(void)
+static int cmd_stats(int argc UNUSED, char **argv UNUSED)
 {
 	struct syncmap_stats st;
 
@@ -310,10 +325,114 @@ static int cmd_stats(void)
 	return EXIT_DONE;
 }
 
-static int cmd_clear(void)
+static int cmd_clear(int argc UNUSED, char **argv UNUSED)
 {
 	return ioctl(fd, SYNCMAP_IOC_CLEAR) ? fail("clear", errno) : EXIT_DONE;
 }
+
+/* A number argument of create: decimal, or octal for --mode. */
+static int parse_u32(const char *arg, int base, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, base);
+	if (errno || !*arg || *end || v > UINT32_MAX) {
+		fprintf(stderr, "syncmapctl: bad number '%s'\n", arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int set_map_name(char *dst, const char *name)
+{
+	if (strlen(name) >= SYNCMAP_NAME_LEN) {
+		fprintf(stderr, "syncmapctl: name longer than %d characters\n",
+			SYNCMAP_NAME_LEN - 1);
+		return -1;
+	}
+	strcpy(dst, name);
+	return 0;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "max-entries", required_argument, NULL, 'e' },
+		{ "max-key-len", required_argument, NULL, 'k' },
+		{ "max-value-len", required_argument, NULL, 'v' },
+		{ "mode", required_argument, NULL, 'M' },
+		{}
+	};
+	struct syncmap_create rq = {};
+	int c, bad = 0;
+
+	optind = 0;	/* glibc: 0 restarts the scan from scratch */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e': bad |= parse_u32(optarg, 10, &rq.max_entries); break;
+		case 'k': bad |= parse_u32(optarg, 10, &rq.max_key_len); break;
+		case 'v': bad |= parse_u32(optarg, 10, &rq.max_value_len); break;
+		case 'M': bad |= parse_u32(optarg, 8, &rq.mode); break;
+		default: bad = 1; break;
+		}
+	}
+	if (bad || optind != argc - 1) {
+		if (!bad)
+			fprintf(stderr, "syncmapctl: create: give one NAME\n");
+		return EXIT_ERR;
+	}
+	if (set_map_name(rq.name, argv[optind]))
+		return EXIT_ERR;
+	return ioctl(fd, SYNCMAP_IOC_CREATE, &rq) ? fail("create", errno) :
+						   EXIT_DONE;
+}
+
+static int cmd_destroy(int argc, char **argv)
+{
+	struct syncmap_name rq = {};
+
+	if (argc != 2) {
+		fprintf(stderr, "syncmapctl: destroy: give one NAME\n");
+		return EXIT_ERR;
+	}
+	if (set_map_name(rq.name, argv[1]))
+		return EXIT_ERR;
+	if (ioctl(fd, SYNCMAP_IOC_DESTROY, &rq))
+		return errno == ENOENT ? EXIT_NO : fail("destroy", errno);
+	return EXIT_DONE;
+}
+
+static int cmd_list(int argc UNUSED, char **argv UNUSED)
+{
+	struct syncmap_list rq = {};
+	struct syncmap_info *infos = NULL;
+	uint32_t i, cap = 16;
+
+	for (;;) {
+		infos = realloc(infos, cap * sizeof(*infos));
+		if (!infos)
+			return fail("list", ENOMEM);
+		rq.buf = (uintptr_t)infos;
+		rq.count = cap;
+		if (!ioctl(fd, SYNCMAP_IOC_LIST, &rq))
+			break;
+		if (errno != ERANGE)
+			return fail("list", errno);
+		cap = rq.count;		/* maps may come meanwhile: asks again */
+	}
+	for (i = 0; i < rq.count; i++)
+		printf("%s\t%llu\t%llu\t%u\t%u\t%u\t%u\t%04o\n", infos[i].name,
+		       (unsigned long long)infos[i].entries,
+		       (unsigned long long)infos[i].max_entries,
+		       infos[i].max_key_len, infos[i].max_value_len,
+		       infos[i].uid, infos[i].gid, infos[i].mode);
+	free(infos);
+	return EXIT_DONE;
+}
+
 
 static const struct command commands[] = {
 	{ "store", .ioc = SYNCMAP_IOC_STORE, .stores = 1 },
@@ -331,24 +450,34 @@ static const struct command commands[] = {
 	{ "clear", .run = cmd_clear },
 	{ "range", .run = cmd_range },
 	{ "stats", .run = cmd_stats },
+	{ "create", .run = cmd_create, .control = 1 },
+	{ "destroy", .run = cmd_destroy, .control = 1 },
+	{ "list", .run = cmd_list, .control = 1 },
 };
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'd' },
+		{ "map", required_argument, NULL, 'm' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "hex", no_argument, NULL, 'x' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	static char map_path[64];
 	size_t i;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "+d:f:xrh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:m:f:xrh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev_path = optarg; break;
+		case 'm':
+			snprintf(map_path, sizeof(map_path), "/dev/syncmaps/%s",
+				 optarg);
+			dev_path = map_path;
+			break;
 		case 'f': value_file = optarg; break;
 		case 'x': out_mode = OUT_HEX; break;
 		case 'r': out_mode = OUT_RAW; break;
@@ -370,11 +499,15 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_ERR;
 	}
-	fd = open(dev_path, O_RDWR | O_CLOEXEC);
+	if (cmd->control)
+		dev_path = control_path;
+	fd = open(dev_path, (cmd->run == cmd_range || cmd->run == cmd_stats ||
+			     cmd->ioc == SYNCMAP_IOC_LOAD ? O_RDONLY : O_RDWR) |
+		  O_CLOEXEC);
 	if (fd < 0)
 		return fail(dev_path, errno);
 
-	ret = cmd->run ? cmd->run() : cmd_kv(argc, argv);
+	ret = cmd->run ? cmd->run(argc, argv) : cmd_kv(argc, argv);
 	if (fflush(stdout))
 		ret = fail("writing the output", errno);
 	close(fd);

@@ -3,6 +3,12 @@ DEVPARAMS="max_entries=64 max_key_len=256 max_value_len=1024"
 
 insmod /modules/syncmap_dev.ko $DEVPARAMS || echo "SYNCMAP-FAIL insmod syncmap_dev"
 /bin/devtest $DEVTEST_ARGS || true
+# Every test again on a named map with the same limits (named.<test>),
+# then the named maps' own: control node, isolation, permissions, races.
+syncmapctl create tnamed || echo "SYNCMAP-FAIL syncmapctl create tnamed"
+/bin/devtest --map tnamed $DEVTEST_ARGS || true
+syncmapctl destroy tnamed || echo "SYNCMAP-FAIL syncmapctl destroy tnamed"
+/bin/devtest named || true
 # One million random ioctls from 4 processes, then a consistency check.
 /bin/fuzz 4 250000 || true
 # A mixed workload for a bounded time: fuzzers and owners that check
@@ -37,6 +43,27 @@ ctl_session() {
 }
 result ctl.session ctl_session
 
+# syncmapctl on named maps: create, list, -m, destroy.
+ctl_named() {
+	c=syncmapctl
+	$c create cfg --max-entries 2 --max-key-len 8 --mode 640 || return 1
+	$c create cfg 2>/dev/null; [ $? = 2 ] || return 1
+	$c list | grep -q "^cfg	0	2	8	1024	0	0	0640$" || return 1
+	[ "$(stat -c %a /dev/syncmaps/cfg)" = 640 ] || return 1
+	$c -m cfg store a 1 && $c --map cfg store b 2 || return 1
+	$c -m cfg store c 3 2>/dev/null; [ $? = 2 ] || return 1	# ENOSPC
+	[ "$($c -m cfg load a)" = 1 ] || return 1
+	$c load a; [ $? = 1 ] || return 1	# not in /dev/syncmap's map
+	$c -m cfg stats | grep -q '^max_entries  *2$' || return 1
+	[ "$(cat /sys/class/syncmap/cfg/entries)" = 2 ] || return 1
+	[ "$($c -m cfg range | wc -l)" = 2 ] || return 1
+	$c destroy cfg && [ ! -e /dev/syncmaps/cfg ] || return 1
+	$c destroy cfg; [ $? = 1 ] || return 1
+	$c create 'bad/name' 2>/dev/null; [ $? = 2 ] || return 1
+	[ "$($c list | wc -l)" = 0 ]
+}
+result ctl.named_maps ctl_named
+
 # The device module cannot go while a file is open.
 busy_unload() {
 	/bin/devtest hold 4 >/dev/null &
@@ -46,6 +73,21 @@ busy_unload() {
 	rmmod syncmap_dev
 }
 result dev.rmmod_refused_while_open busy_unload
+
+# Nor while a named map's node is open; named maps left over (open or
+# not, destroyed or not) are freed at unload: kmemleak judges.
+busy_unload_named() {
+	insmod /modules/syncmap_dev.ko $DEVPARAMS || return 1
+	syncmapctl create held && syncmapctl create left || return 1
+	syncmapctl -m left store k v || return 1
+	/bin/devtest --map held hold 4 >/dev/null &
+	sleep 1
+	syncmapctl destroy held || return 1
+	if rmmod syncmap_dev 2>/dev/null; then return 1; fi
+	wait
+	rmmod syncmap_dev && [ ! -e /dev/syncmaps ]
+}
+result dev.rmmod_refused_while_named_open busy_unload_named
 
 # 100 load / use / unload cycles; kmemleak and the console judge leaks.
 cycles() {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * /dev/syncmap: one concurrent key/value map shared by every opener.
+ * /dev/syncmap: one concurrent key/value map shared by every opener, and
+ * named maps, each a node /dev/syncmaps/NAME that takes the same commands.
+ * /dev/syncmap-control creates, destroys and lists named maps.
  *
  * Keys and values are byte strings. Every command but CLEAR, STATS and
  * RANGE takes a struct syncmap_kv. Input flags must be 0; fields a
@@ -11,11 +13,14 @@
  *   ENOENT  LOAD, LOAD_AND_DELETE: the key is absent
  *   ERANGE  a buffer is too small; the needed length is written back to
  *           value_len / old_len (or buf_len for RANGE)
- *   E2BIG   key or value longer than the max_key_len / max_value_len
- *           module parameters
+ *   E2BIG   key or value longer than the map's max_key_len / max_value_len
+ *           (/dev/syncmap: the module parameters; a named map: its own)
  *   ENOSPC  a new key while the map holds max_entries keys
  *   EINVAL  non-zero input flags or padding
  *   EFAULT  a bad user pointer
+ *   EBADF   a command that changes the map (all but LOAD, STATS and
+ *           RANGE) on a file not opened for writing, or one of those
+ *           three on a file not opened for reading
  *   ENOTTY  an unknown command, or a known number with the wrong size or
  *           direction
  *   ENOMEM  out of memory (allocations are charged to the caller's memcg)
@@ -59,9 +64,9 @@ struct syncmap_kv {
 /**
  * struct syncmap_stats - what SYNCMAP_IOC_STATS reports
  * @entries: live keys
- * @max_entries: the max_entries module parameter
- * @max_key_len: the max_key_len module parameter
- * @max_value_len: the max_value_len module parameter
+ * @max_entries: the map's limit (/dev/syncmap: the module parameter)
+ * @max_key_len: likewise
+ * @max_value_len: likewise
  * @read_slots: entries (live or deleted) in the map's read table
  * @dirty_slots: entries in the dirty table, 0 if there is none
  * @misses: lookups that missed the read table and took the lock
@@ -138,5 +143,101 @@ struct syncmap_rec {
 #define SYNCMAP_IOC_CLEAR		_IO(SYNCMAP_IOC_MAGIC, 9)
 #define SYNCMAP_IOC_STATS		_IOR(SYNCMAP_IOC_MAGIC, 10, struct syncmap_stats)
 #define SYNCMAP_IOC_RANGE		_IOWR(SYNCMAP_IOC_MAGIC, 11, struct syncmap_range)
+
+/* ---- named maps: the commands of /dev/syncmap-control ------------------ */
+
+/*
+ * A map's name: 1 to SYNCMAP_NAME_LEN - 1 characters of [A-Za-z0-9_.-],
+ * not starting with '.', NUL-terminated, the bytes after the NUL zero.
+ */
+#define SYNCMAP_NAME_LEN	32
+
+/**
+ * struct syncmap_create - argument of SYNCMAP_IOC_CREATE
+ * @name: the new map's name; its node is /dev/syncmaps/@name
+ * @max_entries: most keys the map holds; 0: the max_entries module
+ *	parameter
+ * @max_key_len: longest key in bytes (at most 65536); 0: the module
+ *	parameter
+ * @max_value_len: longest value in bytes (at most 16 MiB); 0: the module
+ *	parameter
+ * @mode: permission bits of the node (a subset of 0666); 0: 0600. The
+ *	node belongs to the creator's fsuid and fsgid; chmod and chown work
+ *	on it as on any device node
+ * @flags: must be 0
+ * @pad: must be 0
+ *
+ * Errors: EPERM without CAP_SYS_ADMIN; EEXIST if the name is taken;
+ * EINVAL for a bad name, mode, limit, flag or padding; ENOSPC when
+ * SYNCMAP_MAX_MAPS maps exist.
+ */
+struct syncmap_create {
+	char name[SYNCMAP_NAME_LEN];
+	__u32 max_entries;
+	__u32 max_key_len;
+	__u32 max_value_len;
+	__u32 mode;
+	__u32 flags;
+	__u32 pad;
+};
+
+#define SYNCMAP_MAX_MAPS	1024
+
+/**
+ * struct syncmap_name - argument of SYNCMAP_IOC_DESTROY
+ * @name: the map's name
+ *
+ * DESTROY removes the name and the node at once (the name may be created
+ * again); files open on the map keep working on it until the last one
+ * closes, and then its keys are freed, as an unlinked file's data are.
+ * Errors: ENOENT no such map; EPERM unless the caller created it or has
+ * CAP_SYS_ADMIN; EINVAL a bad name.
+ */
+struct syncmap_name {
+	char name[SYNCMAP_NAME_LEN];
+};
+
+/**
+ * struct syncmap_info - one map, as SYNCMAP_IOC_LIST reports it
+ * @name: its name
+ * @entries: live keys
+ * @max_entries: its limits
+ * @max_key_len: likewise
+ * @max_value_len: likewise
+ * @uid: the creator's fsuid (in the caller's user namespace)
+ * @gid: the creator's fsgid
+ * @mode: the mode it was created with (a later chmod is the node's own)
+ * @pad: 0
+ */
+struct syncmap_info {
+	char name[SYNCMAP_NAME_LEN];
+	__u64 entries;
+	__u64 max_entries;
+	__u32 max_key_len;
+	__u32 max_value_len;
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+	__u32 pad;
+};
+
+/**
+ * struct syncmap_list - argument of SYNCMAP_IOC_LIST
+ * @buf: user pointer to an array of struct syncmap_info
+ * @count: in: the array's capacity in records; out: records written, or
+ *	with ERANGE the number of maps there are
+ * @flags: must be 0
+ *
+ * Lists every named map, in no particular order.
+ */
+struct syncmap_list {
+	__aligned_u64 buf;
+	__u32 count;
+	__u32 flags;
+};
+
+#define SYNCMAP_IOC_CREATE		_IOW(SYNCMAP_IOC_MAGIC, 12, struct syncmap_create)
+#define SYNCMAP_IOC_DESTROY		_IOW(SYNCMAP_IOC_MAGIC, 13, struct syncmap_name)
+#define SYNCMAP_IOC_LIST		_IOWR(SYNCMAP_IOC_MAGIC, 14, struct syncmap_list)
 
 #endif /* _UAPI_LINUX_SYNCMAP_H */
