@@ -43,6 +43,7 @@
 
 #include <linux/syncmap.h>	/* the uapi header */
 #include "../syncmap.h"
+#include "syncmap_dev.h"
 
 static unsigned int max_entries = 1U << 20;
 module_param(max_entries, uint, 0444);
@@ -68,7 +69,7 @@ MODULE_PARM_DESC(max_value_len, "longest value in bytes (default 65536)");
 #define SMDEV_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /**
- * struct smdev_map - a map served to user space: /dev/syncmap's, or a
+ * struct syncmap_named - a map served to user space: /dev/syncmap's, or a
  * named one
  * @map: the keys
  * @entries: keys held or reserved (see reserve_entry())
@@ -85,7 +86,7 @@ MODULE_PARM_DESC(max_value_len, "longest value in bytes (default 65536)");
  * @dev: a named map's device: its node, its sysfs directory and its
  *	lifetime (the reference count); unused for /dev/syncmap's
  */
-struct smdev_map {
+struct syncmap_named {
 	struct syncmap *map;
 	atomic_long_t entries;
 	struct rw_semaphore clear_sem;
@@ -101,7 +102,7 @@ struct smdev_map {
 };
 
 /* /dev/syncmap's map, with the module parameters' limits. */
-static struct smdev_map smdev_default;
+static struct syncmap_named smdev_default;
 
 struct smdev_value {
 	refcount_t ref;
@@ -121,15 +122,23 @@ static void value_release(void *value)
 	value_put(value);
 }
 
+static struct smdev_value *value_alloc(u32 len)
+{
+	struct smdev_value *v = kmalloc(struct_size(v, data, len), SMDEV_GFP);
+
+	if (v) {
+		refcount_set(&v->ref, 1);
+		v->len = len;
+	}
+	return v;
+}
+
 static struct smdev_value *value_from_user(u64 uptr, u32 len)
 {
-	struct smdev_value *v;
+	struct smdev_value *v = value_alloc(len);
 
-	v = kmalloc(struct_size(v, data, len), SMDEV_GFP);
 	if (!v)
 		return ERR_PTR(-ENOMEM);
-	refcount_set(&v->ref, 1);
-	v->len = len;
 	if (copy_from_user(v->data, u64_to_user_ptr(uptr), len)) {
 		kfree(v);
 		return ERR_PTR(-EFAULT);
@@ -142,7 +151,7 @@ static struct smdev_value *value_from_user(u64 uptr, u32 len)
  * reference only a grace period after removing the value, so the count
  * cannot be zero while we are in the read-side section.
  */
-static struct smdev_value *value_get(struct smdev_map *m, const void *key,
+static struct smdev_value *value_get(struct syncmap_named *m, const void *key,
 				     u32 key_len)
 {
 	struct smdev_value *v;
@@ -184,7 +193,7 @@ static int value_to_user(const struct smdev_value *v, u64 uptr, u32 cap,
  * @old_cap.
  */
 struct smdev_req {
-	struct smdev_map *m;
+	struct syncmap_named *m;
 	struct syncmap_kv __user *uarg;
 	struct syncmap_kv kv;
 	u32 value_cap;
@@ -205,7 +214,7 @@ static void req_free(struct smdev_req *r)
 }
 
 /* Read and check the argument; copy in what the command needs. */
-static int req_get(struct smdev_req *r, struct smdev_map *m,
+static int req_get(struct smdev_req *r, struct syncmap_named *m,
 		   void __user *argp, unsigned int need)
 {
 	memset(r, 0, sizeof(*r));
@@ -244,17 +253,19 @@ static int req_get(struct smdev_req *r, struct smdev_map *m,
 
 static int req_put_kv(struct smdev_req *r)
 {
+	if (!r->uarg)
+		return 0;	/* a kernel caller's: nothing to write back */
 	return copy_to_user(r->uarg, &r->kv, sizeof(r->kv)) ? -EFAULT : 0;
 }
 
 /* Hold a slot for a key that may be new: -ENOSPC at max_entries. */
-static int reserve_entry(struct smdev_map *m)
+static int reserve_entry(struct syncmap_named *m)
 {
 	return atomic_long_add_unless(&m->entries, 1, m->max_entries) ?
 		0 : -ENOSPC;
 }
 
-static void unreserve_entry(struct smdev_map *m)
+static void unreserve_entry(struct syncmap_named *m)
 {
 	atomic_long_dec(&m->entries);
 }
@@ -424,7 +435,7 @@ static int smdev_compare_and(struct smdev_req *r, bool delete)
 	return ret < 0 ? ret : 0;
 }
 
-static long smdev_kv_cmd(struct smdev_map *m, unsigned int cmd,
+static long smdev_kv_cmd(struct syncmap_named *m, unsigned int cmd,
 			 void __user *argp)
 {
 	unsigned int need = 0;
@@ -478,7 +489,7 @@ out:
 	return ret;
 }
 
-static long smdev_clear(struct smdev_map *m)
+static long smdev_clear(struct syncmap_named *m)
 {
 	down_write(&m->clear_sem);
 	syncmap_clear(m->map);
@@ -487,7 +498,7 @@ static long smdev_clear(struct smdev_map *m)
 	return 0;
 }
 
-static long smdev_stats(struct smdev_map *m, void __user *argp)
+static long smdev_stats(struct syncmap_named *m, void __user *argp)
 {
 	struct syncmap_counters c;
 	struct syncmap_stats st = {};
@@ -517,7 +528,7 @@ static long smdev_stats(struct smdev_map *m, void __user *argp)
  */
 #define CURSOR_ROUNDS	4
 
-static u64 cursor_feistel(const struct smdev_map *m, u64 v, bool open)
+static u64 cursor_feistel(const struct syncmap_named *m, u64 v, bool open)
 {
 	u32 l = v >> 32, r = v, t;
 	int i;
@@ -544,7 +555,7 @@ static u64 cursor_feistel(const struct smdev_map *m, u64 v, bool open)
  * cursor), so the one position that the network takes to 0 is given the
  * image of 0 instead, which no other position has: a bijection still.
  */
-static u64 cursor_seal(const struct smdev_map *m, u64 pos)
+static u64 cursor_seal(const struct syncmap_named *m, u64 pos)
 {
 	u64 c;
 
@@ -554,7 +565,7 @@ static u64 cursor_seal(const struct smdev_map *m, u64 pos)
 	return c ? c : cursor_feistel(m, 0, false);
 }
 
-static u64 cursor_open(const struct smdev_map *m, u64 cursor)
+static u64 cursor_open(const struct syncmap_named *m, u64 cursor)
 {
 	if (!cursor)
 		return 0;
@@ -608,7 +619,7 @@ static bool range_fill_rec(const void *key, size_t key_len, void *value,
 	return true;
 }
 
-static long smdev_range(struct smdev_map *m, void __user *argp)
+static long smdev_range(struct syncmap_named *m, void __user *argp)
 {
 	struct range_fill f = {};
 	struct syncmap_range rq;
@@ -687,7 +698,7 @@ static fmode_t cmd_fmode(unsigned int cmd)
 static long smdev_ioctl(struct file *file, unsigned int cmd,
 			unsigned long arg)
 {
-	struct smdev_map *m = file->private_data;
+	struct syncmap_named *m = file->private_data;
 	void __user *argp = (void __user *)arg;
 	fmode_t need = cmd_fmode(cmd);
 
@@ -716,7 +727,7 @@ static long smdev_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
-static int smdev_map_init(struct smdev_map *m, u32 entries, u32 key_len,
+static int smdev_map_init(struct syncmap_named *m, u32 entries, u32 key_len,
 			  u32 value_len)
 {
 	m->map = syncmap_create(value_release);
@@ -768,17 +779,18 @@ static struct miscdevice smdev_misc = {
  */
 static DEFINE_MUTEX(smdev_lock);
 static DEFINE_XARRAY_ALLOC(smdev_maps);
+static u32 smdev_next;		/* the next minor to try */
 static dev_t smdev_devt;
 static struct cdev smdev_cdev;
 
-static struct smdev_map *dev_to_map(const struct device *dev)
+static struct syncmap_named *dev_to_map(const struct device *dev)
 {
-	return container_of(dev, struct smdev_map, dev);
+	return container_of(dev, struct syncmap_named, dev);
 }
 
 static void smdev_map_release(struct device *dev)
 {
-	struct smdev_map *m = dev_to_map(dev);
+	struct syncmap_named *m = dev_to_map(dev);
 
 	if (!IS_ERR_OR_NULL(m->map))
 		syncmap_destroy(m->map);
@@ -796,7 +808,7 @@ static void smdev_map_release(struct device *dev)
 static char *smdev_devnode(SMDEV_DEVNODE_CONST struct device *dev,
 			   umode_t *mode, kuid_t *uid, kgid_t *gid)
 {
-	const struct smdev_map *m = dev_to_map(dev);
+	const struct syncmap_named *m = dev_to_map(dev);
 
 	if (mode)
 		*mode = m->mode;
@@ -839,7 +851,7 @@ static struct device_attribute smdev_dev_attrs[ATTR_COUNT] = {
 static ssize_t smdev_attr_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
-	const struct smdev_map *m = dev_to_map(dev);
+	const struct syncmap_named *m = dev_to_map(dev);
 	struct syncmap_counters c;
 	u64 v;
 
@@ -901,7 +913,7 @@ static struct class smdev_class = {
 
 static int smdev_map_open(struct inode *inode, struct file *file)
 {
-	struct smdev_map *m;
+	struct syncmap_named *m;
 
 	mutex_lock(&smdev_lock);
 	m = xa_load(&smdev_maps, iminor(inode));
@@ -916,7 +928,7 @@ static int smdev_map_open(struct inode *inode, struct file *file)
 
 static int smdev_map_close(struct inode *inode, struct file *file)
 {
-	struct smdev_map *m = file->private_data;
+	struct syncmap_named *m = file->private_data;
 
 	put_device(&m->dev);
 	return 0;
@@ -945,9 +957,9 @@ static bool name_valid(const char name[SYNCMAP_NAME_LEN])
 	return !memchr_inv(name + len, 0, SYNCMAP_NAME_LEN - len);
 }
 
-static struct smdev_map *map_by_name(const char *name)
+static struct syncmap_named *map_by_name(const char *name)
 {
-	struct smdev_map *m;
+	struct syncmap_named *m;
 	unsigned long i;
 
 	lockdep_assert_held(&smdev_lock);
@@ -975,33 +987,30 @@ static int create_args_valid(struct syncmap_create *rq)
 	return 0;
 }
 
-static long smdev_create(void __user *argp)
+/*
+ * A new named map from the checked arguments @rq, owned by @uid/@gid:
+ * registered, its node created, and with one reference for the caller
+ * besides the registry's.
+ */
+static struct syncmap_named *map_create(const struct syncmap_create *rq,
+					kuid_t uid, kgid_t gid)
 {
-	struct syncmap_create rq;
-	struct smdev_map *m;
+	struct syncmap_named *m;
 	u32 minor;
 	int err;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	if (copy_from_user(&rq, argp, sizeof(rq)))
-		return -EFAULT;
-	err = create_args_valid(&rq);
-	if (err)
-		return err;
-
 	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	device_initialize(&m->dev);	/* from here on, put_device() frees m */
-	err = smdev_map_init(m, rq.max_entries, rq.max_key_len,
-			     rq.max_value_len);
+	err = smdev_map_init(m, rq->max_entries, rq->max_key_len,
+			     rq->max_value_len);
 	if (err)
 		goto put;
-	memcpy(m->name, rq.name, sizeof(m->name));
-	m->mode = rq.mode;
-	m->uid = current_fsuid();
-	m->gid = current_fsgid();
+	memcpy(m->name, rq->name, sizeof(m->name));
+	m->mode = rq->mode;
+	m->uid = uid;
+	m->gid = gid;
 	m->dev.class = &smdev_class;
 	m->dev.type = &smdev_map_type;
 	err = dev_set_name(&m->dev, "%s", m->name);
@@ -1012,29 +1021,59 @@ static long smdev_create(void __user *argp)
 	err = -EEXIST;
 	if (map_by_name(m->name))
 		goto unlock;
-	err = xa_alloc(&smdev_maps, &minor, m, XA_LIMIT(0, SYNCMAP_MAX_MAPS - 1),
-		       GFP_KERNEL);
+	/*
+	 * Cyclic, so that a minor is not handed out again at once: an open()
+	 * that passed the permission check of a destroyed map's node, and
+	 * only then looks its minor up, finds nothing rather than a new map.
+	 */
+	err = xa_alloc_cyclic(&smdev_maps, &minor, m,
+			      XA_LIMIT(0, SYNCMAP_MAX_MAPS - 1), &smdev_next,
+			      GFP_KERNEL);
 	if (err == -EBUSY)
 		err = -ENOSPC;
-	if (err)
+	if (err < 0)
 		goto unlock;
 	m->dev.devt = MKDEV(MAJOR(smdev_devt), minor);
 	err = device_add(&m->dev);
 	if (err)
 		xa_erase(&smdev_maps, minor);
+	else
+		get_device(&m->dev);	/* the caller's */
 unlock:
 	mutex_unlock(&smdev_lock);
 	if (!err)
-		return 0;
+		return m;
 put:
 	put_device(&m->dev);
-	return err;
+	return ERR_PTR(err);
+}
+
+static long smdev_create(void __user *argp)
+{
+	struct syncmap_create rq;
+	struct syncmap_named *m;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&rq, argp, sizeof(rq)))
+		return -EFAULT;
+	err = create_args_valid(&rq);
+	if (err)
+		return err;
+	m = map_create(&rq, current_fsuid(), current_fsgid());
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	put_device(&m->dev);
+	return 0;
 }
 
 /* Take @m out of the registry and remove its node; open files keep it. */
-static void smdev_unregister(struct smdev_map *m)
+static void smdev_unregister(struct syncmap_named *m)
 {
 	lockdep_assert_held(&smdev_lock);
+	if (xa_load(&smdev_maps, MINOR(m->dev.devt)) != m)
+		return;		/* destroyed already */
 	xa_erase(&smdev_maps, MINOR(m->dev.devt));
 	device_del(&m->dev);
 	put_device(&m->dev);
@@ -1043,7 +1082,7 @@ static void smdev_unregister(struct smdev_map *m)
 static long smdev_destroy(void __user *argp)
 {
 	struct syncmap_name rq;
-	struct smdev_map *m;
+	struct syncmap_named *m;
 	int err = 0;
 
 	if (copy_from_user(&rq, argp, sizeof(rq)))
@@ -1062,7 +1101,7 @@ static long smdev_destroy(void __user *argp)
 	return err;
 }
 
-static void map_info(const struct smdev_map *m, struct syncmap_info *info)
+static void map_info(const struct syncmap_named *m, struct syncmap_info *info)
 {
 	struct user_namespace *ns = current_user_ns();
 
@@ -1077,37 +1116,43 @@ static void map_info(const struct smdev_map *m, struct syncmap_info *info)
 	info->mode = m->mode;
 }
 
+/*
+ * The records are gathered under smdev_lock and copied out after it: a
+ * caller's page fault (userfaultfd, say) must not hold up every create,
+ * destroy and open.
+ */
 static long smdev_list(void __user *argp)
 {
-	struct syncmap_info __user *out;
-	struct syncmap_info info;
+	struct syncmap_info *infos;
 	struct syncmap_list rq;
-	struct smdev_map *m;
+	struct syncmap_named *m;
 	unsigned long i;
-	u32 n = 0;
+	u32 cap, n = 0;
 	long err = 0;
 
 	if (copy_from_user(&rq, argp, sizeof(rq)))
 		return -EFAULT;
 	if (rq.flags)
 		return -EINVAL;
-	out = u64_to_user_ptr(rq.buf);
+	cap = min_t(u32, rq.count, SYNCMAP_MAX_MAPS);
+	infos = kvcalloc(max(cap, 1U), sizeof(*infos), GFP_KERNEL_ACCOUNT);
+	if (!infos)
+		return -ENOMEM;
 	mutex_lock(&smdev_lock);
 	xa_for_each(&smdev_maps, i, m) {
-		if (n < rq.count) {
-			map_info(m, &info);
-			if (copy_to_user(&out[n], &info, sizeof(info))) {
-				err = -EFAULT;
-				break;
-			}
-		}
+		if (n < cap)
+			map_info(m, &infos[n]);
 		n++;
 	}
 	mutex_unlock(&smdev_lock);
+	if (copy_to_user(u64_to_user_ptr(rq.buf), infos,
+			 min(n, cap) * sizeof(*infos)))
+		err = -EFAULT;
+	kvfree(infos);
 	if (err)
 		return err;
 	if (n > rq.count)
-		err = -ERANGE;	/* n: how many there are */
+		err = -ERANGE;	/* rq.count: how many there are */
 	rq.count = n;
 	if (copy_to_user(argp, &rq, sizeof(rq)))
 		return -EFAULT;
@@ -1151,6 +1196,223 @@ static struct miscdevice smdev_control = {
 	.fops = &smdev_control_fops,
 	.mode = 0666,
 };
+
+/* ---- named maps for kernel modules (syncmap_dev.h) -------------------- */
+
+/**
+ * syncmap_named_create() - create a named map, as SYNCMAP_IOC_CREATE does
+ * @name: its name (the rules of the uapi header)
+ * @max_entries: its limits; 0 for the module parameters'
+ * @max_key_len: likewise
+ * @max_value_len: likewise
+ * @mode: its node's mode (a subset of 0666), 0 for 0600; the node
+ *	belongs to root
+ *
+ * Context: Process context; may sleep.
+ * Return: the map, with a reference for the caller (syncmap_named_put()
+ * or syncmap_named_destroy()); ERR_PTR(-EINVAL) for a bad name, mode or
+ * limit, -EEXIST if the name is taken, -ENOSPC if SYNCMAP_MAX_MAPS maps
+ * exist, -ENOMEM.
+ */
+struct syncmap_named *syncmap_named_create(const char *name,
+					   u32 max_entries, u32 max_key_len,
+					   u32 max_value_len, umode_t mode)
+{
+	struct syncmap_create rq = {
+		.max_entries = max_entries, .max_key_len = max_key_len,
+		.max_value_len = max_value_len, .mode = mode,
+	};
+	int err;
+
+	if (strscpy(rq.name, name, sizeof(rq.name)) < 0)
+		return ERR_PTR(-EINVAL);
+	err = create_args_valid(&rq);
+	if (err)
+		return ERR_PTR(err);
+	return map_create(&rq, GLOBAL_ROOT_UID, GLOBAL_ROOT_GID);
+}
+EXPORT_SYMBOL_GPL(syncmap_named_create);
+
+/**
+ * syncmap_named_get() - look a named map up
+ * @name: its name
+ *
+ * Context: Process context; may sleep.
+ * Return: the map, with a reference for the caller (syncmap_named_put()),
+ * or ERR_PTR(-ENOENT).
+ */
+struct syncmap_named *syncmap_named_get(const char *name)
+{
+	struct syncmap_named *m;
+
+	mutex_lock(&smdev_lock);
+	m = map_by_name(name);
+	if (m)
+		get_device(&m->dev);
+	mutex_unlock(&smdev_lock);
+	return m ?: ERR_PTR(-ENOENT);
+}
+EXPORT_SYMBOL_GPL(syncmap_named_get);
+
+/**
+ * syncmap_named_put() - drop a reference to a named map
+ * @m: the map
+ *
+ * The map outlives its name: it is freed when DESTROY (or
+ * syncmap_named_destroy()) has removed the name and the last reference,
+ * a module's or an open file's, is gone.
+ *
+ * Context: Process context; may sleep.
+ */
+void syncmap_named_put(struct syncmap_named *m)
+{
+	put_device(&m->dev);
+}
+EXPORT_SYMBOL_GPL(syncmap_named_put);
+
+/**
+ * syncmap_named_destroy() - remove a named map's name and node, and drop
+ *	the caller's reference
+ * @m: the map; its name may have been removed already (DESTROY)
+ *
+ * Context: Process context; may sleep.
+ */
+void syncmap_named_destroy(struct syncmap_named *m)
+{
+	mutex_lock(&smdev_lock);
+	smdev_unregister(m);
+	mutex_unlock(&smdev_lock);
+	put_device(&m->dev);
+}
+EXPORT_SYMBOL_GPL(syncmap_named_destroy);
+
+/**
+ * syncmap_named_load_rcu() - a key's value, in place
+ * @m: the map
+ * @key: the key bytes
+ * @key_len: their length
+ * @value_len: set to the value's length
+ *
+ * Context: Any context; the caller holds rcu_read_lock().
+ * Return: the value's bytes, valid until rcu_read_unlock(), or NULL if
+ * the key is absent.
+ */
+const void *syncmap_named_load_rcu(struct syncmap_named *m, const void *key,
+				   size_t key_len, u32 *value_len)
+{
+	struct smdev_value *v;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "a named map loaded outside an RCU read-side section");
+	v = syncmap_load(m->map, key, key_len);
+	if (!v)
+		return NULL;
+	*value_len = v->len;
+	return v->data;
+}
+EXPORT_SYMBOL_GPL(syncmap_named_load_rcu);
+
+/**
+ * syncmap_named_load() - copy a key's value out
+ * @m: the map
+ * @key: the key bytes
+ * @key_len: their length
+ * @buf: where the value goes, if it fits
+ * @buf_len: @buf's size
+ *
+ * Context: Any context.
+ * Return: the value's length (copied only if at most @buf_len), or
+ * -ENOENT if the key is absent.
+ */
+ssize_t syncmap_named_load(struct syncmap_named *m, const void *key,
+			   size_t key_len, void *buf, size_t buf_len)
+{
+	struct smdev_value *v = value_get(m, key, key_len);
+	ssize_t len;
+
+	if (!v)
+		return -ENOENT;
+	len = v->len;
+	if (v->len <= buf_len)
+		memcpy(buf, v->data, v->len);
+	value_put(v);
+	return len;
+}
+EXPORT_SYMBOL_GPL(syncmap_named_load);
+
+/* A request of a kernel caller's for @key: a copy of the key, no user argument. */
+static int req_kernel(struct smdev_req *r, struct syncmap_named *m,
+		      const void *key, size_t key_len)
+{
+	memset(r, 0, sizeof(*r));
+	r->m = m;
+	if (key_len > m->max_key_len)
+		return -E2BIG;
+	r->kv.key_len = key_len;
+	r->key = kmemdup(key, max_t(size_t, key_len, 1), SMDEV_GFP);
+	return r->key ? 0 : -ENOMEM;
+}
+
+/**
+ * syncmap_named_store() - set a key's value, as SYNCMAP_IOC_STORE does
+ * @m: the map
+ * @key: the key bytes
+ * @key_len: their length
+ * @value: the value bytes, copied
+ * @value_len: their length
+ *
+ * Context: Process context; may sleep. Allocations are charged to the
+ * current task's memory cgroup.
+ * Return: 0, -E2BIG (a key or value over the map's limits), -ENOSPC (a
+ * new key in a full map), -ENOMEM.
+ */
+int syncmap_named_store(struct syncmap_named *m, const void *key,
+			size_t key_len, const void *value, size_t value_len)
+{
+	struct smdev_req r;
+	int ret = req_kernel(&r, m, key, key_len);
+
+	if (!ret && value_len > m->max_value_len)
+		ret = -E2BIG;
+	if (!ret) {
+		r.value = value_alloc(value_len);
+		ret = r.value ? 0 : -ENOMEM;
+	}
+	if (!ret) {
+		memcpy(r.value->data, value, value_len);
+		down_read(&m->clear_sem);
+		ret = smdev_store(&r);
+		up_read(&m->clear_sem);
+	}
+	req_free(&r);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(syncmap_named_store);
+
+/**
+ * syncmap_named_delete() - delete a key
+ * @m: the map
+ * @key: the key bytes
+ * @key_len: their length
+ *
+ * Context: Process context; may sleep.
+ * Return: true if the key had a value.
+ */
+bool syncmap_named_delete(struct syncmap_named *m, const void *key,
+			  size_t key_len)
+{
+	struct smdev_req r;
+	bool deleted = false;
+
+	if (!req_kernel(&r, m, key, key_len)) {
+		down_read(&m->clear_sem);
+		deleted = !smdev_delete(&r) && (r.kv.flags & SYNCMAP_F_LOADED);
+		up_read(&m->clear_sem);
+	}
+	req_free(&r);
+	return deleted;
+}
+EXPORT_SYMBOL_GPL(syncmap_named_delete);
 
 static int __init smdev_init(void)
 {
@@ -1197,7 +1459,7 @@ destroy:
  */
 static void __exit smdev_exit(void)
 {
-	struct smdev_map *m;
+	struct syncmap_named *m;
 	unsigned long i;
 
 	misc_deregister(&smdev_control);

@@ -15,7 +15,8 @@ lint=$("$top/vm/lint.sh" "$kdir")
 echo "$lint" | grep -v '^lint: '
 read -r _ lint_pass lint_fail < <(echo "$lint" | grep '^lint: ')
 for ko in syncmap.ko syncmap_test.ko drivers/syncmap_dev.ko \
-	  samples/syncmap_example.ko bench/syncmap_bench.ko; do
+	  samples/syncmap_example.ko samples/syncmap_named_example.ko \
+	  bench/syncmap_bench.ko; do
 	[ -f "$top/$ko" ] || { echo "  FAIL  $ko did not build"; echo "0 passed, 1 failed"; exit 1; }
 done
 
@@ -64,6 +65,7 @@ echo "== booting the test VM (qemu TCG, $(nproc) host cores); console in $log"
 "$top/vm/run.sh" "$kdir" "$top/vm/guest/check.sh" "$log" \
 	"$top/syncmap.ko" "$top/syncmap_test.ko" \
 	"$top/drivers/syncmap_dev.ko" "$top/samples/syncmap_example.ko" \
+	"$top/samples/syncmap_named_example.ko" \
 	"$top/bench/syncmap_bench.ko" \
 	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz"
 echo "== results ($(($(date +%s) - start)) s)"

@@ -7,7 +7,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 kdir=$1
 src=(syncmap.c syncmap.h syncmap_internal.h syncmap_test.c
      drivers/syncmap_dev.c include/uapi/linux/syncmap.h
-     samples/syncmap_example.c bench/syncmap_bench.c)
+     drivers/syncmap_dev.h samples/syncmap_example.c
+     samples/syncmap_named_example.c bench/syncmap_bench.c)
 pass=0 fail=0
 
 gate() {

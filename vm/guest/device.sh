@@ -64,6 +64,28 @@ ctl_named() {
 }
 result ctl.named_maps ctl_named
 
+# A module and user space on one named map: the module's defaults are
+# loaded by user space, user space's settings read by the module, and
+# what the module stores loaded back; syncmap_dev stays while the module
+# uses it; unloading the module removes its map.
+named_module() {
+	m=syncmap_named_example c="syncmapctl -m example_cfg"
+	insmod /modules/$m.ko || return 1
+	[ "$($c load greeting)" = hello ] && [ "$($c load repeat)" = 1 ] || return 1
+	$c store greeting 'hi there' && $c store repeat 3 || return 1
+	dmesg -c >/dev/null
+	echo 1 > /sys/module/$m/parameters/greet || return 1
+	[ "$(dmesg | grep -c "$m: greeting: hi there\$")" = 3 ] || return 1
+	[ "$($c load greeted)" = 1 ] || return 1
+	$c delete greeting && $c store repeat 1 || return 1
+	echo 1 > /sys/module/$m/parameters/greet || return 1
+	dmesg | grep -q "$m: greeting: (none)\$" || return 1
+	[ "$($c load greeted)" = 2 ] || return 1
+	if rmmod syncmap_dev 2>/dev/null; then return 1; fi
+	rmmod $m && [ ! -e /dev/syncmaps/example_cfg ]
+}
+result samples.syncmap_named_example_shares_a_map named_module
+
 # The device module cannot go while a file is open.
 busy_unload() {
 	/bin/devtest hold 4 >/dev/null &
