@@ -57,6 +57,30 @@ static unsigned int max_value_len = 65536;
 module_param(max_value_len, uint, 0444);
 MODULE_PARM_DESC(max_value_len, "longest value in bytes (default 65536)");
 
+/*
+ * Maps of users without CAP_SYS_ADMIN: off unless the administrator turns
+ * them on; then each user's maps together hold at most these (EDQUOT past
+ * them), as the kernel's key quotas bound each user's keys.
+ */
+static bool unprivileged_maps;
+module_param(unprivileged_maps, bool, 0644);
+MODULE_PARM_DESC(unprivileged_maps,
+		 "users without CAP_SYS_ADMIN may create named maps (default off)");
+
+static unsigned int user_max_maps = 16;
+module_param(user_max_maps, uint, 0644);
+MODULE_PARM_DESC(user_max_maps, "named maps per unprivileged user (default 16)");
+
+static unsigned long user_max_entries = 65536;
+module_param(user_max_entries, ulong, 0644);
+MODULE_PARM_DESC(user_max_entries,
+		 "keys in all of an unprivileged user's maps (default 65536)");
+
+static unsigned long user_max_bytes = 16 << 20;
+module_param(user_max_bytes, ulong, 0644);
+MODULE_PARM_DESC(user_max_bytes,
+		 "key and value bytes in all of an unprivileged user's maps (default 16 MiB)");
+
 /* RANGE fills a kernel buffer of at most this, or one record if larger. */
 #define SMDEV_RANGE_CHUNK	(64 * 1024)
 
@@ -67,6 +91,110 @@ MODULE_PARM_DESC(max_value_len, "longest value in bytes (default 65536)");
  * the failure is not logged.
  */
 #define SMDEV_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/**
+ * struct smdev_user - what an unprivileged user's maps hold, for quotas
+ * @uid: the user
+ * @ref: the user's maps, each holds one
+ * @maps: named maps the user created
+ * @entries: keys held or reserved in them
+ * @bytes: their key bytes, and the bytes of the values they hold (or that
+ *	commands on them are about to store)
+ */
+struct smdev_user {
+	kuid_t uid;
+	refcount_t ref;
+	unsigned int maps;
+	atomic_long_t entries;
+	atomic_long_t bytes;
+};
+
+/* smdev_user by uid; nests inside smdev_lock */
+static DEFINE_MUTEX(smdev_users_lock);
+static DEFINE_XARRAY(smdev_users);
+
+/* Add @n to @v unless that takes it past @limit. */
+static bool charge(atomic_long_t *v, long n, unsigned long limit)
+{
+	long old = atomic_long_read(v);
+
+	do {
+		if (old + n > limit)
+			return false;
+	} while (!atomic_long_try_cmpxchg(v, &old, old + n));
+	return true;
+}
+
+/* Charge @u (NULL: a privileged map, not charged) one key of @bytes. */
+static int user_charge(struct smdev_user *u, long keys, long bytes)
+{
+	if (!u)
+		return 0;
+	if (!charge(&u->entries, keys, READ_ONCE(user_max_entries)))
+		return -EDQUOT;
+	if (!charge(&u->bytes, bytes, READ_ONCE(user_max_bytes))) {
+		atomic_long_sub(keys, &u->entries);
+		return -EDQUOT;
+	}
+	return 0;
+}
+
+static void user_uncharge(struct smdev_user *u, long keys, long bytes)
+{
+	if (u) {
+		atomic_long_sub(keys, &u->entries);
+		atomic_long_sub(bytes, &u->bytes);
+	}
+}
+
+/*
+ * @uid's record with a reference, and one more map charged to it; NULL
+ * with -EDQUOT at user_max_maps, or -ENOMEM.
+ */
+static struct smdev_user *user_get_map(kuid_t uid, int *err)
+{
+	struct smdev_user *u;
+
+	mutex_lock(&smdev_users_lock);
+	u = xa_load(&smdev_users, __kuid_val(uid));
+	if (u && u->maps >= READ_ONCE(user_max_maps)) {
+		u = NULL;
+		*err = -EDQUOT;
+	} else if (u) {
+		refcount_inc(&u->ref);
+	} else if (!READ_ONCE(user_max_maps)) {
+		*err = -EDQUOT;
+	} else {
+		*err = -ENOMEM;
+		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+		if (u && xa_err(xa_store(&smdev_users, __kuid_val(uid), u,
+					 GFP_KERNEL_ACCOUNT))) {
+			kfree(u);
+			u = NULL;
+		} else if (u) {
+			u->uid = uid;
+			refcount_set(&u->ref, 1);
+		}
+	}
+	if (u)
+		u->maps++;
+	mutex_unlock(&smdev_users_lock);
+	return u;
+}
+
+/* A map of @u's is gone: uncharge it, and drop its reference. */
+static void user_put_map(struct smdev_user *u)
+{
+	mutex_lock(&smdev_users_lock);
+	u->maps--;
+	if (refcount_dec_and_test(&u->ref)) {
+		WARN_ON_ONCE(atomic_long_read(&u->entries) ||
+			     atomic_long_read(&u->bytes));
+		xa_erase(&smdev_users, __kuid_val(u->uid));
+		kfree(u);
+	}
+	mutex_unlock(&smdev_users_lock);
+}
 
 /**
  * struct syncmap_named - a map served to user space: /dev/syncmap's, or a
@@ -83,6 +211,9 @@ MODULE_PARM_DESC(max_value_len, "longest value in bytes (default 65536)");
  * @mode: a named map's mode at creation
  * @uid: its creator's fsuid
  * @gid: its creator's fsgid
+ * @key_bytes: bytes of the keys counted in @entries
+ * @user: the unprivileged user whose quotas the map counts against, or
+ *	NULL
  * @dev: a named map's device: its node, its sysfs directory and its
  *	lifetime (the reference count); unused for /dev/syncmap's
  */
@@ -98,22 +229,31 @@ struct syncmap_named {
 	umode_t mode;
 	kuid_t uid;
 	kgid_t gid;
+	atomic_long_t key_bytes;
+	struct smdev_user *user;
 	struct device dev;
 };
 
 /* /dev/syncmap's map, with the module parameters' limits. */
 static struct syncmap_named smdev_default;
 
+/*
+ * A value's bytes count against @user's quota from its allocation to its
+ * free, whether it is in the map yet, still, or no longer.
+ */
 struct smdev_value {
 	refcount_t ref;
 	u32 len;
+	struct smdev_user *user;
 	u8 data[];
 };
 
 static void value_put(struct smdev_value *v)
 {
-	if (v && refcount_dec_and_test(&v->ref))
+	if (v && refcount_dec_and_test(&v->ref)) {
+		user_uncharge(v->user, 0, v->len);
 		kfree(v);
+	}
 }
 
 /* The map's release callback: it runs a grace period after removal. */
@@ -122,25 +262,32 @@ static void value_release(void *value)
 	value_put(value);
 }
 
-static struct smdev_value *value_alloc(u32 len)
+static struct smdev_value *value_alloc(struct syncmap_named *m, u32 len)
 {
-	struct smdev_value *v = kmalloc(struct_size(v, data, len), SMDEV_GFP);
+	struct smdev_value *v;
+	int err;
 
-	if (v) {
-		refcount_set(&v->ref, 1);
-		v->len = len;
+	err = user_charge(m->user, 0, len);
+	if (err)
+		return ERR_PTR(err);
+	v = kmalloc(struct_size(v, data, len), SMDEV_GFP);
+	if (!v) {
+		user_uncharge(m->user, 0, len);
+		return ERR_PTR(-ENOMEM);
 	}
+	refcount_set(&v->ref, 1);
+	v->len = len;
+	v->user = m->user;
 	return v;
 }
 
-static struct smdev_value *value_from_user(u64 uptr, u32 len)
+static struct smdev_value *value_from_user(struct syncmap_named *m, u64 uptr,
+					   u32 len)
 {
-	struct smdev_value *v = value_alloc(len);
+	struct smdev_value *v = value_alloc(m, len);
 
-	if (!v)
-		return ERR_PTR(-ENOMEM);
-	if (copy_from_user(v->data, u64_to_user_ptr(uptr), len)) {
-		kfree(v);
+	if (!IS_ERR(v) && copy_from_user(v->data, u64_to_user_ptr(uptr), len)) {
+		value_put(v);
 		return ERR_PTR(-EFAULT);
 	}
 	return v;
@@ -239,12 +386,12 @@ static int req_get(struct smdev_req *r, struct syncmap_named *m,
 	if (copy_from_user(r->key, u64_to_user_ptr(r->kv.key), r->kv.key_len))
 		return -EFAULT;
 	if (need & NEED_VALUE) {
-		r->value = value_from_user(r->kv.value, r->kv.value_len);
+		r->value = value_from_user(m, r->kv.value, r->kv.value_len);
 		if (IS_ERR(r->value))
 			return PTR_ERR(xchg(&r->value, NULL));
 	}
 	if (need & NEED_OLD) {
-		r->old = value_from_user(r->kv.old, r->kv.old_len);
+		r->old = value_from_user(m, r->kv.old, r->kv.old_len);
 		if (IS_ERR(r->old))
 			return PTR_ERR(xchg(&r->old, NULL));
 	}
@@ -258,16 +405,30 @@ static int req_put_kv(struct smdev_req *r)
 	return copy_to_user(r->uarg, &r->kv, sizeof(r->kv)) ? -EFAULT : 0;
 }
 
-/* Hold a slot for a key that may be new: -ENOSPC at max_entries. */
-static int reserve_entry(struct syncmap_named *m)
+/*
+ * Hold a slot for a key that may be new: -ENOSPC at max_entries, -EDQUOT
+ * past the owner's quotas.
+ */
+static int reserve_entry(struct syncmap_named *m, u32 key_len)
 {
-	return atomic_long_add_unless(&m->entries, 1, m->max_entries) ?
-		0 : -ENOSPC;
+	int err;
+
+	if (!atomic_long_add_unless(&m->entries, 1, m->max_entries))
+		return -ENOSPC;
+	err = user_charge(m->user, 1, key_len);
+	if (err) {
+		atomic_long_dec(&m->entries);
+		return err;
+	}
+	atomic_long_add(key_len, &m->key_bytes);
+	return 0;
 }
 
-static void unreserve_entry(struct syncmap_named *m)
+static void unreserve_entry(struct syncmap_named *m, u32 key_len)
 {
+	atomic_long_sub(key_len, &m->key_bytes);
 	atomic_long_dec(&m->entries);
+	user_uncharge(m->user, 1, key_len);
 }
 
 /*
@@ -281,13 +442,13 @@ static int store_new(struct smdev_req *r)
 	void *ret;
 	int err;
 
-	err = reserve_entry(r->m);
+	err = reserve_entry(r->m, r->kv.key_len);
 	if (err)
 		return err;
 	ret = syncmap_load_or_store(r->m->map, r->key, r->kv.key_len, r->value,
 				    &loaded, SMDEV_GFP);
 	if (IS_ERR(ret) || loaded) {
-		unreserve_entry(r->m);
+		unreserve_entry(r->m, r->kv.key_len);
 		return IS_ERR(ret) ? PTR_ERR(ret) : 0;
 	}
 	r->value = NULL;
@@ -314,7 +475,7 @@ static int remove_if_same(struct smdev_req *r, struct smdev_value *cur)
 {
 	if (!syncmap_compare_and_delete(r->m->map, r->key, r->kv.key_len, cur))
 		return 0;
-	unreserve_entry(r->m);
+	unreserve_entry(r->m, r->kv.key_len);
 	return 1;
 }
 
@@ -493,7 +654,8 @@ static long smdev_clear(struct syncmap_named *m)
 {
 	down_write(&m->clear_sem);
 	syncmap_clear(m->map);
-	atomic_long_set(&m->entries, 0);
+	user_uncharge(m->user, atomic_long_xchg(&m->entries, 0),
+		      atomic_long_xchg(&m->key_bytes, 0));
 	up_write(&m->clear_sem);
 	return 0;
 }
@@ -793,7 +955,12 @@ static void smdev_map_release(struct device *dev)
 	struct syncmap_named *m = dev_to_map(dev);
 
 	if (!IS_ERR_OR_NULL(m->map))
-		syncmap_destroy(m->map);
+		syncmap_destroy(m->map);	/* the values: value_put() */
+	if (m->user) {
+		user_uncharge(m->user, atomic_long_read(&m->entries),
+			      atomic_long_read(&m->key_bytes));
+		user_put_map(m->user);
+	}
 	kfree(m);
 }
 
@@ -990,10 +1157,11 @@ static int create_args_valid(struct syncmap_create *rq)
 /*
  * A new named map from the checked arguments @rq, owned by @uid/@gid:
  * registered, its node created, and with one reference for the caller
- * besides the registry's.
+ * besides the registry's. @charged: an unprivileged user's map, counted
+ * against @uid's quotas.
  */
 static struct syncmap_named *map_create(const struct syncmap_create *rq,
-					kuid_t uid, kgid_t gid)
+					kuid_t uid, kgid_t gid, bool charged)
 {
 	struct syncmap_named *m;
 	u32 minor;
@@ -1003,6 +1171,11 @@ static struct syncmap_named *map_create(const struct syncmap_create *rq,
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	device_initialize(&m->dev);	/* from here on, put_device() frees m */
+	if (charged) {
+		m->user = user_get_map(uid, &err);
+		if (!m->user)
+			goto put;
+	}
 	err = smdev_map_init(m, rq->max_entries, rq->max_key_len,
 			     rq->max_value_len);
 	if (err)
@@ -1050,18 +1223,19 @@ put:
 
 static long smdev_create(void __user *argp)
 {
+	bool charged = !capable(CAP_SYS_ADMIN);
 	struct syncmap_create rq;
 	struct syncmap_named *m;
 	int err;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (charged && !READ_ONCE(unprivileged_maps))
 		return -EPERM;
 	if (copy_from_user(&rq, argp, sizeof(rq)))
 		return -EFAULT;
 	err = create_args_valid(&rq);
 	if (err)
 		return err;
-	m = map_create(&rq, current_fsuid(), current_fsgid());
+	m = map_create(&rq, current_fsuid(), current_fsgid(), charged);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
 	put_device(&m->dev);
@@ -1186,9 +1360,10 @@ static const struct file_operations smdev_control_fops = {
 };
 
 /*
- * Anyone may open it and list; CREATE needs CAP_SYS_ADMIN, DESTROY the
- * creator or CAP_SYS_ADMIN (checked per command, as /dev/loop-control and
- * /dev/mapper/control do).
+ * Anyone may open it and list; CREATE needs CAP_SYS_ADMIN (or
+ * unprivileged_maps, within the user's quotas), DESTROY the creator or
+ * CAP_SYS_ADMIN: checked per command, as /dev/loop-control and
+ * /dev/mapper/control do.
  */
 static struct miscdevice smdev_control = {
 	.minor = MISC_DYNAMIC_MINOR,
@@ -1229,7 +1404,7 @@ struct syncmap_named *syncmap_named_create(const char *name,
 	err = create_args_valid(&rq);
 	if (err)
 		return ERR_PTR(err);
-	return map_create(&rq, GLOBAL_ROOT_UID, GLOBAL_ROOT_GID);
+	return map_create(&rq, GLOBAL_ROOT_UID, GLOBAL_ROOT_GID, false);
 }
 EXPORT_SYMBOL_GPL(syncmap_named_create);
 
@@ -1375,8 +1550,10 @@ int syncmap_named_store(struct syncmap_named *m, const void *key,
 	if (!ret && value_len > m->max_value_len)
 		ret = -E2BIG;
 	if (!ret) {
-		r.value = value_alloc(value_len);
-		ret = r.value ? 0 : -ENOMEM;
+		r.value = value_alloc(m, value_len);
+		ret = PTR_ERR_OR_ZERO(r.value);
+		if (ret)
+			r.value = NULL;
 	}
 	if (!ret) {
 		memcpy(r.value->data, value, value_len);

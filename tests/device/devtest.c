@@ -1587,6 +1587,133 @@ static void t_named_permissions(void)
 	CHECK(!destroy_map("perm"));
 }
 
+/* Write a module parameter of syncmap_dev; its old value into @old. */
+static int set_param(const char *name, const char *value, char *old,
+		     size_t old_len)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/sys/module/syncmap_dev/parameters/%s",
+		 name);
+	if (old) {
+		f = fopen(path, "r");
+		if (!f || !fgets(old, old_len, f))
+			return -1;
+		fclose(f);
+		old[strcspn(old, "\n")] = 0;
+	}
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ok = fputs(value, f) >= 0;
+	return fclose(f) || !ok ? -1 : 0;
+}
+
+/* A store that may have to wait a grace period for the quota it needs. */
+static int put_retry(const char *key, const char *val)
+{
+	int i, err = 0;
+
+	for (i = 0; i < 200; i++) {
+		err = put(key, val);
+		if (err != EDQUOT)
+			break;
+		usleep(10000);
+	}
+	return err;
+}
+
+/* The quota test's user: uid/gid 1000, no capabilities. */
+static void quota_user(void)
+{
+	int q1, q2;
+
+	CHECK(!create_map("q1", 0, 0, 0, 0));
+	CHECK(!create_map("q2", 0, 0, 0, 0));
+	CHECK(create_map("q3", 0, 0, 0, 0) == EDQUOT);	/* user_max_maps 2 */
+	q1 = open_map("q1", O_RDWR);
+	q2 = open_map("q2", O_RDWR);
+	CHECK(q1 >= 0 && q2 >= 0);
+	/* user_max_entries 5, over both maps; each key 2 + 8 bytes */
+	fd = q1;
+	CHECK(!put("k1", "12345678") && !put("k2", "12345678") &&
+	      !put("k3", "12345678"));
+	fd = q2;
+	CHECK(!put("k4", "12345678") && !put("k5", "12345678"));
+	CHECK(put("k6", "12345678") == EDQUOT);
+	fd = q1;
+	CHECK(put("k6", "12345678") == EDQUOT);
+	CHECK(entries() == 3);
+	/* replacing needs no new key: 50 + 8 of 64 bytes while both exist */
+	CHECK(!put("k1", "abcdefgh") && get_is("k1", "abcdefgh"));
+	/* user_max_bytes 64: after a delete, a key of 2 + 30 bytes is too big */
+	{
+		struct syncmap_kv kv = kv_of("k3", NULL, 0);
+
+		CHECK(!io(SYNCMAP_IOC_DELETE, &kv));
+	}
+	CHECK(put_retry("k6", "123456789012345678901234567890") == EDQUOT);
+	CHECK(!put_retry("k6", "1234567890123"));	/* 40 + 15 */
+	CHECK(entries() == 3);
+	/* clear gives the map's keys and bytes back */
+	CHECK(!io(SYNCMAP_IOC_CLEAR, NULL) && entries() == 0);
+	fd = q2;
+	/* (q1's values are given back a grace period after the clear) */
+	CHECK(!put_retry("n1", "12345678") && !put_retry("n2", "12345678") &&
+	      !put_retry("n3", "12345678"));
+	CHECK(put("n4", "12345678") == EDQUOT);	/* k4, k5, n1-n3 */
+	close(q1);
+	close(q2);
+	/* destroying gives everything back: the same again from nothing */
+	CHECK(!destroy_map("q1") && !destroy_map("q2"));
+	CHECK(!create_map("q1", 0, 0, 0, 0) && !create_map("q2", 0, 0, 0, 0));
+	fd = open_map("q1", O_RDWR);
+	CHECK(fd >= 0);
+	CHECK(!put_retry("a", "1") && !put("b", "1") && !put("c", "1") &&
+	      !put("d", "1") && !put("e", "1"));
+	CHECK(put("f", "1") == EDQUOT);
+	close(fd);
+	CHECK(!destroy_map("q1") && !destroy_map("q2"));
+}
+
+/*
+ * Unprivileged maps: off, CREATE is EPERM (t_named_permissions); on, a
+ * user's maps count against the user's quotas, EDQUOT past them, and
+ * nothing stays charged once the keys or the maps are gone.
+ */
+static void t_named_quotas(void)
+{
+	static const char *const names[] = {
+		"unprivileged_maps", "user_max_maps", "user_max_entries",
+		"user_max_bytes",
+	};
+	static const char *const values[] = { "1", "2", "5", "64" };
+	char old[4][32];
+	int i, status;
+	pid_t pid;
+
+	for (i = 0; i < 4; i++)
+		CHECK(!set_param(names[i], values[i], old[i], sizeof(old[i])));
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		failed_checks = 0;
+		if (setgroups(0, NULL) || setgid(1000) || setuid(1000))
+			_exit(255);
+		quota_user();
+		_exit(failed_checks ? 1 : 0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid &&
+	      WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	for (i = 0; i < 4; i++)
+		CHECK(!set_param(names[i], old[i], NULL, 0));
+	/* root is not counted against any quota */
+	CHECK(!create_map("rootmap", 0, 0, 0, 0) && !destroy_map("rootmap"));
+}
+
+
 #define RACE_PROCS	3
 #define RACE_ROUNDS	200
 
@@ -1659,6 +1786,7 @@ static int named_tests(void)
 	run("limits", t_named_limits);
 	run("destroy_while_open", t_named_destroy_open);
 	run("permissions", t_named_permissions);
+	run("quotas", t_named_quotas);
 	run("create_destroy_races", t_named_races);
 	reset();
 	return failed_checks ? 1 : 0;

@@ -89,6 +89,7 @@ static int fail(const char *what, int err)
 	case EACCES: why = "permission denied (the node's mode does not grant it)"; break;
 	case EBADF: why = "the map is open read-only (the node grants reading only)"; break;
 	case EEXIST: why = "a map of that name exists"; break;
+	case EDQUOT: why = "over your quota of maps, keys or bytes (module parameters user_max_*)"; break;
 	case EPERM: why = "not permitted (creating needs CAP_SYS_ADMIN, destroying the creator)"; break;
 	default: why = strerror(err); break;
 	}

@@ -16,6 +16,8 @@
  *   E2BIG   key or value longer than the map's max_key_len / max_value_len
  *           (/dev/syncmap: the module parameters; a named map: its own)
  *   ENOSPC  a new key while the map holds max_entries keys
+ *   EDQUOT  a named map of an unprivileged user's (see SYNCMAP_IOC_CREATE):
+ *           a new key, or a value's bytes, past the user's quotas
  *   EINVAL  non-zero input flags or padding
  *   EFAULT  a bad user pointer
  *   EBADF   a command that changes the map (all but LOAD, STATS and
@@ -167,9 +169,17 @@ struct syncmap_rec {
  * @flags: must be 0
  * @pad: must be 0
  *
- * Errors: EPERM without CAP_SYS_ADMIN; EEXIST if the name is taken;
- * EINVAL for a bad name, mode, limit, flag or padding; ENOSPC when
- * SYNCMAP_MAX_MAPS maps exist.
+ * Errors: EPERM without CAP_SYS_ADMIN, unless the module parameter
+ * unprivileged_maps is on; EEXIST if the name is taken; EINVAL for a bad
+ * name, mode, limit, flag or padding; ENOSPC when SYNCMAP_MAX_MAPS maps
+ * exist; EDQUOT past the user's quota of maps.
+ *
+ * A map created without CAP_SYS_ADMIN counts against its creator's
+ * quotas (module parameters user_max_maps, user_max_entries and
+ * user_max_bytes): the number of maps, the keys in all of them, and
+ * their key and value bytes; a command past them fails with EDQUOT. A
+ * value's bytes count from the command that brings it until a grace
+ * period after it leaves the map.
  */
 struct syncmap_create {
 	char name[SYNCMAP_NAME_LEN];
