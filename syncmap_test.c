@@ -2925,24 +2925,20 @@ static void syncmap_test_alloc_failures(struct kunit *test)
  * twice the CPUs, so that threads are also preempted in the middle of
  * their operations.
  */
-static int thread_counts[2];
+static const int thread_modes[] = { 0, 1 };	/* 2; twice the CPUs */
 
-static const void *threads_gen_params(const void *prev, char *desc)
+static int threads_of(const int *mode)
 {
-	const int *next;
-
-	if (!prev) {
-		thread_counts[0] = 2;
-		thread_counts[1] = max(2U * num_online_cpus(), 3U);
-		next = &thread_counts[0];
-	} else if (prev == &thread_counts[0]) {
-		next = &thread_counts[1];
-	} else {
-		return NULL;
-	}
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%d threads", *next);
-	return next;
+	return *mode ? max(2U * num_online_cpus(), 3U) : 2;
 }
+
+static void threads_desc(const int *mode, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%d threads", threads_of(mode));
+}
+
+/* KUnit's own generator: its signature changed in 7.x */
+KUNIT_ARRAY_PARAM(threads, thread_modes, threads_desc);
 
 struct hammer {
 	struct syncmap *map;
@@ -3041,7 +3037,7 @@ static struct hammer *hammer_new_map(struct kunit *test, int iters,
 	struct hammer *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	h->nthreads = *(const int *)test->param_value;
+	h->nthreads = threads_of(test->param_value);
 	h->iters = iters;
 	init_completion(&h->done);
 	h->map = syncmap_create(release);

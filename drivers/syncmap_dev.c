@@ -147,6 +147,17 @@ static void user_uncharge(struct smdev_user *u, long keys, long bytes)
 	}
 }
 
+static struct smdev_user *user_alloc(kuid_t uid)
+{
+	struct smdev_user *u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+
+	if (u) {
+		u->uid = uid;
+		refcount_set(&u->ref, 1);
+	}
+	return u;
+}
+
 /*
  * @uid's record with a reference, and one more map charged to it; NULL
  * with -EDQUOT at user_max_maps, or -ENOMEM.
@@ -166,14 +177,11 @@ static struct smdev_user *user_get_map(kuid_t uid, int *err)
 		*err = -EDQUOT;
 	} else {
 		*err = -ENOMEM;
-		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+		u = user_alloc(uid);
 		if (u && xa_err(xa_store(&smdev_users, __kuid_val(uid), u,
 					 GFP_KERNEL_ACCOUNT))) {
 			kfree(u);
 			u = NULL;
-		} else if (u) {
-			u->uid = uid;
-			refcount_set(&u->ref, 1);
 		}
 	}
 	if (u)
@@ -1163,11 +1171,10 @@ static int create_args_valid(struct syncmap_create *rq)
 static struct syncmap_named *map_create(const struct syncmap_create *rq,
 					kuid_t uid, kgid_t gid, bool charged)
 {
-	struct syncmap_named *m;
+	struct syncmap_named *m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	u32 minor;
 	int err;
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	device_initialize(&m->dev);	/* from here on, put_device() frees m */
