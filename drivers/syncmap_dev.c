@@ -839,6 +839,43 @@ out:
 }
 
 /*
+ * The batch commands: @cmd (LOAD, STORE or DELETE) on each element, in
+ * order, until one fails. An absent key is no failure for a batch LOAD:
+ * its element says so (flags and value_len 0).
+ */
+static long smdev_batch(struct syncmap_named *m, unsigned int cmd,
+			void __user *argp)
+{
+	struct syncmap_batch rq;
+	struct syncmap_kv __user *kvs;
+	long ret = 0;
+	u32 i;
+
+	if (copy_from_user(&rq, argp, sizeof(rq)))
+		return -EFAULT;
+	if (rq.flags || rq.count > SYNCMAP_BATCH_MAX)
+		return -EINVAL;
+	kvs = u64_to_user_ptr(rq.kvs);
+	for (i = 0; i < rq.count; i++) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		ret = smdev_kv_cmd(m, cmd, &kvs[i]);
+		if (ret == -ENOENT && cmd == SYNCMAP_IOC_LOAD)
+			ret = put_user(0, &kvs[i].flags) ?:
+			      put_user(0, &kvs[i].value_len);
+		if (ret)
+			break;
+		cond_resched();
+	}
+	rq.count = i;
+	if (copy_to_user(argp, &rq, sizeof(rq)))
+		return -EFAULT;
+	return ret;
+}
+
+/*
  * The access a command needs from the file: LOAD, STATS and RANGE read
  * the map, the rest change it. A file opened without it gets EBADF, as
  * write() on a read-only file does, so a node's read permission grants
@@ -848,6 +885,7 @@ static fmode_t cmd_fmode(unsigned int cmd)
 {
 	switch (cmd) {
 	case SYNCMAP_IOC_LOAD:
+	case SYNCMAP_IOC_LOAD_BATCH:
 	case SYNCMAP_IOC_STATS:
 	case SYNCMAP_IOC_RANGE:
 		return FMODE_READ;
@@ -859,6 +897,8 @@ static fmode_t cmd_fmode(unsigned int cmd)
 	case SYNCMAP_IOC_COMPARE_AND_SWAP:
 	case SYNCMAP_IOC_COMPARE_AND_DELETE:
 	case SYNCMAP_IOC_CLEAR:
+	case SYNCMAP_IOC_STORE_BATCH:
+	case SYNCMAP_IOC_DELETE_BATCH:
 		return FMODE_WRITE;
 	default:
 		return 0;	/* not a command of a map's node */
@@ -892,6 +932,12 @@ static long smdev_ioctl(struct file *file, unsigned int cmd,
 		return smdev_stats(m, argp);
 	case SYNCMAP_IOC_RANGE:
 		return smdev_range(m, argp);
+	case SYNCMAP_IOC_LOAD_BATCH:
+		return smdev_batch(m, SYNCMAP_IOC_LOAD, argp);
+	case SYNCMAP_IOC_STORE_BATCH:
+		return smdev_batch(m, SYNCMAP_IOC_STORE, argp);
+	case SYNCMAP_IOC_DELETE_BATCH:
+		return smdev_batch(m, SYNCMAP_IOC_DELETE, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -568,6 +568,128 @@ static void t_device_node(void)
 	CHECK(S_ISCHR(st.st_mode) && (st.st_mode & 07777) == dev_mode);
 }
 
+/* ---- batch commands ------------------------------------------------- */
+
+#define BATCH	12
+
+struct batch_bufs {
+	char keys[BATCH][16];
+	char vals[BATCH][16];
+	char out[BATCH][16];
+	struct syncmap_kv kv[BATCH];
+};
+
+/* Elements for keys bK0.. bK(n-1), values vK0.., loading into out[]. */
+static void batch_fill(struct batch_bufs *b, int n, int first)
+{
+	int i;
+
+	memset(b, 0, sizeof(*b));
+	for (i = 0; i < n; i++) {
+		snprintf(b->keys[i], sizeof(b->keys[i]), "bk%d", first + i);
+		snprintf(b->vals[i], sizeof(b->vals[i]), "bv%d", first + i);
+		b->kv[i] = kv_of(b->keys[i], b->vals[i], strlen(b->vals[i]));
+	}
+}
+
+static void batch_for_load(struct batch_bufs *b, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		b->kv[i].value = p2u(b->out[i]);
+		b->kv[i].value_len = sizeof(b->out[i]);
+	}
+}
+
+static int batch(unsigned long cmd, struct batch_bufs *b, uint32_t n,
+		 uint32_t *done)
+{
+	struct syncmap_batch rq = { .kvs = p2u(b->kv), .count = n };
+	int err = io(cmd, &rq);
+
+	*done = rq.count;
+	return err;
+}
+
+static void t_batch(void)
+{
+	struct batch_bufs *b = malloc(sizeof(*b));
+	struct syncmap_batch rq = {};
+	uint32_t done;
+	int i;
+
+	/* STORE_BATCH, then LOAD_BATCH with absent keys between */
+	batch_fill(b, 8, 0);
+	CHECK(!batch(SYNCMAP_IOC_STORE_BATCH, b, 8, &done) && done == 8);
+	CHECK(entries() == 8 && get_is("bk0", "bv0") && get_is("bk7", "bv7"));
+	batch_fill(b, BATCH, 0);	/* bk8 .. bk11 are absent */
+	batch_for_load(b, BATCH);
+	CHECK(!batch(SYNCMAP_IOC_LOAD_BATCH, b, BATCH, &done) && done == BATCH);
+	for (i = 0; i < BATCH; i++) {
+		int present = i < 8;
+
+		CHECK(b->kv[i].flags == (present ? SYNCMAP_F_LOADED : 0u));
+		CHECK(b->kv[i].value_len == (present ? strlen(b->vals[i]) : 0u));
+		CHECK(!present || !memcmp(b->out[i], b->vals[i], strlen(b->vals[i])));
+	}
+	/* a partial failure: elements before it done, it and later not */
+	batch_fill(b, BATCH, 100);
+	b->kv[5].value_len = MAX_VALUE + 1;
+	CHECK(batch(SYNCMAP_IOC_STORE_BATCH, b, BATCH, &done) == E2BIG);
+	CHECK(done == 5 && entries() == 8 + 5);
+	CHECK(get_is("bk104", "bv104"));
+	{
+		char buf[16];
+
+		CHECK(get("bk105", buf, sizeof(buf)) == ENOENT);
+		CHECK(get("bk106", buf, sizeof(buf)) == ENOENT);
+	}
+	batch_fill(b, BATCH, 200);
+	b->kv[3].key = 8;	/* unmapped */
+	CHECK(batch(SYNCMAP_IOC_STORE_BATCH, b, BATCH, &done) == EFAULT);
+	CHECK(done == 3 && entries() == 8 + 5 + 3);
+	/* LOAD_BATCH: a buffer too small stops it, with the length needed */
+	batch_fill(b, 4, 0);
+	batch_for_load(b, 4);
+	b->kv[2].value_len = 1;
+	CHECK(batch(SYNCMAP_IOC_LOAD_BATCH, b, 4, &done) == ERANGE);
+	CHECK(done == 2 && b->kv[2].value_len == 3 &&
+	      b->kv[1].flags == SYNCMAP_F_LOADED);
+	/* DELETE_BATCH: present and absent keys, flags say which */
+	batch_fill(b, BATCH, 0);
+	CHECK(!batch(SYNCMAP_IOC_DELETE_BATCH, b, BATCH, &done) && done == BATCH);
+	for (i = 0; i < BATCH; i++)
+		CHECK(b->kv[i].flags == (i < 8 ? SYNCMAP_F_LOADED : 0u));
+	CHECK(entries() == 5 + 3);
+	/* ENOSPC part way: the map holds MAX_ENTRIES keys */
+	reset();
+	for (i = 0; i < MAX_ENTRIES - 4; i++) {
+		char k[16];
+
+		snprintf(k, sizeof(k), "fill%d", i);
+		CHECK(!put(k, "x"));
+	}
+	batch_fill(b, BATCH, 300);
+	CHECK(batch(SYNCMAP_IOC_STORE_BATCH, b, BATCH, &done) == ENOSPC);
+	CHECK(done == 4 && entries() == MAX_ENTRIES);
+	/* the batch argument itself */
+	rq.flags = 1;
+	CHECK(io(SYNCMAP_IOC_STORE_BATCH, &rq) == EINVAL);
+	rq.flags = 0;
+	rq.count = SYNCMAP_BATCH_MAX + 1;
+	CHECK(io(SYNCMAP_IOC_LOAD_BATCH, &rq) == EINVAL);
+	rq.count = 0;
+	CHECK(!io(SYNCMAP_IOC_DELETE_BATCH, &rq) && rq.count == 0);
+	rq.count = 1;
+	rq.kvs = 8;
+	CHECK(io(SYNCMAP_IOC_LOAD_BATCH, &rq) == EFAULT && rq.count == 0);
+	CHECK(io(SYNCMAP_IOC_STORE_BATCH, NULL) == EFAULT);
+	CHECK(entries() == MAX_ENTRIES);
+	free(b);
+}
+
+
 /* ---- several processes at once ------------------------------------- */
 
 static int spawn(int n, void (*fn)(int id))
@@ -1841,6 +1963,7 @@ int main(int argc, char **argv)
 	run("einval_unchanged", t_einval);
 	run("efault_unchanged", t_efault);
 	run("enotty_unchanged", t_enotty);
+	run("batch_commands", t_batch);
 	run("procs_cas_counter", t_cas_counter);
 	run("procs_readers_writers", t_readers_writers);
 	run("procs_range_during_writes", t_range_during_writes);

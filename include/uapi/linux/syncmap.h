@@ -4,8 +4,8 @@
  * named maps, each a node /dev/syncmaps/NAME that takes the same commands.
  * /dev/syncmap-control creates, destroys and lists named maps.
  *
- * Keys and values are byte strings. Every command but CLEAR, STATS and
- * RANGE takes a struct syncmap_kv. Input flags must be 0; fields a
+ * Keys and values are byte strings. Every command but CLEAR, STATS, RANGE
+ * and the batch commands takes a struct syncmap_kv. Input flags must be 0; fields a
  * command does not use are ignored. A failed command changes nothing in
  * the map, and that includes failing to write its results back (EFAULT).
  *
@@ -20,9 +20,9 @@
  *           a new key, or a value's bytes, past the user's quotas
  *   EINVAL  non-zero input flags or padding
  *   EFAULT  a bad user pointer
- *   EBADF   a command that changes the map (all but LOAD, STATS and
- *           RANGE) on a file not opened for writing, or one of those
- *           three on a file not opened for reading
+ *   EBADF   a command that changes the map (all but LOAD, LOAD_BATCH,
+ *           STATS and RANGE) on a file not opened for writing, or one of
+ *           those on a file not opened for reading
  *   ENOTTY  an unknown command, or a known number with the wrong size or
  *           direction
  *   ENOMEM  out of memory (allocations are charged to the caller's memcg)
@@ -145,6 +145,35 @@ struct syncmap_rec {
 #define SYNCMAP_IOC_CLEAR		_IO(SYNCMAP_IOC_MAGIC, 9)
 #define SYNCMAP_IOC_STATS		_IOR(SYNCMAP_IOC_MAGIC, 10, struct syncmap_stats)
 #define SYNCMAP_IOC_RANGE		_IOWR(SYNCMAP_IOC_MAGIC, 11, struct syncmap_range)
+
+/**
+ * struct syncmap_batch - argument of the batch commands
+ * @kvs: user pointer to an array of struct syncmap_kv, one per key
+ * @count: in: elements in the array (at most SYNCMAP_BATCH_MAX); out:
+ *	elements processed
+ * @flags: must be 0
+ *
+ * LOAD_BATCH, STORE_BATCH and DELETE_BATCH run LOAD, STORE and DELETE on
+ * each element in turn, exactly as the single commands do (results are
+ * written back into the element), except that LOAD_BATCH reports an
+ * absent key in the element (flags 0, value_len 0) and goes on. The
+ * first element that fails stops the batch: the call returns its error,
+ * with @count the number of elements before it. Those elements are done
+ * and stay done; the failed one did nothing, as its single command would
+ * not have; later ones are untouched. A fatal signal stops a batch
+ * between elements with EINTR.
+ */
+struct syncmap_batch {
+	__aligned_u64 kvs;
+	__u32 count;
+	__u32 flags;
+};
+
+#define SYNCMAP_BATCH_MAX	4096
+
+#define SYNCMAP_IOC_LOAD_BATCH		_IOWR(SYNCMAP_IOC_MAGIC, 15, struct syncmap_batch)
+#define SYNCMAP_IOC_STORE_BATCH		_IOWR(SYNCMAP_IOC_MAGIC, 16, struct syncmap_batch)
+#define SYNCMAP_IOC_DELETE_BATCH	_IOWR(SYNCMAP_IOC_MAGIC, 17, struct syncmap_batch)
 
 /* ---- named maps: the commands of /dev/syncmap-control ------------------ */
 
