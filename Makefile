@@ -24,7 +24,7 @@ clean:
 USER_CFLAGS := -O2 -Wall -Wextra -Werror -Iinclude/uapi
 UAPI := include/uapi/linux/syncmap.h
 
-tools: build/syncmapctl build/devtest build/fuzz
+tools: build/syncmapctl build/devtest build/fuzz build/jsoncheck
 
 build/syncmapctl: tools/syncmapctl/syncmapctl.c $(UAPI)
 	@mkdir -p build
@@ -35,6 +35,10 @@ build/devtest: tests/device/devtest.c $(UAPI)
 	$(CC) $(USER_CFLAGS) -static -o $@ $<
 
 build/fuzz: tests/device/fuzz.c $(UAPI)
+	@mkdir -p build
+	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
+build/jsoncheck: tests/device/jsoncheck.c
 	@mkdir -p build
 	$(CC) $(USER_CFLAGS) -static -o $@ $<
 

@@ -67,6 +67,7 @@ echo "== booting the test VM (qemu TCG, $(nproc) host cores); console in $log"
 	"$top/drivers/syncmap_dev.ko" "$top/samples/syncmap_example.ko" \
 	"$top/samples/syncmap_named_example.ko" \
 	"$top/bench/syncmap_bench.ko" \
-	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz"
+	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz" \
+	"$top/build/jsoncheck"
 echo "== results ($(($(date +%s) - start)) s)"
 "$top/vm/parse.sh" "$log" "$lint_pass" "$lint_fail"

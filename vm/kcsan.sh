@@ -17,6 +17,7 @@ log=$(mktemp /tmp/syncmap-kcsan-console.XXXXXX)
 echo "== booting (qemu TCG); console in $log"
 "$top/vm/run.sh" "$kdir" "$top/vm/guest/kcsan.sh" "$log" \
 	"$build/syncmap.ko" "$build/syncmap_test.ko" "$build/drivers/syncmap_dev.ko" \
-	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz"
+	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz" \
+	"$top/build/jsoncheck"
 grep -c 'BUG: KCSAN' "$log" | sed 's/^/   KCSAN reports: /' || true
 "$top/vm/parse.sh" "$log"

@@ -18,6 +18,7 @@ log=$(mktemp /tmp/syncmap-kmsan-console.XXXXXX)
 echo "== booting (qemu TCG); console in $log"
 VM_MEM=${VM_MEM:-2048} "$top/vm/run.sh" "$kdir" "$top/vm/guest/kmsan.sh" "$log" \
 	"$build/syncmap.ko" "$build/drivers/syncmap_dev.ko" \
-	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz"
+	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz" \
+	"$top/build/jsoncheck"
 grep -c 'BUG: KMSAN' "$log" | sed 's/^/   KMSAN reports: /' || true
 PARSE_NO_KUNIT=1 "$top/vm/parse.sh" "$log"

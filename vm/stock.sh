@@ -61,6 +61,7 @@ echo "== booting Debian's kernel (qemu TCG); console in $log"
 VM_KERNEL=$img VM_MEM=${VM_MEM:-1024} "$top/vm/run.sh" "$kdir" "$top/vm/guest/stock.sh" "$log" \
 	"$build/syncmap.ko" "$build/drivers/syncmap_dev.ko" \
 	"$build/samples/syncmap_example.ko" \
-	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz"
+	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz" \
+	"$top/build/jsoncheck"
 grep -m1 'SYNCMAP-GUEST-UP' "$log" | tr -d '\r' | sed 's/^/   /' || true
 PARSE_NO_KUNIT=1 "$top/vm/parse.sh" "$log" "$pre_pass" "$pre_fail"

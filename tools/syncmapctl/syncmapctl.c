@@ -25,6 +25,7 @@ enum out_mode { OUT_TEXT, OUT_HEX, OUT_RAW };
 static const char *dev_path = "/dev/syncmap";
 static const char *control_path = "/dev/syncmap-control";
 static enum out_mode out_mode = OUT_TEXT;
+static int json;			/* -j: JSON on standard output */
 static const char *value_file;
 static int fd = -1;
 
@@ -49,7 +50,7 @@ static void usage(FILE *f)
 "  cas KEY OLD NEW          set KEY to NEW if it holds OLD (exit 1 if not)\n"
 "  cad KEY OLD              remove KEY if it holds OLD (exit 1 if not)\n"
 "  clear                    remove every key\n"
-"  range                    print every key and value, one pair per line\n"
+"  range, dump              print every key and value, one pair per line\n"
 "  stats                    print the map's counters and limits\n"
 "  create NAME [--max-entries N] [--max-key-len N] [--max-value-len N]\n"
 "         [--mode MODE]     create the named map /dev/syncmaps/NAME (0 or\n"
@@ -68,10 +69,50 @@ static void usage(FILE *f)
 "  -f, --file FILE     read the value to store from FILE\n"
 "  -x, --hex           print keys and values in hex\n"
 "  -r, --raw           print values as raw bytes, without a newline\n"
+"  -j, --json          print one JSON value per command (bytes as string\n"
+"                      characters of the same code, or hex with -x;\n"
+"                      an error as {\"error\": ...})\n"
 "  -h, --help          this text\n"
 "\n"
 "exit status: 0 done or found, 1 not found or not swapped, 2 error\n");
 }
+
+/*
+ * A JSON string of @len bytes, each the character of the same code (so
+ * any bytes round-trip); with --hex, their hex digits. @more: text to
+ * append inside the same string (a second part), or NULL to close it.
+ */
+static void json_str(const void *data, size_t len, const char *more)
+{
+	static int open;
+	const unsigned char *p = data;
+	size_t i;
+
+	if (!open)
+		putchar('"');
+	for (i = 0; i < len; i++) {
+		if (out_mode == OUT_HEX)
+			printf("%02x", p[i]);
+		else if (p[i] == '"' || p[i] == '\\')
+			printf("\\%c", p[i]);
+		else if (p[i] < 0x20 || p[i] >= 0x7f)
+			printf("\\u%04x", p[i]);
+		else
+			putchar(p[i]);
+	}
+	open = more != NULL;
+	if (more)
+		printf("%s", more);
+	else
+		putchar('"');
+}
+
+static void json_key(const char *name)
+{
+	printf("\"%s\":", name);
+}
+
+static int fail_msg(const char *what, const char *why);
 
 static int fail(const char *what, int err)
 {
@@ -93,7 +134,18 @@ static int fail(const char *what, int err)
 	case EPERM: why = "not permitted (creating needs CAP_SYS_ADMIN, destroying the creator)"; break;
 	default: why = strerror(err); break;
 	}
+	return fail_msg(what, why);
+}
+
+static int fail_msg(const char *what, const char *why)
+{
 	fprintf(stderr, "syncmapctl: %s: %s\n", what, why);
+	if (json) {
+		printf("{\"error\":");
+		json_str(what, strlen(what), ": ");
+		json_str(why, strlen(why), NULL);
+		printf("}\n");
+	}
 	return EXIT_ERR;
 }
 
@@ -222,7 +274,7 @@ static int cmd_kv(int argc, char **argv)
 	struct buf key = {}, val = {}, old = {}, out = {};
 	struct syncmap_kv kv = {};
 	int want = 2 + cmd->takes_old + cmd->stores;
-	int err;
+	int err, loaded;
 
 	if (value_file)
 		want -= cmd->stores;	/* the value comes from --file */
@@ -254,15 +306,33 @@ static int cmd_kv(int argc, char **argv)
 	else
 		err = kv_ioctl_load(cmd->ioc, &kv, &out,
 				    cmd->load == LOAD_OLD);
+	if (err && err != ENOENT)
+		return fail(cmd->name, err);
+	loaded = !err && (cmd->load == LOAD_VALUE ||
+			  (cmd->load == LOAD_OLD &&
+			   (kv.flags & SYNCMAP_F_LOADED)));
+	if (json) {
+		printf("{");
+		json_key("key");
+		json_str(key.p, key.len, NULL);
+		if (cmd->load != LOAD_NONE)
+			printf(",\"loaded\":%s", loaded ? "true" : "false");
+		if (loaded) {
+			printf(",");
+			json_key("value");
+			json_str(out.p, out.len, NULL);
+		}
+		if (cmd->need_flag)
+			printf(",\"done\":%s",
+			       kv.flags & cmd->need_flag ? "true" : "false");
+		printf("}\n");
+	} else if (loaded) {
+		print_bytes(out.p, out.len, 1);
+	} else if (cmd->stored_note && !err) {
+		fprintf(stderr, "%s\n", cmd->stored_note);
+	}
 	if (err == ENOENT)
 		return EXIT_NO;
-	if (err)
-		return fail(cmd->name, err);
-	if (cmd->load == LOAD_VALUE ||
-	    (cmd->load == LOAD_OLD && (kv.flags & SYNCMAP_F_LOADED)))
-		print_bytes(out.p, out.len, 1);
-	else if (cmd->stored_note)
-		fprintf(stderr, "%s\n", cmd->stored_note);
 	if (cmd->need_flag && !(kv.flags & cmd->need_flag))
 		return EXIT_NO;
 	return EXIT_DONE;
@@ -271,8 +341,11 @@ static int cmd_kv(int argc, char **argv)
 static int cmd_range(int argc UNUSED, char **argv UNUSED)
 {
 	struct syncmap_range rq = {};
-	uint32_t cap = 65536;
+	uint32_t cap = 65536, n = 0;
 	unsigned char *buf = NULL;
+
+	if (json)
+		printf("[");
 
 	for (;;) {
 		unsigned char *p;
@@ -294,15 +367,29 @@ static int cmd_range(int argc UNUSED, char **argv UNUSED)
 			struct syncmap_rec rec;
 
 			memcpy(&rec, p, sizeof(rec));
-			print_bytes(p + sizeof(rec), rec.key_len, 0);
-			putchar('\t');
-			print_bytes(p + sizeof(rec) + rec.key_len, rec.value_len, 1);
+			if (json) {
+				printf("%s{", n++ ? "," : "");
+				json_key("key");
+				json_str(p + sizeof(rec), rec.key_len, NULL);
+				printf(",");
+				json_key("value");
+				json_str(p + sizeof(rec) + rec.key_len,
+					 rec.value_len, NULL);
+				printf("}");
+			} else {
+				print_bytes(p + sizeof(rec), rec.key_len, 0);
+				putchar('\t');
+				print_bytes(p + sizeof(rec) + rec.key_len,
+					    rec.value_len, 1);
+			}
 			p += (sizeof(rec) + rec.key_len + rec.value_len + 7) & ~7UL;
 		}
 		if (rq.flags & SYNCMAP_RANGE_DONE)
 			break;
 	}
 	free(buf);
+	if (json)
+		printf("]\n");
 	return EXIT_DONE;
 }
 
@@ -312,23 +399,45 @@ static int cmd_stats(int argc UNUSED, char **argv UNUSED)
 
 	if (ioctl(fd, SYNCMAP_IOC_STATS, &st))
 		return fail("stats", errno);
-	printf("entries        %llu\n", (unsigned long long)st.entries);
-	printf("max_entries    %llu\n", (unsigned long long)st.max_entries);
-	printf("max_key_len    %llu\n", (unsigned long long)st.max_key_len);
-	printf("max_value_len  %llu\n", (unsigned long long)st.max_value_len);
-	printf("read_slots     %llu\n", (unsigned long long)st.read_slots);
-	printf("dirty_slots    %llu\n", (unsigned long long)st.dirty_slots);
-	printf("misses         %llu\n", (unsigned long long)st.misses);
-	printf("promotions     %llu\n", (unsigned long long)st.promotions);
-	printf("dirty_builds   %llu\n", (unsigned long long)st.dirty_builds);
-	printf("build_retries  %llu\n", (unsigned long long)st.build_retries);
-	printf("revivals       %llu\n", (unsigned long long)st.revivals);
+	{
+	const struct { const char *name; uint64_t v; } f[] = {
+		{ "entries", st.entries }, { "max_entries", st.max_entries },
+		{ "max_key_len", st.max_key_len },
+		{ "max_value_len", st.max_value_len },
+		{ "read_slots", st.read_slots }, { "dirty_slots", st.dirty_slots },
+		{ "misses", st.misses }, { "promotions", st.promotions },
+		{ "dirty_builds", st.dirty_builds },
+		{ "build_retries", st.build_retries },
+		{ "revivals", st.revivals },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (json)
+			printf("%s\"%s\":%llu", i ? "," : "{", f[i].name,
+			       (unsigned long long)f[i].v);
+		else
+			printf("%-14s %llu\n", f[i].name,
+			       (unsigned long long)f[i].v);
+	}
+	if (json)
+		printf("}\n");
+	}
 	return EXIT_DONE;
+}
+
+/* The JSON of a command that reports only whether it happened. */
+static int done(int ret)
+{
+	if (json)
+		printf("{\"done\":%s}\n", ret == EXIT_DONE ? "true" : "false");
+	return ret;
 }
 
 static int cmd_clear(int argc UNUSED, char **argv UNUSED)
 {
-	return ioctl(fd, SYNCMAP_IOC_CLEAR) ? fail("clear", errno) : EXIT_DONE;
+	return ioctl(fd, SYNCMAP_IOC_CLEAR) ? fail("clear", errno) :
+					      done(EXIT_DONE);
 }
 
 /* A number argument of create: decimal, or octal for --mode. */
@@ -388,7 +497,7 @@ static int cmd_create(int argc, char **argv)
 	if (set_map_name(rq.name, argv[optind]))
 		return EXIT_ERR;
 	return ioctl(fd, SYNCMAP_IOC_CREATE, &rq) ? fail("create", errno) :
-						   EXIT_DONE;
+						   done(EXIT_DONE);
 }
 
 static int cmd_destroy(int argc, char **argv)
@@ -402,8 +511,8 @@ static int cmd_destroy(int argc, char **argv)
 	if (set_map_name(rq.name, argv[1]))
 		return EXIT_ERR;
 	if (ioctl(fd, SYNCMAP_IOC_DESTROY, &rq))
-		return errno == ENOENT ? EXIT_NO : fail("destroy", errno);
-	return EXIT_DONE;
+		return errno == ENOENT ? done(EXIT_NO) : fail("destroy", errno);
+	return done(EXIT_DONE);
 }
 
 static int cmd_list(int argc UNUSED, char **argv UNUSED)
@@ -424,12 +533,30 @@ static int cmd_list(int argc UNUSED, char **argv UNUSED)
 			return fail("list", errno);
 		cap = rq.count;		/* maps may come meanwhile: asks again */
 	}
-	for (i = 0; i < rq.count; i++)
-		printf("%s\t%llu\t%llu\t%u\t%u\t%u\t%u\t%04o\n", infos[i].name,
-		       (unsigned long long)infos[i].entries,
-		       (unsigned long long)infos[i].max_entries,
-		       infos[i].max_key_len, infos[i].max_value_len,
-		       infos[i].uid, infos[i].gid, infos[i].mode);
+	if (json)
+		printf("[");
+	for (i = 0; i < rq.count; i++) {
+		const struct syncmap_info *f = &infos[i];
+
+		if (json) {
+			printf("%s{", i ? "," : "");
+			json_key("name");
+			json_str(f->name, strlen(f->name), NULL);
+			printf(",\"entries\":%llu,\"max_entries\":%llu,"
+			       "\"max_key_len\":%u,\"max_value_len\":%u,"
+			       "\"uid\":%u,\"gid\":%u,\"mode\":\"%04o\"}",
+			       (unsigned long long)f->entries,
+			       (unsigned long long)f->max_entries, f->max_key_len,
+			       f->max_value_len, f->uid, f->gid, f->mode);
+		} else {
+			printf("%s\t%llu\t%llu\t%u\t%u\t%u\t%u\t%04o\n", f->name,
+			       (unsigned long long)f->entries,
+			       (unsigned long long)f->max_entries, f->max_key_len,
+			       f->max_value_len, f->uid, f->gid, f->mode);
+		}
+	}
+	if (json)
+		printf("]\n");
 	free(infos);
 	return EXIT_DONE;
 }
@@ -450,6 +577,7 @@ static const struct command commands[] = {
 	  .need_flag = SYNCMAP_F_SWAPPED },
 	{ "clear", .run = cmd_clear },
 	{ "range", .run = cmd_range },
+	{ "dump", .run = cmd_range },
 	{ "stats", .run = cmd_stats },
 	{ "create", .run = cmd_create, .control = 1 },
 	{ "destroy", .run = cmd_destroy, .control = 1 },
@@ -464,6 +592,7 @@ int main(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "hex", no_argument, NULL, 'x' },
 		{ "raw", no_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -471,7 +600,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "+d:m:f:xrh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:m:f:xrjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev_path = optarg; break;
 		case 'm':
@@ -482,6 +611,7 @@ int main(int argc, char **argv)
 		case 'f': value_file = optarg; break;
 		case 'x': out_mode = OUT_HEX; break;
 		case 'r': out_mode = OUT_RAW; break;
+		case 'j': json = 1; break;
 		case 'h': usage(stdout); return EXIT_DONE;
 		default: usage(stderr); return EXIT_ERR;
 		}
@@ -506,7 +636,8 @@ int main(int argc, char **argv)
 			     cmd->ioc == SYNCMAP_IOC_LOAD ? O_RDONLY : O_RDWR) |
 		  O_CLOEXEC);
 	if (fd < 0)
-		return fail(dev_path, errno);
+		return errno == EACCES ? fail(dev_path, errno) :
+					 fail_msg(dev_path, strerror(errno));
 
 	ret = cmd->run ? cmd->run(argc, argv) : cmd_kv(argc, argv);
 	if (fflush(stdout))
