@@ -16,6 +16,12 @@
  *                          and 2 owners, each checking every call on
  *                          its own keys against a model; then the
  *                          consistency check
+ *        fuzz named PROCS CALLS  the same across named maps: each call
+ *                          is a control command (CREATE, DESTROY, LIST
+ *                          of a small pool of names, with random
+ *                          arguments) or a map command on a pool map
+ *                          opened for it (which may be gone); then every
+ *                          pool map is destroyed and LIST must be empty
  *        fuzz churn SECS   open, 10 random calls, close, pause, again, for SECS
  *                          or until /tmp/churn.stop exists
  *                          seconds, tolerating a device that comes and
@@ -121,6 +127,31 @@ static int allowed(int e)
 	       e == EINVAL || e == EFAULT || e == ENOTTY || e == ENOMEM;
 }
 
+/* What the control node may also answer (root: never EPERM). */
+static int ctl_allowed(int e)
+{
+	return allowed(e) || e == EEXIST;
+}
+
+static struct syncmap_kv batch_kvs[8];
+
+/* A batch of pool keys, mostly valid elements. */
+static void batch_arg(struct syncmap_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		memset(&batch_kvs[i], 0, sizeof(batch_kvs[i]));
+		pool_key(&batch_kvs[i]);
+		batch_kvs[i].value = ptr(big + 64 * i);
+		batch_kvs[i].value_len = len(1 + below(40), MAX_VALUE);
+	}
+	b->kvs = ptr(batch_kvs);
+	b->count = len(1 + below(8), 8);
+	if (!below(20))
+		b->flags = rnd();
+}
+
 static long calls, errors[256];
 static int no_clear;	/* soak: the owners' keys must survive */
 
@@ -130,15 +161,23 @@ static int one_call(int fd)
 		struct syncmap_kv kv;
 		struct syncmap_stats st;
 		struct syncmap_range rq;
+		struct syncmap_batch b;
 		unsigned char raw[128];
 	} a;
+	static const unsigned long batch_cmds[] = {
+		SYNCMAP_IOC_LOAD_BATCH, SYNCMAP_IOC_STORE_BATCH,
+		SYNCMAP_IOC_DELETE_BATCH,
+	};
 	unsigned long cmd;
 	void *arg = &a;
 	uint32_t pick = below(100);
 	int r;
 
 	memset(&a, 0, sizeof(a));
-	if (pick < 80) {
+	if (pick < 4) {
+		cmd = batch_cmds[below(3)];
+		batch_arg(&a.b);
+	} else if (pick < 80) {
 		cmd = kv_cmds[below(8)];
 		pool_key(&a.kv);
 		a.kv.value = ptr(big);
@@ -163,7 +202,7 @@ static int one_call(int fd)
 		cmd = SYNCMAP_IOC_CLEAR;
 	} else if (pick < 95) {
 		/* A known number with another size or direction. */
-		cmd = _IOC(below(4), SYNCMAP_IOC_MAGIC, 1 + below(11),
+		cmd = _IOC(below(4), SYNCMAP_IOC_MAGIC, 1 + below(17),
 			   below(2) ? sizeof(struct syncmap_kv) : below(200));
 	} else {
 		/* Anything, but not the VFS's own 'X' ioctls (FIFREEZE...). */
@@ -386,6 +425,159 @@ static int churn(int secs)
 	return bad ? 1 : 0;
 }
 
+/* ---- named maps and the control node (fuzz named) ------------------- */
+
+#define NAMES	4
+
+static void pool_name(char *name)
+{
+	memset(name, 0, SYNCMAP_NAME_LEN);
+	switch (below(12)) {
+	case 0:		/* garbage, not NUL-terminated */
+		for (int i = 0; i < SYNCMAP_NAME_LEN; i++)
+			name[i] = rnd();
+		break;
+	case 1:
+		strcpy(name, below(2) ? ".x" : "a/b");
+		break;
+	default:
+		snprintf(name, SYNCMAP_NAME_LEN, "fzm%u", below(NAMES));
+	}
+}
+
+static int ctl_call(int ctl)
+{
+	union {
+		struct syncmap_create c;
+		struct syncmap_name n;
+		struct syncmap_list l;
+		unsigned char raw[128];
+	} a;
+	static struct syncmap_info infos[8];
+	unsigned long cmd;
+	void *arg = &a;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	switch (below(4)) {
+	case 0:
+	case 1:
+		cmd = SYNCMAP_IOC_CREATE;
+		pool_name(a.c.name);
+		a.c.max_entries = below(3) ? 0 : len(16, 64);
+		a.c.max_key_len = below(3) ? 0 : len(64, MAX_KEY);
+		a.c.max_value_len = below(3) ? 0 : len(512, MAX_VALUE);
+		a.c.mode = below(4) ? 0600 : rnd();
+		if (!below(20))
+			a.c.flags = rnd();
+		if (!below(20))
+			a.c.pad = rnd();
+		break;
+	case 2:
+		cmd = SYNCMAP_IOC_DESTROY;
+		pool_name(a.n.name);
+		break;
+	default:
+		cmd = SYNCMAP_IOC_LIST;
+		a.l.buf = ptr(infos);
+		a.l.count = len(below(9), 8);
+		if (!below(20))
+			a.l.flags = rnd();
+	}
+	if (!below(30))
+		arg = (void *)(uintptr_t)ptr(&a);
+	r = ioctl(ctl, cmd, arg) ? errno : 0;
+	calls++;
+	errors[r & 255]++;
+	if (r && !ctl_allowed(r)) {
+		printf("# fuzz named: control cmd %#lx: unexpected errno %d\n",
+		       cmd, r);
+		return 1;
+	}
+	return 0;
+}
+
+static int named_worker(int id, long n, uint64_t seed)
+{
+	int ctl = open("/dev/syncmap-control", O_RDWR), bad = 0;
+	long i;
+
+	if (ctl < 0)
+		return 1;
+	rng = seed * 0x9e3779b97f4a7c15ULL + id + 1;
+	for (i = 0; i < n; i++) {
+		char path[64];
+		int fd, k;
+
+		if (below(3)) {
+			bad += ctl_call(ctl);
+			continue;
+		}
+		snprintf(path, sizeof(path), "/dev/syncmaps/fzm%u",
+			 below(NAMES));
+		fd = open(path, O_RDWR);
+		if (fd < 0) {
+			if (errno != ENOENT && errno != ENODEV) {
+				printf("# fuzz named: open: errno %d\n", errno);
+				bad++;
+			}
+			continue;
+		}
+		for (k = 0; k < 4; k++)
+			bad += one_call(fd);
+		close(fd);
+	}
+	close(ctl);
+	return bad ? 1 : 0;
+}
+
+/* Every pool map destroyed, LIST then has none of them. */
+static int named_cleanup(void)
+{
+	struct syncmap_info infos[64];
+	struct syncmap_list l = { .buf = p2u(infos), .count = 64 };
+	struct syncmap_name nm;
+	int ctl = open("/dev/syncmap-control", O_RDWR), i, left = 0;
+
+	if (ctl < 0)
+		return 0;
+	for (i = 0; i < NAMES; i++) {
+		memset(&nm, 0, sizeof(nm));
+		snprintf(nm.name, sizeof(nm.name), "fzm%d", i);
+		if (ioctl(ctl, SYNCMAP_IOC_DESTROY, &nm) && errno != ENOENT)
+			return 0;
+	}
+	if (ioctl(ctl, SYNCMAP_IOC_LIST, &l))
+		return 0;
+	for (i = 0; i < (int)l.count; i++)
+		left += !strncmp(infos[i].name, "fzm", 3);
+	close(ctl);
+	printf("# fuzz named: %d pool maps left after destroying them\n", left);
+	return !left;
+}
+
+static int fuzz_named(int procs, long per)
+{
+	int i, ok = 1, status;
+
+	for (i = 0; i < procs; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(named_worker(i, per, 1));
+		if (pid < 0)
+			ok = 0;
+	}
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			ok = 0;
+	ok = named_cleanup() && ok;
+	printf("SYNCMAP-RESULT %s dev.fuzz_named_%ld_rounds\n",
+	       ok ? "ok" : "FAIL", procs * per);
+	return ok ? 0 : 1;
+}
+
+
 int main(int argc, char **argv)
 {
 	int procs = argc > 1 ? atoi(argv[1]) : 4;
@@ -394,7 +586,8 @@ int main(int argc, char **argv)
 	int i, ok = 1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc == 3 && (!strcmp(argv[1], "churn") || !strcmp(argv[1], "soak")))
+	if (argc >= 3 && (!strcmp(argv[1], "churn") || !strcmp(argv[1], "soak") ||
+			  !strcmp(argv[1], "named")))
 		procs = 0;
 	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	gone_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -405,6 +598,8 @@ int main(int argc, char **argv)
 		return churn(atoi(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "soak"))
 		return soak(atoi(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "named"))
+		return fuzz_named(atoi(argv[2]), atol(argv[3]));
 	for (i = 0; i < procs; i++) {
 		pid_t pid = fork();
 

@@ -11,6 +11,8 @@ syncmapctl destroy tnamed || echo "SYNCMAP-FAIL syncmapctl destroy tnamed"
 /bin/devtest named || true
 # One million random ioctls from 4 processes, then a consistency check.
 /bin/fuzz 4 250000 || true
+# The same across named maps, with create / destroy / list in between.
+/bin/fuzz named 3 2000 || true
 # A mixed workload for a bounded time: fuzzers and owners that check
 # every call on their own keys (make soak runs it for 10 minutes).
 /bin/fuzz soak "${SOAK_SECS:-60}" || true
