@@ -1318,23 +1318,25 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 /* ---- the API ---------------------------------------------------------- */
 
 /**
- * syncmap_create() - create an empty map
+ * syncmap_create_gfp() - create an empty map, allocating it with @gfp
  * @release: called with every value the map drops, a grace period after
  *	it was dropped, from RCU callback context (must not sleep); may be
  *	NULL
+ * @gfp: flags for the map and its first table, e.g. GFP_KERNEL_ACCOUNT
+ *	for a map a user asked for (later tables take each write's flags)
  *
  * A map without @release has nothing to do when it drops a value, and
  * stores values bare: replacing or deleting one never allocates, and a
  * lookup follows one pointer less. A map with @release allocates a small
  * box per stored value, which carries the value's deferred release.
  *
- * Context: Process context; may sleep.
+ * Context: Any context @gfp allows.
  * Return: the map, or ERR_PTR(-ENOMEM).
  */
-struct syncmap *syncmap_create(void (*release)(void *value))
+struct syncmap *syncmap_create_gfp(void (*release)(void *value), gfp_t gfp)
 {
-	struct syncmap *map = kzalloc(sizeof(*map), GFP_KERNEL);
-	struct syncmap_table *r = table_alloc(SYNCMAP_MIN_SLOTS, GFP_KERNEL);
+	struct syncmap *map = kzalloc(sizeof(*map), gfp);
+	struct syncmap_table *r = table_alloc(SYNCMAP_MIN_SLOTS, gfp);
 
 	if (!map || !r) {
 		kfree(map);
@@ -1348,6 +1350,21 @@ struct syncmap *syncmap_create(void (*release)(void *value))
 	INIT_WORK(&map->grow_work, dirty_grow_work);
 	atomic_long_set(&map->len, 0);
 	return map;
+}
+EXPORT_SYMBOL_GPL(syncmap_create_gfp);
+
+/**
+ * syncmap_create() - create an empty map
+ * @release: as for syncmap_create_gfp()
+ *
+ * syncmap_create_gfp() with GFP_KERNEL.
+ *
+ * Context: Process context; may sleep.
+ * Return: the map, or ERR_PTR(-ENOMEM).
+ */
+struct syncmap *syncmap_create(void (*release)(void *value))
+{
+	return syncmap_create_gfp(release, GFP_KERNEL);
 }
 EXPORT_SYMBOL_GPL(syncmap_create);
 

@@ -65,6 +65,7 @@ struct syncmap_counters {
 };
 
 struct syncmap *syncmap_create(void (*release)(void *value));
+struct syncmap *syncmap_create_gfp(void (*release)(void *value), gfp_t gfp);
 void syncmap_destroy(struct syncmap *map);
 
 void *syncmap_load(struct syncmap *map, const void *key, size_t key_len);

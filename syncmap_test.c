@@ -318,6 +318,24 @@ static void syncmap_test_create_empty(struct kunit *test)
 	syncmap_destroy(NULL);
 }
 
+/* A map allocated with the caller's flags works as any other. */
+static void syncmap_test_create_gfp(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+	struct syncmap *map = syncmap_create_gfp(tval_release,
+						 GFP_KERNEL_ACCOUNT);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	store_ok(test, map, "a", 1, &ctx->vals[0]);
+	store_ok(test, map, "a", 1, &ctx->vals[1]);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)&ctx->vals[1], load(map, "a", 1));
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(map));
+	syncmap_destroy(map);
+	/* the replaced value and the last one, each released once */
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[0]));
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[1]));
+}
+
 static void syncmap_test_destroy_releases_all(struct kunit *test)
 {
 	struct tctx *ctx = tctx_new(test, 100);
@@ -3467,6 +3485,7 @@ static void syncmap_test_concurrent_bare(struct kunit *test)
  */
 static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_create_empty),
+	KUNIT_CASE(syncmap_test_create_gfp),
 	KUNIT_CASE(syncmap_test_destroy_releases_all),
 	KUNIT_CASE(syncmap_test_load_absent),
 	KUNIT_CASE(syncmap_test_load_present),

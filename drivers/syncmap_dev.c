@@ -946,7 +946,7 @@ static long smdev_ioctl(struct file *file, unsigned int cmd,
 static int smdev_map_init(struct syncmap_named *m, u32 entries, u32 key_len,
 			  u32 value_len)
 {
-	m->map = syncmap_create(value_release);
+	m->map = syncmap_create_gfp(value_release, GFP_KERNEL_ACCOUNT);
 	if (IS_ERR(m->map))
 		return PTR_ERR(m->map);
 	atomic_long_set(&m->entries, 0);
