@@ -603,7 +603,8 @@ static void *lat_storer(void *arg)
 
 	bench_read_lock();
 	bench_read_unlock();
-	for (i = 0; i < LAT_MAX_SAMPLES && !STOPPED(&lr->stop); i++) {
+	/* At least one store, as FOR_OPS: a loaded machine may start us late */
+	for (i = 0; i < LAT_MAX_SAMPLES && (!i || !STOPPED(&lr->stop)); i++) {
 		long k = i & 1 ? (long)(xorshift(&seed) % lr->n) : fresh++;
 		unsigned long long t0 = bench_now_ns(), dt;
 		unsigned int ns;
