@@ -260,7 +260,7 @@ static void value_put(struct smdev_value *v)
 {
 	if (v && refcount_dec_and_test(&v->ref)) {
 		user_uncharge(v->user, 0, v->len);
-		kfree(v);
+		kvfree(v);
 	}
 }
 
@@ -278,7 +278,7 @@ static struct smdev_value *value_alloc(struct syncmap_named *m, u32 len)
 	err = user_charge(m->user, 0, len);
 	if (err)
 		return ERR_PTR(err);
-	v = kmalloc(struct_size(v, data, len), SMDEV_GFP);
+	v = kvmalloc(struct_size(v, data, len), SMDEV_GFP);
 	if (!v) {
 		user_uncharge(m->user, 0, len);
 		return ERR_PTR(-ENOMEM);

@@ -1596,6 +1596,29 @@ static void t_named_limits(void)
 	CHECK(!put("123456789", "v"));
 	close(m);
 	CHECK(!destroy_map("small"));
+
+	/* a value past kmalloc's largest (4 MiB): kvmalloc()ed */
+	{
+		size_t big = 6 << 20, i;
+		unsigned char *v = malloc(big), *out = malloc(big);
+		struct syncmap_kv kv;
+
+		CHECK(v && out);
+		for (i = 0; i < big; i++)
+			v[i] = i * 7 + (i >> 12);
+		CHECK(!create_map("big", 4, 0, 8 << 20, 0));
+		fd = open_map("big", O_RDWR);
+		kv = kv_of("k", v, big);
+		CHECK(!io(SYNCMAP_IOC_STORE, &kv));
+		kv = kv_of("k", out, big);
+		CHECK(!io(SYNCMAP_IOC_LOAD, &kv) && kv.value_len == big &&
+		      !memcmp(v, out, big));
+		close(fd);
+		fd = dflt;
+		CHECK(!destroy_map("big"));
+		free(v);
+		free(out);
+	}
 }
 
 /* DESTROY with a file open: the node goes, the file keeps the map. */
