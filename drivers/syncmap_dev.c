@@ -95,15 +95,14 @@ MODULE_PARM_DESC(user_max_bytes,
 /**
  * struct smdev_user - what an unprivileged user's maps hold, for quotas
  * @uid: the user
- * @ref: the user's maps, each holds one
- * @maps: named maps the user created
+ * @maps: named maps the user created (not yet freed); the record goes
+ *	with the last, under smdev_users_lock
  * @entries: keys held or reserved in them
  * @bytes: their key bytes, and the bytes of the values they hold (or that
  *	commands on them are about to store)
  */
 struct smdev_user {
 	kuid_t uid;
-	refcount_t ref;
 	unsigned int maps;
 	atomic_long_t entries;
 	atomic_long_t bytes;
@@ -151,16 +150,14 @@ static struct smdev_user *user_alloc(kuid_t uid)
 {
 	struct smdev_user *u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 
-	if (u) {
+	if (u)
 		u->uid = uid;
-		refcount_set(&u->ref, 1);
-	}
 	return u;
 }
 
 /*
- * @uid's record with a reference, and one more map charged to it; NULL
- * with -EDQUOT at user_max_maps, or -ENOMEM.
+ * @uid's record, with one more map charged to it; NULL with -EDQUOT at
+ * user_max_maps, or -ENOMEM.
  */
 static struct smdev_user *user_get_map(kuid_t uid, int *err)
 {
@@ -168,14 +165,10 @@ static struct smdev_user *user_get_map(kuid_t uid, int *err)
 
 	mutex_lock(&smdev_users_lock);
 	u = xa_load(&smdev_users, __kuid_val(uid));
-	if (u && u->maps >= READ_ONCE(user_max_maps)) {
+	if ((u ? u->maps : 0) >= READ_ONCE(user_max_maps)) {
 		u = NULL;
 		*err = -EDQUOT;
-	} else if (u) {
-		refcount_inc(&u->ref);
-	} else if (!READ_ONCE(user_max_maps)) {
-		*err = -EDQUOT;
-	} else {
+	} else if (!u) {
 		*err = -ENOMEM;
 		u = user_alloc(uid);
 		if (u && xa_err(xa_store(&smdev_users, __kuid_val(uid), u,
@@ -190,12 +183,11 @@ static struct smdev_user *user_get_map(kuid_t uid, int *err)
 	return u;
 }
 
-/* A map of @u's is gone: uncharge it, and drop its reference. */
+/* A map of @u's is gone: uncharge it; the last one frees @u. */
 static void user_put_map(struct smdev_user *u)
 {
 	mutex_lock(&smdev_users_lock);
-	u->maps--;
-	if (refcount_dec_and_test(&u->ref)) {
+	if (!--u->maps) {
 		WARN_ON_ONCE(atomic_long_read(&u->entries) ||
 			     atomic_long_read(&u->bytes));
 		xa_erase(&smdev_users, __kuid_val(u->uid));
