@@ -1215,7 +1215,9 @@ static struct syncmap_named *map_create(const struct syncmap_create *rq,
 
 	if (!m)
 		return ERR_PTR(-ENOMEM);
-	device_initialize(&m->dev);	/* from here on, put_device() frees m */
+	device_initialize(&m->dev);
+	m->dev.class = &smdev_class;
+	m->dev.type = &smdev_map_type;	/* from here on, put_device() frees m */
 	if (charged) {
 		m->user = user_get_map(uid, &err);
 		if (!m->user)
@@ -1229,8 +1231,6 @@ static struct syncmap_named *map_create(const struct syncmap_create *rq,
 	m->mode = rq->mode;
 	m->uid = uid;
 	m->gid = gid;
-	m->dev.class = &smdev_class;
-	m->dev.type = &smdev_map_type;
 	err = dev_set_name(&m->dev, "%s", m->name);
 	if (err)
 		goto put;
