@@ -153,6 +153,18 @@ static void batch_arg(struct syncmap_batch *b)
 }
 
 static long calls, errors[256];
+
+/* Count a call's outcome; 1 if its errno is none of those @ok allows. */
+static int judge(const char *what, unsigned long cmd, int r, int (*ok)(int))
+{
+	calls++;
+	errors[r & 255]++;
+	if (r && !ok(r)) {
+		printf("# %s: cmd %#lx: unexpected errno %d\n", what, cmd, r);
+		return 1;
+	}
+	return 0;
+}
 static int no_clear;	/* soak: the owners' keys must survive */
 
 static int one_call(int fd)
@@ -220,13 +232,7 @@ static int one_call(int fd)
 	if (no_clear && (unsigned int)cmd == SYNCMAP_IOC_CLEAR)
 		cmd = SYNCMAP_IOC_STATS;
 	r = ioctl(fd, cmd, arg) ? errno : 0;
-	calls++;
-	errors[r & 255]++;
-	if (r && !allowed(r)) {
-		printf("# fuzz: cmd %#lx: unexpected errno %d\n", cmd, r);
-		return 1;
-	}
-	return 0;
+	return judge("fuzz", cmd, r, allowed);
 }
 
 static int worker(int id, long n, uint64_t seed)
@@ -487,14 +493,7 @@ static int ctl_call(int ctl)
 	if (!below(30))
 		arg = (void *)(uintptr_t)ptr(&a);
 	r = ioctl(ctl, cmd, arg) ? errno : 0;
-	calls++;
-	errors[r & 255]++;
-	if (r && !ctl_allowed(r)) {
-		printf("# fuzz named: control cmd %#lx: unexpected errno %d\n",
-		       cmd, r);
-		return 1;
-	}
-	return 0;
+	return judge("fuzz named: control", cmd, r, ctl_allowed);
 }
 
 static int named_worker(int id, long n, uint64_t seed)
