@@ -79,17 +79,14 @@ static void usage(FILE *f)
 
 /*
  * A JSON string of @len bytes, each the character of the same code (so
- * any bytes round-trip); with --hex, their hex digits. @more: text to
- * append inside the same string (a second part), or NULL to close it.
+ * any bytes round-trip); with --hex, their hex digits.
  */
-static void json_str(const void *data, size_t len, const char *more)
+static void json_str(const void *data, size_t len)
 {
-	static int open;
 	const unsigned char *p = data;
 	size_t i;
 
-	if (!open)
-		putchar('"');
+	putchar('"');
 	for (i = 0; i < len; i++) {
 		if (out_mode == OUT_HEX)
 			printf("%02x", p[i]);
@@ -100,11 +97,7 @@ static void json_str(const void *data, size_t len, const char *more)
 		else
 			putchar(p[i]);
 	}
-	open = more != NULL;
-	if (more)
-		printf("%s", more);
-	else
-		putchar('"');
+	putchar('"');
 }
 
 static void json_key(const char *name)
@@ -141,9 +134,11 @@ static int fail_msg(const char *what, const char *why)
 {
 	fprintf(stderr, "syncmapctl: %s: %s\n", what, why);
 	if (json) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s: %s", what, why);
 		printf("{\"error\":");
-		json_str(what, strlen(what), ": ");
-		json_str(why, strlen(why), NULL);
+		json_str(msg, strlen(msg));
 		printf("}\n");
 	}
 	return EXIT_ERR;
@@ -259,6 +254,7 @@ struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);	/* all but key/value */
 	int control;			/* runs on /dev/syncmap-control */
+	int reads;			/* changes nothing: opens read-only */
 	unsigned long ioc;		/* a key/value command's ioctl */
 	int takes_old;			/* KEY OLD ... */
 	int stores;			/* ... VALUE (or NEW), or --file */
@@ -314,13 +310,13 @@ static int cmd_kv(int argc, char **argv)
 	if (json) {
 		printf("{");
 		json_key("key");
-		json_str(key.p, key.len, NULL);
+		json_str(key.p, key.len);
 		if (cmd->load != LOAD_NONE)
 			printf(",\"loaded\":%s", loaded ? "true" : "false");
 		if (loaded) {
 			printf(",");
 			json_key("value");
-			json_str(out.p, out.len, NULL);
+			json_str(out.p, out.len);
 		}
 		if (cmd->need_flag)
 			printf(",\"done\":%s",
@@ -370,11 +366,11 @@ static int cmd_range(int argc UNUSED, char **argv UNUSED)
 			if (json) {
 				printf("%s{", n++ ? "," : "");
 				json_key("key");
-				json_str(p + sizeof(rec), rec.key_len, NULL);
+				json_str(p + sizeof(rec), rec.key_len);
 				printf(",");
 				json_key("value");
 				json_str(p + sizeof(rec) + rec.key_len,
-					 rec.value_len, NULL);
+					 rec.value_len);
 				printf("}");
 			} else {
 				print_bytes(p + sizeof(rec), rec.key_len, 0);
@@ -541,7 +537,7 @@ static int cmd_list(int argc UNUSED, char **argv UNUSED)
 		if (json) {
 			printf("%s{", i ? "," : "");
 			json_key("name");
-			json_str(f->name, strlen(f->name), NULL);
+			json_str(f->name, strlen(f->name));
 			printf(",\"entries\":%llu,\"max_entries\":%llu,"
 			       "\"max_key_len\":%u,\"max_value_len\":%u,"
 			       "\"uid\":%u,\"gid\":%u,\"mode\":\"%04o\"}",
@@ -564,7 +560,7 @@ static int cmd_list(int argc UNUSED, char **argv UNUSED)
 
 static const struct command commands[] = {
 	{ "store", .ioc = SYNCMAP_IOC_STORE, .stores = 1 },
-	{ "load", .ioc = SYNCMAP_IOC_LOAD, .load = LOAD_VALUE },
+	{ "load", .ioc = SYNCMAP_IOC_LOAD, .load = LOAD_VALUE, .reads = 1 },
 	{ "delete", .ioc = SYNCMAP_IOC_DELETE, .need_flag = SYNCMAP_F_LOADED },
 	{ "load-or-store", .ioc = SYNCMAP_IOC_LOAD_OR_STORE, .stores = 1,
 	  .load = LOAD_OLD, .stored_note = "stored" },
@@ -576,9 +572,9 @@ static const struct command commands[] = {
 	{ "cad", .ioc = SYNCMAP_IOC_COMPARE_AND_DELETE, .takes_old = 1,
 	  .need_flag = SYNCMAP_F_SWAPPED },
 	{ "clear", .run = cmd_clear },
-	{ "range", .run = cmd_range },
-	{ "dump", .run = cmd_range },
-	{ "stats", .run = cmd_stats },
+	{ "range", .run = cmd_range, .reads = 1 },
+	{ "dump", .run = cmd_range, .reads = 1 },
+	{ "stats", .run = cmd_stats, .reads = 1 },
 	{ "create", .run = cmd_create, .control = 1 },
 	{ "destroy", .run = cmd_destroy, .control = 1 },
 	{ "list", .run = cmd_list, .control = 1 },
@@ -632,9 +628,7 @@ int main(int argc, char **argv)
 	}
 	if (cmd->control)
 		dev_path = control_path;
-	fd = open(dev_path, (cmd->run == cmd_range || cmd->run == cmd_stats ||
-			     cmd->ioc == SYNCMAP_IOC_LOAD ? O_RDONLY : O_RDWR) |
-		  O_CLOEXEC);
+	fd = open(dev_path, (cmd->reads ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
 		return errno == EACCES ? fail(dev_path, errno) :
 					 fail_msg(dev_path, strerror(errno));
