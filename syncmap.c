@@ -226,28 +226,25 @@ static struct syncmap_entry *entry_alloc(const void *key, size_t key_len,
 	if (!e)
 		return NULL;
 	RCU_INIT_POINTER(e->p, NULL);
-	refcount_set(&e->ref, 1);
 	e->hash = hash >> 32;
 	e->key_len = key_len;
 	memcpy(e->key, key, key_len);
 	return e;
 }
 
-static void entry_put(struct syncmap_entry *e)
+/*
+ * Free an entry its table owns (struct syncmap_table): every table that
+ * held it has been unpublished for a grace period, so no lockless reader
+ * can still see it. A table owns only expunged entries (left out of the
+ * next table, or expunged by a clear or destroy); a value still here would
+ * be one the map lost track of, and is leaked (the entry does not know
+ * its map).
+ */
+static void entry_free(struct syncmap_entry *e)
 {
-	void *p;
+	void *p = rcu_dereference_protected(e->p, true);
 
-	if (!refcount_dec_and_test(&e->ref))
-		return;
-	/*
-	 * No table holds the entry, and every table that did has been
-	 * unpublished for a grace period. A value still here would be one
-	 * the map lost track of (and is leaked: the entry does not know its
-	 * map): clear and destroy expunge every entry, and an entry is left
-	 * out of a table only once it is expunged.
-	 */
-	p = rcu_dereference_protected(e->p, !refcount_read(&e->ref));
-	WARN_ON_ONCE(syncmap_word_is_live(e, p));
+	WARN_ON_ONCE(p != SYNCMAP_EXPUNGED(e));
 	kfree(e);
 }
 
@@ -384,14 +381,17 @@ static bool entry_expunge(struct syncmap *map, struct syncmap_entry *e)
 
 /* ---- tables ----------------------------------------------------------- */
 
+/* An empty table of @size slots (a power of two), and its @owned bitmap. */
 static struct syncmap_table *table_alloc(unsigned int size, gfp_t gfp)
 {
+	size_t bitmap = BITS_TO_LONGS(size) * sizeof(unsigned long);
 	struct syncmap_table *t;
 
-	t = kvzalloc(struct_size(t, slots, size), gfp);
+	t = kvzalloc(size_add(struct_size(t, slots, size), bitmap), gfp);
 	if (t) {
 		t->size = size;
 		t->shift = 64 - ilog2(size);
+		t->owned = (unsigned long *)&t->slots[size];
 	}
 	return t;
 }
@@ -418,14 +418,14 @@ static bool dirty_has_room(const struct syncmap_table *d)
 	return d->reserved + d->nr_new + 1 <= d->size / 4 * 3;
 }
 
-static void table_put_entries(struct syncmap_table *t, bool may_sleep)
+/* Free the entries @t owns: it has been unpublished for a grace period. */
+static void table_free_entries(struct syncmap_table *t, bool may_sleep)
 {
-	unsigned int i;
+	unsigned int i, n = 0;
 
-	for (i = 0; i < t->size; i++) {
-		if (t->slots[i].entry)
-			entry_put(t->slots[i].entry);
-		if (may_sleep && !(i & 1023))
+	for_each_set_bit(i, t->owned, t->size) {
+		entry_free(t->slots[i].entry);
+		if (may_sleep && !(++n & 1023))
 			cond_resched();
 	}
 }
@@ -435,7 +435,7 @@ static void table_free_work(struct work_struct *work)
 	struct syncmap_table *t = container_of(to_rcu_work(work),
 					       struct syncmap_table, free_work);
 
-	table_put_entries(t, true);
+	table_free_entries(t, true);
 	kvfree(t);
 }
 
@@ -444,7 +444,7 @@ static void table_free_rcu(struct rcu_head *head)
 	struct syncmap_table *t = container_of(head, struct syncmap_table,
 					       free_rcu);
 
-	table_put_entries(t, false);
+	table_free_entries(t, false);
 	kvfree(t);
 }
 
@@ -464,10 +464,7 @@ static void table_free_deferred(struct syncmap_table *t)
 	queue_rcu_work(syncmap_wq, &t->free_work);
 }
 
-/*
- * Add @e to a table known not to hold its key. The caller hands the table
- * a reference to @e.
- */
+/* Add @e to a table known not to hold its key. */
 static void table_add(struct syncmap_table *t, struct syncmap_entry *e)
 {
 	unsigned int mask = t->size - 1;
@@ -491,18 +488,19 @@ static void table_upsert(struct syncmap_table *t, struct syncmap_entry *e)
 		WARN_ON_ONCE(cur != e);	/* one entry per key, always */
 		return;
 	}
-	refcount_inc(&e->ref);
 	table_add(t, e);
 }
 
 /*
  * Take every value out of a table the map no longer publishes (clear,
- * destroy) and expunge its entries, releasing the values. A lockless
- * writer racing with us either stored before our xchg, and we release
- * its value, or sees EXPUNGED and goes to the lock, where it finds the
- * new tables.
+ * destroy), expunge its entries, releasing the values, and take ownership
+ * of the entries in slots @own_from and up (see tables_drop()). A
+ * lockless writer racing with us either stored before our xchg, and we
+ * release its value, or sees EXPUNGED and goes to the lock, where it
+ * finds the new tables.
  */
-static void table_expunge_all(struct syncmap *map, struct syncmap_table *t)
+static void table_expunge_all(struct syncmap *map, struct syncmap_table *t,
+			      unsigned int own_from)
 {
 	struct syncmap_entry *e;
 	unsigned int i;
@@ -518,6 +516,8 @@ static void table_expunge_all(struct syncmap *map, struct syncmap_table *t)
 			atomic_long_dec(&map->len);
 			word_release(map, p);
 		}
+		if (i >= own_from)
+			__set_bit(i, t->owned);
 		if (!(i & 1023))
 			cond_resched();
 	}
@@ -548,19 +548,33 @@ static void table_delete_all(struct syncmap *map, struct syncmap_table *t)
 }
 
 /*
- * Expunge and free an unpublished dirty table @d and the nursery @n it
- * was taking over, if any (@d's own pending, read under the lock that
- * unpublished @d: nothing steps @d any more). An entry in both is
- * expunged once: the second xchg finds it EXPUNGED.
+ * tables_drop - expunge and free the tables a clear or destroy unpublished
+ * @r: the read table
+ * @d: the dirty table, or NULL
+ * @n: the nursery @d was taking over (@d's pending, read under the lock
+ *	that unpublished @d: nothing steps @d any more), or NULL
+ *
+ * An entry in two of them is expunged once (the second xchg finds it
+ * EXPUNGED) and must be freed once: @d owns all of its entries; @n those
+ * of its slots that @d has not adopted yet (the others are in @d); @r
+ * those of its slots that @d's build has not reached yet, besides those
+ * the build left out, which it owns already (every other entry behind
+ * d->copied is in @d: copied, or left out and revived into it). A
+ * nursery @d has copied nothing: @r owns all of its entries. @d goes
+ * last, as the others read how far its build got.
  */
-static void dirty_drop(struct syncmap *map, struct syncmap_table *d,
-		       struct syncmap_table *n)
+static void tables_drop(struct syncmap *map, struct syncmap_table *r,
+			struct syncmap_table *d, struct syncmap_table *n)
 {
-	table_expunge_all(map, d);
-	table_free_deferred(d);
+	table_expunge_all(map, r, d ? d->copied : 0);
+	table_free_deferred(r);
 	if (n) {
-		table_expunge_all(map, n);
+		table_expunge_all(map, n, d->adopted);
 		table_free_deferred(n);
+	}
+	if (d) {
+		table_expunge_all(map, d, 0);
+		table_free_deferred(d);
 	}
 }
 
@@ -608,10 +622,8 @@ static void dirty_adopt_step(struct syncmap *map, struct syncmap_table *d)
 	lockdep_assert_held(&map->lock);
 	for (i = d->adopted; i < end; i++) {
 		e = n->slots[i].entry;
-		if (e) {
-			refcount_inc(&e->ref);
+		if (e)
 			table_add(d, e);
-		}
 	}
 	d->adopted = end;
 	if (end == n->size) {
@@ -625,8 +637,11 @@ static void dirty_adopt_step(struct syncmap *map, struct syncmap_table *d)
  * dirty_copy_step - take over the next SYNCMAP_COPY_STEP slots of the
  * read table into the dirty table @d
  *
- * Each entry is either expunged (NULL -> EXPUNGED) and left out, or,
- * holding a value, added to @d. The cmpxchg in entry_expunge() is what
+ * Each entry is either expunged (NULL -> EXPUNGED) and left out, the read
+ * table then owning it (it frees the entry with itself, after the
+ * promotion of @d), or, holding a value, added to @d, which reads the
+ * entry and writes nothing to it: a build does not take the cache lines
+ * of the live entries that lookups on other CPUs are reading. The cmpxchg in entry_expunge() is what
  * makes that choice safe against lockless writers, who store into a
  * read-table entry without the lock: a store that lands before it makes
  * the entry live and we copy it; one that comes after finds EXPUNGED and
@@ -662,10 +677,12 @@ static void dirty_copy_step(struct syncmap *map, struct syncmap_table *d)
 		dirty_adopt_step(map, d);
 	for (i = d->copied; i < end; i++) {
 		e = r->slots[i].entry;
-		if (e && !entry_expunge(map, e)) {
-			refcount_inc(&e->ref);
+		if (!e)
+			continue;
+		if (entry_expunge(map, e))
+			__set_bit(i, r->owned);	/* left out: @r frees it */
+		else
 			table_add(d, e);
-		}
 	}
 	d->copied = end;
 	map->counters.copy_steps++;
@@ -743,16 +760,28 @@ static void count_miss(struct syncmap *map, struct syncmap_table *d)
 	map_unlock(map, flags);
 }
 
+/* The slot of the read table @r that holds @e, which it does. */
+static unsigned int table_slot_of(const struct syncmap_table *r,
+				  const struct syncmap_entry *e)
+{
+	unsigned int i = syncmap_home(r, syncmap_entry_hash(e));
+
+	while (r->slots[i].entry != e)
+		i = (i + 1) & (r->size - 1);
+	return i;
+}
+
 /*
- * Bring back an entry found EXPUNGED under the lock: EXPUNGED -> w.
- * Only lock holders move an entry out of EXPUNGED, so the cmpxchg cannot
- * fail; it is one because lockless writers may be looking at the same
- * word. Only the dirty build in progress expunges entries of the
- * published read table (dirty_copy_step()), and it left this one out, so
- * the entry goes into the dirty table now.
+ * Bring back an entry found EXPUNGED in the read table @r under the lock:
+ * EXPUNGED -> w. Only lock holders move an entry out of EXPUNGED, so the
+ * cmpxchg cannot fail; it is one because lockless writers may be looking
+ * at the same word. Only the dirty build in progress expunges entries of
+ * the published read table (dirty_copy_step()), and it left this one out,
+ * so the entry goes into the dirty table now, which owns it from then on
+ * instead of @r.
  */
-static void entry_revive_locked(struct syncmap *map, struct syncmap_entry *e,
-				void *w)
+static void entry_revive_locked(struct syncmap *map, struct syncmap_table *r,
+				struct syncmap_entry *e, void *w)
 {
 	struct syncmap_table *d = dirty_locked(map);
 	void *p;
@@ -762,8 +791,10 @@ static void entry_revive_locked(struct syncmap *map, struct syncmap_entry *e,
 	WARN_ON_ONCE(p != SYNCMAP_EXPUNGED(e));
 	atomic_long_inc(&map->len);
 	map->counters.revivals++;
-	if (!WARN_ON_ONCE(!d))
-		table_upsert(d, e);
+	if (WARN_ON_ONCE(!d))
+		return;
+	__clear_bit(table_slot_of(r, e), r->owned);
+	table_upsert(d, e);
 }
 
 /*
@@ -1071,7 +1102,7 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 		op->res = entry_swap(map, e, op->w, op->only_if_empty,
 				     &op->old);
 		if (op->res == ENTRY_EXPUNGED) {
-			entry_revive_locked(map, e, op->w);
+			entry_revive_locked(map, r, e, op->w);
 			op->res = ENTRY_STORED;
 			op->old = NULL;
 		}
@@ -1391,10 +1422,7 @@ void syncmap_destroy(struct syncmap *map)
 	mem_cgroup_put(map->grow_memcg);
 	r = rcu_dereference_protected(map->read, true);
 	d = rcu_dereference_protected(map->dirty, true);
-	table_expunge_all(map, r);
-	table_free_deferred(r);
-	if (d)
-		dirty_drop(map, d, d->pending);
+	tables_drop(map, r, d, d ? d->pending : NULL);
 	/* acquire: the callbacks' last accesses to @map come before kfree() */
 	wait_var_event(&map->releases_pending,
 		       !atomic_long_read_acquire(&map->releases_pending));
@@ -2079,10 +2107,7 @@ void syncmap_clear(struct syncmap *map)
 	map->counters.misses += atomic_long_xchg(&map->misses, 0);
 	map_unlock(map, flags);
 
-	table_expunge_all(map, r);
-	table_free_deferred(r);
-	if (d)
-		dirty_drop(map, d, n);
+	tables_drop(map, r, d, n);
 }
 EXPORT_SYMBOL_GPL(syncmap_clear);
 

@@ -6,9 +6,9 @@
 #ifndef _SYNCMAP_INTERNAL_H
 #define _SYNCMAP_INTERNAL_H
 
+#include <linux/bitmap.h>
 #include <linux/cache.h>
 #include <linux/rcupdate.h>
-#include <linux/refcount.h>
 #include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -54,19 +54,19 @@ struct syncmap_val {
  * @p: NULL (deleted), SYNCMAP_EXPUNGED(@p's entry: deleted and left out
  *	of the dirty table) or live: the value, or in a map with a release
  *	callback the value's box; changed only by cmpxchg/xchg
- * @ref: tables (published, dirty or being built) that hold the entry
  * @hash: the key's hsiphash, the top half of syncmap_hash() (the bottom
  *	half is 0): syncmap_entry_hash() gives the whole
  * @key_len: length of @key (kmalloc() refuses a key near 4 GiB long
  *	first, and entry_alloc() checks)
  * @key: a copy of the key
  *
- * 20 bytes before the key: with a key of up to 44 bytes, one 64-byte slab
- * object.
+ * 16 bytes before the key: with a key of up to 48 bytes, one 64-byte slab
+ * object. An entry has no reference count: exactly one table owns it,
+ * and frees it with itself (struct syncmap_table, @owned), so a dirty
+ * build that takes a live entry over reads it and writes nothing to it.
  */
 struct syncmap_entry {
 	void __rcu *p;
-	refcount_t ref;
 	u32 hash;
 	u32 key_len;
 	u8 key[];
@@ -112,10 +112,18 @@ struct syncmap_slot {
  *	with an acquire by lookups) once every entry of the nursery is in
  *	this table; the nursery holds its keys until it is freed, a grace
  *	period later
- * @free_work: frees a large table and drops its entry references after a
- *	grace period
+ * @owned: a bit per slot, under syncmap.lock: the slot's entry is this
+ *	table's to free (with the table, a grace period after it is
+ *	unpublished); lookups never read it. Set by the build that leaves
+ *	the entry out of the next table (dirty_copy_step()), cleared if a
+ *	store brings the entry back into it (entry_revive_locked()), and set
+ *	by a clear or destroy for every entry no later table holds
+ *	(tables_drop()). Every entry is thus owned by the last table that
+ *	holds it, once no published table does, and by no other
+ * @free_work: frees a large table and the entries it owns after a grace
+ *	period
  * @free_rcu: the same for a small table, from the RCU callback
- * @slots: @size slots
+ * @slots: @size slots, followed by the @owned bitmap
  *
  * Slots are only ever filled, never emptied or moved, and a full dirty
  * table is promoted rather than grown. A slot's pointer is written before
@@ -135,6 +143,7 @@ struct syncmap_table {
 	bool amended;
 	bool nursery;
 	struct syncmap_table *pending;
+	unsigned long *owned;
 	union {
 		struct rcu_work free_work;
 		struct rcu_head free_rcu;

@@ -140,6 +140,54 @@ static inline size_t shim_struct_size(size_t base, size_t elem, size_t n)
 #define is_power_of_2(n)	((n) != 0 && (((n) & ((n) - 1)) == 0))
 #define roundup_pow_of_two(n)	((n) <= 1 ? 1UL : 1UL << (ilog2((n) - 1) + 1))
 
+static inline size_t size_add(size_t a, size_t b)
+{
+	size_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? SIZE_MAX : r;
+}
+
+/* ---- bitmaps (non-atomic: the core changes them under its lock) -------- */
+
+#define BITS_PER_LONG		(8 * sizeof(long))
+#define BITS_TO_LONGS(n)	(((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
+
+static inline void __set_bit(unsigned long nr, unsigned long *map)
+{
+	map[nr / BITS_PER_LONG] |= 1UL << (nr % BITS_PER_LONG);
+}
+
+static inline void __clear_bit(unsigned long nr, unsigned long *map)
+{
+	map[nr / BITS_PER_LONG] &= ~(1UL << (nr % BITS_PER_LONG));
+}
+
+static inline bool test_bit(unsigned long nr, const unsigned long *map)
+{
+	return map[nr / BITS_PER_LONG] & (1UL << (nr % BITS_PER_LONG));
+}
+
+static inline unsigned long find_next_bit(const unsigned long *map,
+					  unsigned long size,
+					  unsigned long nr)
+{
+	unsigned long w;
+
+	while (nr < size) {
+		w = map[nr / BITS_PER_LONG] >> (nr % BITS_PER_LONG);
+		if (w) {
+			nr += __builtin_ctzl(w);
+			return nr < size ? nr : size;
+		}
+		nr = (nr / BITS_PER_LONG + 1) * BITS_PER_LONG;
+	}
+	return size;
+}
+
+#define for_each_set_bit(bit, map, size) \
+	for ((bit) = find_next_bit((map), (size), 0); (bit) < (size); \
+	     (bit) = find_next_bit((map), (size), (bit) + 1))
+
 /* ---- printk, WARN ------------------------------------------------------ */
 
 #ifndef pr_fmt
