@@ -1213,35 +1213,23 @@ static int write_alloc(struct syncmap *map, struct write_op *op,
 }
 
 /*
- * write_word - the common body of store, swap and load_or_store
+ * write_slow - the write of a key the read table does not hold with a
+ * value it may take (absent, or expunged): Go's locked Store path
  *
  * Called in an RCU read-side section, which it may leave and re-enter to
- * allocate (so a sleeping @gfp needs a caller not otherwise atomic). A
- * key in the read table is written with one cmpxchg (Go's trySwap); the
- * rest is write_locked(), in one loop with whatever it needs allocated
- * in between.
- * Return: 0 with op->res and op->old set (the caller owns op->old if
- * op->res is ENTRY_STORED; op->w is consumed unless op->res is
- * ENTRY_LOADED or ENTRY_UNCHANGED), or -ENOMEM.
+ * allocate (so a sleeping @gfp needs a caller not otherwise atomic):
+ * write_locked(), in one loop with whatever it needs allocated in
+ * between. @need says what to start with: a new entry for a key that is
+ * probably new, nothing for one found expunged.
+ * Return: 0 with op->res and op->old set, or -ENOMEM.
  */
-static int write_word(struct syncmap *map, struct write_op *op, gfp_t gfp)
+static noinline int write_slow(struct syncmap *map, struct write_op *op,
+			       enum write_need need, gfp_t gfp)
 	__must_hold(RCU)
 {
-	enum write_need need = WRITE_NEED_ENTRY;
-	struct syncmap_entry *e;
 	unsigned long flags;
 	int err = 0;
 
-	e = syncmap_table_find(rcu_dereference(map->read), op->hash, op->key,
-			       op->key_len);
-	if (e) {
-		op->res = entry_swap(map, e, op->w, op->only_if_empty,
-				     &op->old);
-		if (op->res != ENTRY_EXPUNGED)
-			return 0;
-		need = WRITE_AGAIN;
-	}
-	/* else probably a new key: allocate before taking the lock */
 	for (;;) {
 		if (need != WRITE_AGAIN) {
 			err = write_alloc(map, op, need, gfp);
@@ -1292,6 +1280,9 @@ struct write_result {
  * write_value - make @value's word and write it: store, swap and
  * load_or_store
  *
+ * A key the read table holds is written with one cmpxchg, without the
+ * lock (Go's trySwap); the rest goes to write_slow(), hash and word in
+ * hand.
  * Return: 0 with @wr filled in, -EINVAL for a NULL or ERR_PTR @value,
  * -ENOMEM. The word is freed here unless the map took it. wr->old belongs
  * to the caller if wr->res is ENTRY_STORED; otherwise it is only a
@@ -1301,13 +1292,11 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 		       void *value, bool only_if_empty, gfp_t gfp,
 		       struct write_result *wr)
 {
-	struct write_op op = {
-		.key = key, .key_len = key_len,
-		.hash = syncmap_hash(map, key, key_len),
-		.only_if_empty = only_if_empty, .gfp = gfp,
-	};
-	void *p;
-	int err;
+	u64 hash = syncmap_hash(map, key, key_len);
+	enum write_need need = WRITE_NEED_ENTRY;
+	struct syncmap_entry *e;
+	void *w, *p;
+	int err = 0;
 
 	wr->old = NULL;
 	wr->old_value = NULL;
@@ -1321,7 +1310,7 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 		 * read it, this load still happened before that delete.
 		 */
 		rcu_read_lock();
-		p = read_table_value(map, key, key_len, op.hash);
+		p = read_table_value(map, key, key_len, hash);
 		if (p) {
 			wr->res = ENTRY_LOADED;
 			wr->old = p;
@@ -1331,18 +1320,30 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 		if (p)
 			return 0;
 	}
-	op.w = word_alloc(map, value, gfp);
-	if (!op.w)
+	w = word_alloc(map, value, gfp);
+	if (!w)
 		return -ENOMEM;
 	rcu_read_lock();
-	err = write_word(map, &op, gfp);
-	wr->res = op.res;
-	wr->old = op.old;
+	e = syncmap_table_find(rcu_dereference(map->read), hash, key, key_len);
+	if (e) {
+		wr->res = entry_swap(map, e, w, only_if_empty, &wr->old);
+		need = WRITE_AGAIN;	/* expunged: only the lock holder may */
+	}
+	if (!e || wr->res == ENTRY_EXPUNGED) {
+		struct write_op op = {
+			.key = key, .key_len = key_len, .hash = hash, .w = w,
+			.only_if_empty = only_if_empty, .gfp = gfp,
+		};
+
+		err = write_slow(map, &op, need, gfp);
+		wr->res = op.res;
+		wr->old = op.old;
+	}
 	if (!err && wr->old)
 		wr->old_value = syncmap_word_value(map, wr->old);
 	rcu_read_unlock();
 	if (err || wr->res == ENTRY_LOADED || wr->res == ENTRY_UNCHANGED)
-		word_free(map, op.w);
+		word_free(map, w);
 	return err;
 }
 
