@@ -679,8 +679,8 @@ static void dirty_copy_step(struct syncmap *map, struct syncmap_table *d)
 		e = r->slots[i].entry;
 		if (!e)
 			continue;
-		if (entry_expunge(map, e))
-			__set_bit(i, r->owned);	/* left out: @r frees it */
+		if (entry_expunge(map, e))	/* left out: @r frees it */
+			__set_bit(i, r->owned);
 		else
 			table_add(d, e);
 	}

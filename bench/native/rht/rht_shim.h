@@ -23,7 +23,6 @@
 #define __release(x)		((void)0)
 #define fallthrough		__attribute__((fallthrough))
 #define BIT(n)			(1UL << (n))
-#define BITS_PER_LONG		64
 #define PAGE_SHIFT		12
 #define PAGE_SIZE		(1UL << PAGE_SHIFT)
 #define SINGLE_DEPTH_NESTING	1

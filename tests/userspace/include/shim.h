@@ -149,7 +149,8 @@ static inline size_t size_add(size_t a, size_t b)
 
 /* ---- bitmaps (non-atomic: the core changes them under its lock) -------- */
 
-#define BITS_PER_LONG		(8 * sizeof(long))
+#define BITS_PER_LONG		64	/* x86-64, arm64: what the shim runs on */
+_Static_assert(sizeof(long) * 8 == BITS_PER_LONG, "64-bit only");
 #define BITS_TO_LONGS(n)	(((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
 
 static inline void __set_bit(unsigned long nr, unsigned long *map)
