@@ -1925,6 +1925,91 @@ static void syncmap_test_expunged_dropped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1, syncmap_len(map));
 }
 
+/* Slots of @t whose entry @t owns (frees with itself). */
+static unsigned int owned_count(const struct syncmap_table *t)
+{
+	unsigned int i, n = 0;
+
+	for_each_set_bit(i, t->owned, t->size)
+		n++;
+	return n;
+}
+
+/* Whether @t owns @e, which one of its slots holds. */
+static bool owns(const struct syncmap_table *t, const struct syncmap_entry *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->size; i++)
+		if (t->slots[i].entry == e)
+			return test_bit(i, t->owned);
+	return false;
+}
+
+/*
+ * Every entry has exactly one owner, the table that frees it: a build
+ * gives the read table the deleted entries it leaves out and nothing
+ * else (the live ones it copies stay unowned, and unwritten); a store
+ * that revives a left-out entry takes it back into the dirty table.
+ */
+static void syncmap_test_ownership(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 64);
+	struct syncmap *map = ctx->map;
+	struct syncmap_table *r, *d;
+	struct syncmap_entry *e;
+	int i, k, in_d = 0, owned_deleted = 0;
+	char key[12];
+
+	store_n(test, ctx, 0, 32);
+	promote(test, map);
+	r = read_table(map);
+	KUNIT_EXPECT_EQ(test, 0, owned_count(r));
+	for (i = 0; i < 8; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		KUNIT_ASSERT_TRUE(test, syncmap_delete(map, key, strlen(key)));
+	}
+
+	/* New keys until the build has taken over the whole read table. */
+	for (k = 32; k < 64 && (!dirty_table(map) ||
+				dirty_table(map)->copied < r->size); k++)
+		store_n(test, ctx, k, k + 1);
+	d = dirty_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_EQ(test, r->size, d->copied);
+	KUNIT_ASSERT_PTR_EQ(test, r, read_table(map));
+	for (i = 0; i < 32; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		e = table_entry(map, r, key, strlen(key));
+		KUNIT_ASSERT_NOT_NULL(test, e);
+		in_d += table_entry(map, d, key, strlen(key)) == e;
+		owned_deleted += i < 8 && owns(r, e) &&
+				 entry_state(e) == SYNCMAP_EXPUNGED(e);
+		/* exactly one of: owned by the read table, held by d */
+		KUNIT_EXPECT_NE(test, owns(r, e),
+				table_entry(map, d, key, strlen(key)) == e);
+	}
+	KUNIT_EXPECT_EQ(test, 24, in_d);
+	KUNIT_EXPECT_EQ(test, 8, owned_deleted);
+	KUNIT_EXPECT_EQ(test, 8, owned_count(r));
+	KUNIT_EXPECT_EQ(test, 0, owned_count(d));
+
+	/* Revived: back in the dirty table, and no longer the read table's. */
+	e = table_entry(map, r, "3", 1);
+	store_ok(test, map, "3", 1, &ctx->vals[3]);
+	KUNIT_EXPECT_PTR_EQ(test, e, table_entry(map, d, "3", 1));
+	KUNIT_EXPECT_FALSE(test, owns(r, e));
+	KUNIT_EXPECT_EQ(test, 7, owned_count(r));
+
+	/* The promoted table owns nothing until a build leaves keys out. */
+	promote(test, map);
+	KUNIT_EXPECT_PTR_EQ(test, d, read_table(map));
+	KUNIT_EXPECT_EQ(test, 0, owned_count(d));
+	expect_all(test, ctx, 8, k);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[3], load(map, "3", 1));
+	KUNIT_EXPECT_EQ(test, k - 7, syncmap_len(map));
+}
+
 /*
  * A map without a release callback keeps the value itself in the entry:
  * writes to a key the read table holds are a cmpxchg that allocates
@@ -3584,6 +3669,7 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_absent_lookups_promote),
 	KUNIT_CASE(syncmap_test_expunge_and_revive),
 	KUNIT_CASE(syncmap_test_expunged_dropped),
+	KUNIT_CASE(syncmap_test_ownership),
 	KUNIT_CASE(syncmap_test_bare_values),
 	KUNIT_CASE(syncmap_test_build_incremental),
 	KUNIT_CASE(syncmap_test_bounded_work),
