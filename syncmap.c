@@ -641,11 +641,12 @@ static void dirty_adopt_step(struct syncmap *map, struct syncmap_table *d)
  * table then owning it (it frees the entry with itself, after the
  * promotion of @d), or, holding a value, added to @d, which reads the
  * entry and writes nothing to it: a build does not take the cache lines
- * of the live entries that lookups on other CPUs are reading. The cmpxchg in entry_expunge() is what
- * makes that choice safe against lockless writers, who store into a
- * read-table entry without the lock: a store that lands before it makes
- * the entry live and we copy it; one that comes after finds EXPUNGED and
- * takes the lock, where entry_revive_locked() adds the entry to @d. An
+ * of the live entries that lookups on other CPUs are reading. The
+ * cmpxchg in entry_expunge() is what makes that choice safe against
+ * lockless writers, who store into a read-table entry without the lock:
+ * a store that lands before it makes the entry live and we copy it; one
+ * that comes after finds EXPUNGED and takes the lock, where
+ * entry_revive_locked() adds the entry to @d (and takes it back). An
  * entry of the read table is thus in @d, or expunged, once its slot is
  * behind d->copied; until then every lookup and writer finds it in the
  * read table, which is why a build in progress loses nothing.
