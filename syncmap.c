@@ -524,17 +524,19 @@ static void table_expunge_all(struct syncmap *map, struct syncmap_table *t,
 }
 
 /*
- * Delete every value of a table that stays published (a clear in place,
- * see clear_in_place()): live -> NULL, as syncmap_delete() does, so the
- * tables' invariants hold as after any delete. EXPUNGED entries stay so.
+ * Delete every value in slots @from and up of a table that stays
+ * published (a clear in place, see clear_in_place()): live -> NULL, as
+ * syncmap_delete() does, so the tables' invariants hold as after any
+ * delete. EXPUNGED entries stay so.
  */
-static void table_delete_all(struct syncmap *map, struct syncmap_table *t)
+static void table_delete_all(struct syncmap *map, struct syncmap_table *t,
+			     unsigned int from)
 	__must_hold(RCU)
 {
 	unsigned int i;
 	void *p;
 
-	for (i = 0; i < t->size; i++) {
+	for (i = from; i < t->size; i++) {
 		struct syncmap_entry *e = t->slots[i].entry;
 
 		if (!e)
@@ -2048,10 +2050,16 @@ EXPORT_SYMBOL_GPL(syncmap_range_from);
  * keep their slots (deleted entries), which the next builds drop. Small
  * maps are cleared so (allocating and freeing nothing), and any map
  * whose new empty table could not be allocated.
+ *
+ * Each entry is visited once: the read table's slots behind the dirty
+ * build (d->copied) hold entries that are in @d, or expunged; the
+ * nursery's behind d->adopted, entries in @d. Both read under the lock
+ * with the tables: a store after that is one after the clear began.
  */
 static bool clear_in_place(struct syncmap *map, unsigned int max_slots)
 {
 	struct syncmap_table *r, *d, *n;
+	unsigned int copied = 0, adopted = 0;
 	unsigned long flags;
 	bool done = false;
 
@@ -2061,13 +2069,17 @@ static bool clear_in_place(struct syncmap *map, unsigned int max_slots)
 	r = read_locked(map);
 	d = dirty_locked(map);
 	n = d ? d->pending : NULL;
+	if (d) {
+		copied = d->copied;
+		adopted = d->adopted;
+	}
 	map_unlock(map, flags);
 	if (r->size + (d ? d->size : 0) + (n ? n->size : 0) <= max_slots) {
-		table_delete_all(map, r);
+		table_delete_all(map, r, copied);
 		if (d)
-			table_delete_all(map, d);
+			table_delete_all(map, d, 0);
 		if (n)
-			table_delete_all(map, n);
+			table_delete_all(map, n, adopted);
 		done = true;
 	}
 	rcu_read_unlock();

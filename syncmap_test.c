@@ -1594,6 +1594,34 @@ static void syncmap_test_nursery_clear(struct kunit *test)
 			atomic_read(&ctx->released));
 	released = atomic_read(&ctx->released);
 
+#ifdef CONFIG_FAILSLAB
+	/*
+	 * Cleared in place (its empty table not to be had) part way through
+	 * a takeover: the nursery's keys not adopted yet are deleted too.
+	 */
+	store_n(test, ctx, 0, NURSERY_BASE);
+	grow_now(map);
+	promote(test, map);
+	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 100);
+	grow_now(map);
+	f = dirty_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, f->pending);
+	store_n(test, ctx, NURSERY_BASE + 100, NURSERY_BASE + 101);
+	KUNIT_ASSERT_NOT_NULL(test, f->pending);
+	KUNIT_ASSERT_GT(test, f->adopted, 0);
+	current->fail_nth = 1;	/* the new empty table's allocation fails */
+	syncmap_clear(map);
+	KUNIT_EXPECT_EQ(test, 0, current->fail_nth);
+	current->fail_nth = 0;
+	KUNIT_EXPECT_PTR_EQ(test, f, dirty_table(map));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
+	KUNIT_EXPECT_NULL(test, load(map, "5050", 4));
+	settle();
+	KUNIT_EXPECT_EQ(test, released + NURSERY_BASE + 101,
+			atomic_read(&ctx->released));
+	released = atomic_read(&ctx->released);
+#endif
+
 	/* Destroyed with its worker queued (not manual: it may run). */
 	map->grow_manual = false;
 	store_n(test, ctx, 0, NURSERY_BASE);
