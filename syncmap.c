@@ -72,11 +72,21 @@
  * Lifetimes: values are released after a grace period via their box's
  * rcu_head. A map without a release callback stores bare values instead:
  * dropping one needs nothing deferred, so it needs no box, and replacing
- * a value is a single cmpxchg that neither allocates nor frees. Entries
- * are reference counted by the tables that hold them; a table is freed
- * (and its references dropped) a grace period after it was unpublished,
- * from the RCU callback if small, else from a workqueue, so no lockless
- * reader can still see an entry whose count reached zero.
+ * a value is a single cmpxchg that neither allocates nor frees. Unlike
+ * Go's, whose entries the garbage collector frees, each entry is owned by
+ * exactly one table, which frees it with itself, a grace period after it
+ * was unpublished (from the RCU callback if small, else from a
+ * workqueue): the read table owns the entries its successor's build left
+ * out (expunged, and not revived since), and a clear or destroy gives each
+ * remaining entry to one of the tables it unpublishes (tables_drop()).
+ * An owner is marked by a bit beside its slot, which lookups never read,
+ * not by a count in the entry: a build that took a reference on each
+ * live entry it copied (and the old table's free that dropped it) wrote
+ * to every entry's cache line once per promotion cycle, which the CPUs
+ * reading those keys then missed. When its owner is freed, no table
+ * that held the entry has been published for a grace period (the later
+ * tables lack it, the earlier ones went first), so no lockless reader
+ * can still see it.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -1177,7 +1187,7 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 	if (!dirty_complete(map, d))
 		dirty_copy_step(map, d);
 	rcu_assign_pointer(op->fresh->p, op->w);
-	table_add(d, op->fresh);	/* takes the creator's reference */
+	table_add(d, op->fresh);	/* owned once a build leaves it out */
 	op->fresh = NULL;
 	d->nr_new++;
 	/* after @d's install: see find_entry_dirty() */

@@ -118,8 +118,8 @@ struct syncmap_slot {
  *	the entry out of the next table (dirty_copy_step()), cleared if a
  *	store brings the entry back into it (entry_revive_locked()), and set
  *	by a clear or destroy for every entry no later table holds
- *	(tables_drop()). Every entry is thus owned by the last table that
- *	holds it, once no published table does, and by no other
+ *	(tables_drop()). An entry thus has at most one owner, and exactly
+ *	one by the time no published table holds it
  * @free_work: frees a large table and the entries it owns after a grace
  *	period
  * @free_rcu: the same for a small table, from the RCU callback
