@@ -112,7 +112,8 @@ struct syncmap_slot {
  *	with an acquire by lookups) once every entry of the nursery is in
  *	this table; the nursery holds its keys until it is freed, a grace
  *	period later
- * @owned: a bit per slot, under syncmap.lock: the slot's entry is this
+ * @owned: a bit per slot, changed under syncmap.lock (by a clear or
+ *	destroy, once the table is unpublished): the slot's entry is this
  *	table's to free (with the table, a grace period after it is
  *	unpublished); lookups never read it. Set by the build that leaves
  *	the entry out of the next table (dirty_copy_step()), cleared if a
