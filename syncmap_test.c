@@ -1546,6 +1546,36 @@ static unsigned int adopted_entries(const struct syncmap_table *f)
 	return n;
 }
 
+#ifdef CONFIG_FAILSLAB
+/* syncmap_clear() whose new empty table cannot be had: a clear in place. */
+static void clear_failing_alloc(struct kunit *test, struct syncmap *map)
+{
+	current->fail_nth = 1;	/* the new empty table's allocation fails */
+	syncmap_clear(map);
+	KUNIT_EXPECT_EQ(test, 0, current->fail_nth);
+	current->fail_nth = 0;
+}
+#endif
+
+/*
+ * Keys 0 .. NURSERY_BASE - 1 in the read table, the next 100 in a nursery
+ * that the dirty table returned has just begun to take over.
+ */
+static struct syncmap_table *takeover_begun(struct kunit *test,
+					    struct tctx *ctx)
+{
+	struct syncmap_table *f;
+
+	store_n(test, ctx, 0, NURSERY_BASE);
+	grow_now(ctx->map);
+	promote(test, ctx->map);
+	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 100);
+	grow_now(ctx->map);
+	f = dirty_table(ctx->map);
+	KUNIT_ASSERT_NOT_NULL(test, f->pending);
+	return f;
+}
+
 static void syncmap_test_nursery_clear(struct kunit *test)
 {
 	struct tctx *ctx = nursery_map(test, NURSERY_BASE + 400);
@@ -1560,12 +1590,7 @@ static void syncmap_test_nursery_clear(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, NURSERY_BASE + 50, atomic_read(&ctx->released));
 	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
 
-	store_n(test, ctx, 0, NURSERY_BASE);
-	grow_now(map);
-	promote(test, map);
-	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 100);
-	grow_now(map);
-	KUNIT_ASSERT_NOT_NULL(test, dirty_table(map)->pending);
+	takeover_begun(test, ctx);
 	syncmap_clear(map);
 	settle();
 	KUNIT_EXPECT_EQ(test, 2 * NURSERY_BASE + 150,
@@ -1576,13 +1601,7 @@ static void syncmap_test_nursery_clear(struct kunit *test)
 	 * nursery and in the table that adopted them: each is freed once
 	 * (a double free, or a leak, shows under KASAN/kmemleak and ASan).
 	 */
-	store_n(test, ctx, 0, NURSERY_BASE);
-	grow_now(map);
-	promote(test, map);
-	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 100);
-	grow_now(map);
-	f = dirty_table(map);
-	KUNIT_ASSERT_NOT_NULL(test, f->pending);
+	f = takeover_begun(test, ctx);
 	for (end = NURSERY_BASE + 100;
 	     f->pending && !adopted_entries(f) && end < ctx->nvals; end++)
 		store_n(test, ctx, end, end + 1);
@@ -1599,20 +1618,11 @@ static void syncmap_test_nursery_clear(struct kunit *test)
 	 * Cleared in place (its empty table not to be had) part way through
 	 * a takeover: the nursery's keys not adopted yet are deleted too.
 	 */
-	store_n(test, ctx, 0, NURSERY_BASE);
-	grow_now(map);
-	promote(test, map);
-	store_n(test, ctx, NURSERY_BASE, NURSERY_BASE + 100);
-	grow_now(map);
-	f = dirty_table(map);
-	KUNIT_ASSERT_NOT_NULL(test, f->pending);
+	f = takeover_begun(test, ctx);
 	store_n(test, ctx, NURSERY_BASE + 100, NURSERY_BASE + 101);
 	KUNIT_ASSERT_NOT_NULL(test, f->pending);
 	KUNIT_ASSERT_GT(test, f->adopted, 0);
-	current->fail_nth = 1;	/* the new empty table's allocation fails */
-	syncmap_clear(map);
-	KUNIT_EXPECT_EQ(test, 0, current->fail_nth);
-	current->fail_nth = 0;
+	clear_failing_alloc(test, map);
 	KUNIT_EXPECT_PTR_EQ(test, f, dirty_table(map));
 	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
 	KUNIT_EXPECT_NULL(test, load(map, "5050", 4));
@@ -1701,10 +1711,7 @@ static void syncmap_test_clear_in_place(struct kunit *test)
 	r = read_table(map);
 	KUNIT_ASSERT_GT(test, r->size, SYNCMAP_CLEAR_IN_PLACE);
 #ifdef CONFIG_FAILSLAB
-	current->fail_nth = 1;	/* the new empty table's allocation fails */
-	syncmap_clear(map);
-	KUNIT_EXPECT_EQ(test, 0, current->fail_nth);
-	current->fail_nth = 0;
+	clear_failing_alloc(test, map);
 	KUNIT_EXPECT_PTR_EQ(test, r, read_table(map));
 	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
 	KUNIT_EXPECT_NULL(test, load(map, "500", 3));
