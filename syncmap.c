@@ -391,7 +391,7 @@ static bool entry_expunge(struct syncmap *map, struct syncmap_entry *e)
 
 /* ---- tables ----------------------------------------------------------- */
 
-/* An empty table of @size slots (a power of two), and its @owned bitmap. */
+/* An empty table of @size slots (a power of two), and its owned bitmap. */
 static struct syncmap_table *table_alloc(unsigned int size, gfp_t gfp)
 {
 	size_t bitmap = BITS_TO_LONGS(size) * sizeof(unsigned long);
@@ -401,7 +401,6 @@ static struct syncmap_table *table_alloc(unsigned int size, gfp_t gfp)
 	if (t) {
 		t->size = size;
 		t->shift = 64 - ilog2(size);
-		t->owned = (unsigned long *)&t->slots[size];
 	}
 	return t;
 }
@@ -433,7 +432,7 @@ static void table_free_entries(struct syncmap_table *t, bool may_sleep)
 {
 	unsigned int i, n = 0;
 
-	for_each_set_bit(i, t->owned, t->size) {
+	for_each_set_bit(i, syncmap_owned(t), t->size) {
 		entry_free(t->slots[i].entry);
 		if (may_sleep && !(++n & 1023))
 			cond_resched();
@@ -527,7 +526,7 @@ static void table_expunge_all(struct syncmap *map, struct syncmap_table *t,
 			word_release(map, p);
 		}
 		if (i >= own_from)
-			__set_bit(i, t->owned);
+			__set_bit(i, syncmap_owned(t));
 		if (!(i & 1023))
 			cond_resched();
 	}
@@ -693,7 +692,7 @@ static void dirty_copy_step(struct syncmap *map, struct syncmap_table *d)
 		if (!e)
 			continue;
 		if (entry_expunge(map, e))	/* left out: @r frees it */
-			__set_bit(i, r->owned);
+			__set_bit(i, syncmap_owned(r));
 		else
 			table_add(d, e);
 	}
@@ -806,7 +805,7 @@ static void entry_revive_locked(struct syncmap *map, struct syncmap_table *r,
 	map->counters.revivals++;
 	if (WARN_ON_ONCE(!d))
 		return;
-	__clear_bit(table_slot_of(r, e), r->owned);
+	__clear_bit(table_slot_of(r, e), syncmap_owned(r));
 	table_upsert(d, e);
 }
 
@@ -1306,7 +1305,6 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 		       struct write_result *wr)
 {
 	u64 hash = syncmap_hash(map, key, key_len);
-	enum write_need need = WRITE_NEED_ENTRY;
 	struct syncmap_entry *e;
 	void *w, *p;
 	int err = 0;
@@ -1338,17 +1336,21 @@ static int write_value(struct syncmap *map, const void *key, size_t key_len,
 		return -ENOMEM;
 	rcu_read_lock();
 	e = syncmap_table_find(rcu_dereference(map->read), hash, key, key_len);
-	if (e) {
+	if (e)
 		wr->res = entry_swap(map, e, w, only_if_empty, &wr->old);
-		need = WRITE_AGAIN;	/* expunged: only the lock holder may */
-	}
 	if (!e || wr->res == ENTRY_EXPUNGED) {
 		struct write_op op = {
 			.key = key, .key_len = key_len, .hash = hash, .w = w,
 			.only_if_empty = only_if_empty, .gfp = gfp,
 		};
 
-		err = write_slow(map, &op, need, gfp);
+		/*
+		 * Expunged: only the lock holder may bring it back, and needs
+		 * nothing allocated for it. Absent: probably a new key, whose
+		 * entry is allocated before the lock is taken.
+		 */
+		err = write_slow(map, &op, e ? WRITE_AGAIN : WRITE_NEED_ENTRY,
+				 gfp);
 		wr->res = op.res;
 		wr->old = op.old;
 	}

@@ -62,8 +62,8 @@ struct syncmap_val {
  *
  * 16 bytes before the key: with a key of up to 48 bytes, one 64-byte slab
  * object. An entry has no reference count: exactly one table owns it,
- * and frees it with itself (struct syncmap_table, @owned), so a dirty
- * build that takes a live entry over reads it and writes nothing to it.
+ * and frees it with itself (syncmap_owned()), so a dirty build that
+ * takes a live entry over reads it and writes nothing to it.
  */
 struct syncmap_entry {
 	void __rcu *p;
@@ -112,19 +112,10 @@ struct syncmap_slot {
  *	with an acquire by lookups) once every entry of the nursery is in
  *	this table; the nursery holds its keys until it is freed, a grace
  *	period later
- * @owned: a bit per slot, changed under syncmap.lock (by a clear or
- *	destroy, once the table is unpublished): the slot's entry is this
- *	table's to free (with the table, a grace period after it is
- *	unpublished); lookups never read it. Set by the build that leaves
- *	the entry out of the next table (dirty_copy_step()), cleared if a
- *	store brings the entry back into it (entry_revive_locked()), and set
- *	by a clear or destroy for every entry no later table holds
- *	(tables_drop()). An entry thus has at most one owner, and exactly
- *	one by the time no published table holds it
  * @free_work: frees a large table and the entries it owns after a grace
  *	period
  * @free_rcu: the same for a small table, from the RCU callback
- * @slots: @size slots, followed by the @owned bitmap
+ * @slots: @size slots, followed by the owned bitmap (syncmap_owned())
  *
  * Slots are only ever filled, never emptied or moved, and a full dirty
  * table is promoted rather than grown. A slot's pointer is written before
@@ -144,13 +135,28 @@ struct syncmap_table {
 	bool amended;
 	bool nursery;
 	struct syncmap_table *pending;
-	unsigned long *owned;
 	union {
 		struct rcu_work free_work;
 		struct rcu_head free_rcu;
 	};
 	struct syncmap_slot slots[];
 };
+
+/*
+ * The owned bitmap of @t, a bit per slot, right after its slots
+ * (table_alloc()): the slot's entry is @t's to free, with @t, a grace
+ * period after @t is unpublished; lookups never read it. Changed under
+ * syncmap.lock, or by a clear or destroy once @t is unpublished: set by
+ * the build that leaves the entry out of the next table
+ * (dirty_copy_step()), cleared if a store brings the entry back into it
+ * (entry_revive_locked()), and set by a clear or destroy for every entry
+ * no later table holds (tables_drop()). An entry thus has at most one
+ * owner, and exactly one by the time no published table holds it.
+ */
+static inline unsigned long *syncmap_owned(struct syncmap_table *t)
+{
+	return (unsigned long *)&t->slots[t->size];
+}
 
 /**
  * struct syncmap - the map

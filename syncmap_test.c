@@ -1961,23 +1961,23 @@ static void syncmap_test_expunged_dropped(struct kunit *test)
 }
 
 /* Slots of @t whose entry @t owns (frees with itself). */
-static unsigned int owned_count(const struct syncmap_table *t)
+static unsigned int owned_count(struct syncmap_table *t)
 {
 	unsigned int i, n = 0;
 
-	for_each_set_bit(i, t->owned, t->size)
+	for_each_set_bit(i, syncmap_owned(t), t->size)
 		n++;
 	return n;
 }
 
 /* Whether @t owns @e, which one of its slots holds. */
-static bool owns(const struct syncmap_table *t, const struct syncmap_entry *e)
+static bool owns(struct syncmap_table *t, const struct syncmap_entry *e)
 {
 	unsigned int i;
 
 	for (i = 0; i < t->size; i++)
 		if (t->slots[i].entry == e)
-			return test_bit(i, t->owned);
+			return test_bit(i, syncmap_owned(t));
 	return false;
 }
 
