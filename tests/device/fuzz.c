@@ -165,6 +165,7 @@ static int judge(const char *what, unsigned long cmd, int r, int (*ok)(int))
 	}
 	return 0;
 }
+
 static int no_clear;	/* soak: the owners' keys must survive */
 
 static int one_call(int fd)
