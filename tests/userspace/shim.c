@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The rest of the kernel API for the user-space build (see shim.h):
- * allocation with fault injection, siphash, time, kthreads, completions,
+ * spinlocks' slow paths, allocation with fault injection, siphash, time, kthreads, completions,
  * timers, workqueues.
  */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,42 @@ void shim_warn(const char *file, int line, const char *cond)
 {
 	__atomic_fetch_add(&shim_warnings, 1, __ATOMIC_RELAXED);
 	fprintf(stderr, "WARNING: %s:%d: %s\n", file, line, cond);
+}
+
+/* ---- spinlocks: the contended paths (the fast ones are in shim.h) ------ */
+
+#define SHIM_SPIN_TRIES	100
+/* <linux/futex.h>'s, which the shim's own linux/ headers would shadow */
+#define SHIM_FUTEX_WAIT	(0 | 128)	/* FUTEX_WAIT | FUTEX_PRIVATE_FLAG */
+#define SHIM_FUTEX_WAKE	(1 | 128)
+
+static void futex_op(int *uaddr, int op, int val)
+{
+	syscall(SYS_futex, uaddr, op, val, NULL, NULL, 0);
+}
+
+void shim_spin_lock_slow(spinlock_t *l)
+{
+	int i, c;
+
+	for (i = 0; i < SHIM_SPIN_TRIES; i++) {
+		c = 0;
+		if (__atomic_compare_exchange_n(&l->v, &c, 1, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return;
+		if (c == 2)
+			break;	/* sleepers already: join them */
+		__builtin_ia32_pause();
+	}
+	/* Taken as 2 from here on: our unlock must wake whoever sleeps. */
+	while (__atomic_exchange_n(&l->v, 2, __ATOMIC_ACQUIRE))
+		futex_op(&l->v, SHIM_FUTEX_WAIT, 2);
+}
+
+void shim_spin_wake(spinlock_t *l)
+{
+	futex_op(&l->v, SHIM_FUTEX_WAKE, 1);
 }
 
 /* ---- allocation: the n-th allocation of this thread can be made to fail */
