@@ -800,3 +800,70 @@ static void cow_destroy(void *m)
 
 const struct map_ops cow_ops = NODE_MAP_OPS("cow", cow,
 					     bench_peer_max_lock_hold_ns);
+
+/* ---- floor: no map, the machine's own jitter ---------------------------- */
+
+/*
+ * Not a map: the StoreLatency row that says what this machine adds to any
+ * timing there (a vCPU the host deschedules, an interrupt), whose max and
+ * longest lock hold no map can go below. Its "store" is a fixed
+ * computation of about a syncmap store's median here (FLOOR_STORE
+ * dependent xorshift rounds), done under a lock that guards nothing and
+ * is timed as the maps' locks are (on the holder's CPU clock); its "load"
+ * a shorter one. Only StoreLatency runs it.
+ */
+#define FLOOR_STORE	256
+#define FLOOR_LOAD	16
+
+static struct wlock floor_lock;
+
+static unsigned long floor_work(unsigned long x, int rounds)
+{
+	while (rounds--) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+	}
+	return x;
+}
+
+static void *floor_create(long nkeys)
+{
+	wlock_init(&floor_lock);
+	return &floor_lock;
+}
+
+static void floor_destroy(void *m)
+{
+}
+
+static long floor_load(void *m, const void *k, size_t len)
+{
+	return floor_work(len | 1, FLOOR_LOAD) & 1 ? -1 : 0;
+}
+
+static void floor_store(void *m, const void *k, size_t len, long v)
+{
+	unsigned long x;
+
+	wlock(&floor_lock);
+	x = floor_work(v | 1, FLOOR_STORE);
+	wunlock(&floor_lock);
+	/* used, so that the compiler keeps the work */
+	__asm__ volatile("" : : "r"(x));
+}
+
+/* StoreLatency's set-up: nothing to fill */
+static long floor_load_or_store(void *m, const void *k, size_t len, long v,
+				bool *loaded)
+{
+	*loaded = false;
+	return v;
+}
+
+const struct map_ops floor_ops = {
+	.name = "floor", .create = floor_create, .destroy = floor_destroy,
+	.load = floor_load, .store = floor_store,
+	.load_or_store = floor_load_or_store,
+	.max_lock_hold_ns = bench_peer_max_lock_hold_ns,
+};

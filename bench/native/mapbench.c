@@ -44,7 +44,7 @@ unsigned long long bench_max_lock_hold_ns;
 
 static const struct map_ops *const all_maps[] = {
 	&syncmap_ops, &syncmap_release_ops, &rhashtable_ops, &rculfhash_ops,
-	&ck_hs_ops, &spinlock_ops, &cow_ops,
+	&ck_hs_ops, &spinlock_ops, &cow_ops, &floor_ops,
 };
 
 static long failures;
@@ -788,6 +788,9 @@ int main(int argc, char **argv)
 	for (j = 0; j < sizeof(all_maps) / sizeof(all_maps[0]); j++) {
 		ops = all_maps[j];
 		if (map && strcmp(map, ops->name))
+			continue;
+		/* floor is no map: only StoreLatency's baseline, keys aside */
+		if (ops == &floor_ops && (!lat || str_keys))
 			continue;
 		/* cow copies the table on every insert: quadratic beyond 1k */
 		if (!map && ops == &cow_ops && keys > 1024)

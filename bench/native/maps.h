@@ -44,6 +44,8 @@ struct map_ops {
 extern const struct map_ops syncmap_ops, syncmap_release_ops;
 extern const struct map_ops rhashtable_ops, rculfhash_ops, ck_hs_ops;
 extern const struct map_ops spinlock_ops, cow_ops;
+/* StoreLatency only: fixed work, no map (the machine's jitter) */
+extern const struct map_ops floor_ops;
 
 /* The keyed hash every map but rhashtable (jhash) is given. */
 unsigned long bench_hash(const void *key, size_t len);
