@@ -85,9 +85,9 @@ c_maps=7 go_maps=3
 want=0
 for k in $keysets; do
 	if [ "$k" = 1024 ]; then
-		want=$((want + 16 * 2 * (c_maps * 2 + go_maps)))
+		want=$((want + 17 * 2 * (c_maps * 2 + go_maps)))
 	else
-		want=$((want + 5 * 2 * ((c_maps - 1) * 2 + go_maps)))
+		want=$((want + 6 * 2 * ((c_maps - 1) * 2 + go_maps)))
 	fi
 done
 cells=$(awk -F'|' '$1 == "NATIVE" && $8 > 0 { print $2, $3, $4, $5, $6 }' "$raw" | sort -u | wc -l)

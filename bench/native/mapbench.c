@@ -420,6 +420,12 @@ static long perg_mix(void *m, long n, long i, const bool *stop, int loads,
 	return cnt;
 }
 
+/* Mix99's keys without its writes: what the writes of the others cost */
+static long perg_mix100(void *m, long n, long i, const bool *stop)
+{
+	return perg_mix(m, n, i, stop, 1000, 0);
+}
+
 static long perg_mix99(void *m, long n, long i, const bool *stop)
 {
 	return perg_mix(m, n, i, stop, 990, 5);
@@ -449,6 +455,7 @@ static const struct workload workloads[] = {
 	{ "SwapCollision", false, setup_one, perg_swap_collision },
 	{ "CompareAndSwapCollision", false, setup_one, perg_cas_collision },
 	{ "Clear", false, NULL, perg_clear },
+	{ "Mix100", true, setup_mix, perg_mix100 },
 	{ "Mix99", true, setup_mix, perg_mix99 },
 	{ "Mix90", true, setup_mix, perg_mix90 },
 	{ "Mix75", true, setup_mix, perg_mix75 },

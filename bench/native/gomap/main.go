@@ -318,6 +318,7 @@ var workloads = []workload{
 				i++
 			})
 		}},
+	{"Mix100", true, setupMix, perGMix(1000, 0)},
 	{"Mix99", true, setupMix, perGMix(990, 5)},
 	{"Mix90", true, setupMix, perGMix(900, 50)},
 	{"Mix75", true, setupMix, perGMix(750, 125)},
