@@ -99,6 +99,10 @@ struct syncmap_slot {
  * @amended: read table only: the dirty table holds keys this one lacks;
  *	goes false -> true under syncmap.lock (a release: see
  *	write_locked()), read locklessly
+ * @keep: dirty table only: deleted entries of the read table its build may
+ *	keep (copy as they are) rather than expunge, set when the build
+ *	starts (dirty_keep_budget())
+ * @kept: dirty table only: deleted entries its build has kept so far
  * @copied: dirty table only: slots of the read table its build has taken
  *	over, under syncmap.lock; the build is complete when it reaches the
  *	read table's size (and @pending is NULL)
@@ -132,6 +136,8 @@ struct syncmap_table {
 	unsigned int nr_new;
 	unsigned int copied;
 	unsigned int adopted;
+	unsigned int keep;
+	unsigned int kept;
 	bool amended;
 	bool nursery;
 	struct syncmap_table *pending;
@@ -189,6 +195,8 @@ static inline unsigned long *syncmap_owned(struct syncmap_table *t)
  *	what another CPU might do; NULL otherwise, and absent without KUnit
  * @grow_manual: KUnit only: a nursery does not queue @grow_work; the test
  *	queues it when it wants the nursery taken over
+ * @keep_none: KUnit only: builds keep no deleted entry, expunging every
+ *	one as Go's do, for the cases about expunged entries
  *
  * @read and the fields lockless readers use sit apart from the lock's
  * cache line, so that writers do not bounce the readers' line.
@@ -212,6 +220,7 @@ struct syncmap {
 #if IS_ENABLED(CONFIG_KUNIT)
 	void (*race_hook)(struct syncmap *map, struct syncmap_entry *e);
 	bool grow_manual;
+	bool keep_none;
 #endif
 };
 

@@ -1996,6 +1996,7 @@ static void syncmap_test_ownership(struct kunit *test)
 	int i, k, in_d = 0, owned_deleted = 0;
 	char key[12];
 
+	map->keep_none = true;	/* builds_keep_deleted has the kept ones */
 	store_n(test, ctx, 0, 32);
 	promote(test, map);
 	r = read_table(map);
@@ -2043,6 +2044,94 @@ static void syncmap_test_ownership(struct kunit *test)
 	expect_all(test, ctx, 8, k);
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[3], load(map, "3", 1));
 	KUNIT_EXPECT_EQ(test, k - 7, syncmap_len(map));
+}
+
+/*
+ * A build keeps deleted entries up to its budget (as many as the map has
+ * live keys, in the room the table for them has anyway, less an eighth),
+ * where a store brings a key back without the lock, and a lookup finds
+ * it deleted in the read table; the rest it expunges, as Go's build
+ * does. A map emptied by deletes keeps none.
+ */
+static void syncmap_test_builds_keep_deleted(struct kunit *test)
+{
+	const int n = 200, del = 100;
+	struct tctx *ctx = tctx_new(test, n + 64);
+	struct syncmap *map = ctx->map;
+	struct syncmap_entry *e, *kept = NULL, *gone = NULL;
+	unsigned int nkept = 0, nexpunged = 0;
+	struct syncmap_table *r, *d;
+	char key[12];
+	int i, k;
+
+	store_n(test, ctx, 0, n);
+	promote(test, map);
+	r = read_table(map);
+	for (i = 0; i < del; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		KUNIT_ASSERT_TRUE(test, syncmap_delete(map, key, strlen(key)));
+	}
+	/* New keys until the build has taken over the whole read table. */
+	for (k = n; k < n + 64 && (!dirty_table(map) ||
+				   dirty_table(map)->copied < r->size); k++)
+		store_n(test, ctx, k, k + 1);
+	d = dirty_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_EQ(test, r->size, d->copied);
+	KUNIT_ASSERT_PTR_EQ(test, r, read_table(map));
+	/*
+	 * 100 live keys when the build began: the table for them has room
+	 * for 127 (2 * 127 + 2 <= 256 slots), less 15 for new keys: 12.
+	 */
+	KUNIT_EXPECT_EQ(test, 12, d->keep);
+	KUNIT_EXPECT_EQ(test, 12, d->kept);
+	for (i = 0; i < del; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		e = table_entry(map, r, key, strlen(key));
+		KUNIT_ASSERT_NOT_NULL(test, e);
+		if (table_entry(map, d, key, strlen(key)) == e) {
+			KUNIT_EXPECT_NULL(test, entry_state(e));
+			KUNIT_EXPECT_FALSE(test, owns(r, e));
+			nkept++;
+			kept = e;
+		} else {
+			KUNIT_EXPECT_PTR_EQ(test, SYNCMAP_EXPUNGED(e),
+					    entry_state(e));
+			KUNIT_EXPECT_TRUE(test, owns(r, e));
+			nexpunged++;
+			gone = e;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, 12, nkept);
+	KUNIT_EXPECT_EQ(test, del - 12, nexpunged);
+	KUNIT_EXPECT_EQ(test, del - 12, owned_count(r));
+	KUNIT_ASSERT_NOT_NULL(test, kept);
+	KUNIT_ASSERT_NOT_NULL(test, gone);
+
+	/* Kept: stored into where it is, no lock (no revival counted). */
+	KUNIT_EXPECT_EQ(test, 0, map->counters.revivals);
+	store_ok(test, map, kept->key, kept->key_len, &ctx->vals[n + 62]);
+	KUNIT_EXPECT_EQ(test, 0, map->counters.revivals);
+	KUNIT_EXPECT_PTR_EQ(test, kept, table_entry(map, d, kept->key,
+						    kept->key_len));
+	/* Expunged: revived under the lock, into the dirty table. */
+	store_ok(test, map, gone->key, gone->key_len, &ctx->vals[n + 63]);
+	KUNIT_EXPECT_EQ(test, 1, map->counters.revivals);
+	promote(test, map);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[n + 62],
+			    load(map, kept->key, kept->key_len));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[n + 63],
+			    load(map, gone->key, gone->key_len));
+	KUNIT_EXPECT_EQ(test, n - del + 2 + (k - n), syncmap_len(map));
+
+	/* Emptied: the next build keeps nothing. */
+	for (i = 0; i < k; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		syncmap_delete(map, key, strlen(key));
+	}
+	KUNIT_ASSERT_EQ(test, 0, syncmap_len(map));
+	store_ok(test, map, "new", 3, &ctx->vals[0]);
+	KUNIT_EXPECT_EQ(test, 0, dirty_table(map)->keep);
 }
 
 /*
@@ -2324,6 +2413,7 @@ static void syncmap_test_revive_during_build(struct kunit *test)
 	struct syncmap_table *r;
 	unsigned int i;
 
+	map->keep_none = true;	/* both expunged: see builds_keep_deleted */
 	store_n(test, ctx, 0, n);
 	promote(test, map);
 	r = read_table(map);
@@ -2416,7 +2506,10 @@ static void syncmap_test_build_ends_before_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 2 * n, syncmap_len(map));
 	KUNIT_EXPECT_GE(test, map->counters.promotions, 2);
 	promote(test, map);
-	KUNIT_EXPECT_EQ(test, 2 * n, read_table(map)->count);
+	/* the live keys, and the deleted entries the last build kept */
+	KUNIT_EXPECT_EQ(test, 2 * n + read_table(map)->kept,
+			read_table(map)->count);
+	KUNIT_EXPECT_LE(test, read_table(map)->kept, read_table(map)->keep);
 }
 
 /* A full dirty table is promoted and rebuilt larger, never rehashed. */
@@ -3705,6 +3798,7 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_expunge_and_revive),
 	KUNIT_CASE(syncmap_test_expunged_dropped),
 	KUNIT_CASE(syncmap_test_ownership),
+	KUNIT_CASE(syncmap_test_builds_keep_deleted),
 	KUNIT_CASE(syncmap_test_bare_values),
 	KUNIT_CASE(syncmap_test_build_incremental),
 	KUNIT_CASE(syncmap_test_bounded_work),
