@@ -1982,6 +1982,28 @@ static bool owns(struct syncmap_table *t, const struct syncmap_entry *e)
 }
 
 /*
+ * Store new keys from *@k on (up to @end) until a dirty build has taken
+ * over the whole read table @r, still the read table then; return the
+ * dirty table, with *@k the first key not stored.
+ */
+static struct syncmap_table *build_whole(struct kunit *test, struct tctx *ctx,
+					 struct syncmap_table *r, int *k,
+					 int end)
+{
+	struct syncmap *map = ctx->map;
+	struct syncmap_table *d;
+
+	for (; *k < end && (!dirty_table(map) ||
+			    dirty_table(map)->copied < r->size); (*k)++)
+		store_n(test, ctx, *k, *k + 1);
+	d = dirty_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_EQ(test, r->size, d->copied);
+	KUNIT_ASSERT_PTR_EQ(test, r, read_table(map));
+	return d;
+}
+
+/*
  * Every entry has exactly one owner, the table that frees it: a build
  * gives the read table the deleted entries it leaves out and nothing
  * else (the live ones it copies stay unowned, and unwritten); a store
@@ -2006,14 +2028,8 @@ static void syncmap_test_ownership(struct kunit *test)
 		KUNIT_ASSERT_TRUE(test, syncmap_delete(map, key, strlen(key)));
 	}
 
-	/* New keys until the build has taken over the whole read table. */
-	for (k = 32; k < 64 && (!dirty_table(map) ||
-				dirty_table(map)->copied < r->size); k++)
-		store_n(test, ctx, k, k + 1);
-	d = dirty_table(map);
-	KUNIT_ASSERT_NOT_NULL(test, d);
-	KUNIT_ASSERT_EQ(test, r->size, d->copied);
-	KUNIT_ASSERT_PTR_EQ(test, r, read_table(map));
+	k = 32;
+	d = build_whole(test, ctx, r, &k, 64);
 	for (i = 0; i < 32; i++) {
 		snprintf(key, sizeof(key), "%d", i);
 		e = table_entry(map, r, key, strlen(key));
@@ -2071,14 +2087,8 @@ static void syncmap_test_builds_keep_deleted(struct kunit *test)
 		snprintf(key, sizeof(key), "%d", i);
 		KUNIT_ASSERT_TRUE(test, syncmap_delete(map, key, strlen(key)));
 	}
-	/* New keys until the build has taken over the whole read table. */
-	for (k = n; k < n + 64 && (!dirty_table(map) ||
-				   dirty_table(map)->copied < r->size); k++)
-		store_n(test, ctx, k, k + 1);
-	d = dirty_table(map);
-	KUNIT_ASSERT_NOT_NULL(test, d);
-	KUNIT_ASSERT_EQ(test, r->size, d->copied);
-	KUNIT_ASSERT_PTR_EQ(test, r, read_table(map));
+	k = n;
+	d = build_whole(test, ctx, r, &k, n + 64);
 	/*
 	 * 100 live keys when the build began: the table for them has room
 	 * for 127 (2 * 127 + 2 <= 256 slots), less 15 for new keys: 12.
