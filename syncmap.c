@@ -50,18 +50,20 @@
  * map's size. Until the copy is complete, every key is still in the read
  * table or already in the dirty one, and promotion waits for it. The
  * copy moves NULL entries to EXPUNGED with a cmpxchg, which lockless
- * writers race with (entry_expunge()), but, unlike Go's, it first keeps
- * some as they are (deleted), as many as the map has live keys in the
- * room their table has anyway (dirty_keep_budget()): a key deleted and
- * stored again, the churn of a working set, is then written with one
- * cmpxchg, where Go takes the lock, allocates an entry and, until the
- * next promotion, has its lookups search the dirty table (at 1k keys and
- * 2 threads this took Mix90 and Mix75 from 51 and 66 ns an operation to
- * 43 and 54). Only the build in progress
+ * writers race with (entry_expunge()); only the build in progress
  * expunges entries of the published read table, so an entry found
  * EXPUNGED is revived straight into the dirty table. The dirty table is
  * sized so that the copy ends before it fills (dirty_size_for()); a full
  * one is promoted and the next built twice as large, never rehashed.
+ *
+ * Unlike Go's, a build keeps some deleted entries as they are, copied as
+ * live ones are: as many as the map has live keys, in the room their
+ * table has anyway (dirty_keep_budget()). A key deleted and stored
+ * again, the churn of a working set, is then written with one cmpxchg in
+ * the read table, where Go takes the lock, allocates an entry and, until
+ * the next promotion, has the key's lookups search the dirty table (at
+ * 1k keys and 2 threads, Mix90 and Mix75 went from 50 and 65 ns an
+ * operation to 44 and 52).
  *
  * The one allocation proportional to the map, the empty dirty table, is
  * made by the store that starts a build, outside any lock, only while it
@@ -443,7 +445,8 @@ static bool dirty_has_room(const struct syncmap_table *d)
  * power of two), so the entries kept make the next table larger only if
  * more keys than that eighth come meanwhile: memory stays within a size
  * class of what the live keys take. A map emptied by deletes keeps none,
- * and shrinks as before.
+ * and shrinks as before; nor does one of 2^28 keys or more (whose table
+ * sizes approach dirty_size_for()'s limit).
  */
 static unsigned int dirty_keep_budget(struct syncmap *map)
 {
@@ -688,12 +691,12 @@ static void dirty_adopt_step(struct syncmap *map, struct syncmap_table *d)
  * promotion of @d), or, holding a value or deleted within the budget
  * (d->keep), added to @d, which reads the entry and writes nothing to
  * it: a build does not take the cache lines of the live entries that
- * lookups on other CPUs are reading. The
- * cmpxchg in entry_expunge() is what makes that choice safe against
- * lockless writers, who store into a read-table entry without the lock:
- * a store that lands before it makes the entry live and we copy it; one
- * that comes after finds EXPUNGED and takes the lock, where
- * entry_revive_locked() adds the entry to @d (and takes it back). An
+ * lookups on other CPUs are reading. The cmpxchg in entry_expunge() is
+ * what makes that choice safe against lockless writers, who store into a
+ * read-table entry without the lock: a store that lands before it makes
+ * the entry live and we copy it; one that comes after finds EXPUNGED and
+ * takes the lock, where entry_revive_locked() adds the entry to @d (and
+ * takes it back). An
  * entry of the read table is thus in @d, or expunged, once its slot is
  * behind d->copied; until then every lookup and writer finds it in the
  * read table, which is why a build in progress loses nothing.
