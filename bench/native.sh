@@ -13,9 +13,10 @@
 # only), with 8-byte integer keys and, for the C maps, 16-32 byte string
 # keys; the tables take each cell's median over the rounds. Each round
 # also runs StoreLatency at the largest size (one thread storing new and
-# existing keys, timed one by one, beside one loading): the tables take
-# the median over rounds of p50, p99 and p99.9, and the worst max and
-# longest lock hold of any round. Then valgrind
+# existing keys, timed one by one, beside one loading), and its floor
+# (fixed work timed the same way, no map: what the machine adds): the
+# tables take the median over rounds of p50, p99 and p99.9, and the worst
+# max and longest lock hold of any round. Then valgrind
 # counts instructions per hit, miss and store of syncmap and rhashtable at
 # 1k keys, and the allocator counts bytes per key at 1M keys.
 #
