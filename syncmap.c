@@ -341,7 +341,8 @@ static enum entry_result entry_swap(struct syncmap *map,
  * @old: the value to delete, or NULL for any
  *
  * Returns the word taken out, or NULL. The entry stays in both tables as
- * a deleted (NULL) entry; the next dirty build expunges it.
+ * a deleted (NULL) entry; the next dirty build expunges it, or keeps it
+ * as it is if its budget allows (dirty_keep_budget()).
  */
 static void *entry_delete(struct syncmap *map, struct syncmap_entry *e,
 			  void *old)
@@ -2111,9 +2112,10 @@ EXPORT_SYMBOL_GPL(syncmap_range_from);
 /*
  * Clear by deleting every value where it is, as syncmap_delete() would,
  * if the tables have at most @max_slots slots between them: the tables
- * keep their slots (deleted entries), which the next builds drop. Small
- * maps are cleared so (allocating and freeing nothing), and any map
- * whose new empty table could not be allocated.
+ * keep their slots (deleted entries), which the next builds drop (an
+ * empty map's build keeps none: dirty_keep_budget()). Small maps are
+ * cleared so (allocating and freeing nothing), and any map whose new
+ * empty table could not be allocated.
  *
  * Each entry is visited once: the read table's slots behind the dirty
  * build (d->copied) hold entries that are in @d, or expunged; the

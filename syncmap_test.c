@@ -1906,8 +1906,9 @@ static void syncmap_test_dirty_lookup_lockless(struct kunit *test)
 
 /*
  * A deleted read-table entry is expunged by the next dirty build and left
- * out of it; storing the key again revives the same entry and puts it
- * back in the dirty table.
+ * out of it (the map has no live key, so the build keeps no deleted one);
+ * storing the key again revives the same entry and puts it back in the
+ * dirty table.
  */
 static void syncmap_test_expunge_and_revive(struct kunit *test)
 {
