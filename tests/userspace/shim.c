@@ -47,7 +47,7 @@ void shim_spin_lock_slow(spinlock_t *l)
 			return;
 		if (c == 2)
 			break;	/* sleepers already: join them */
-		__builtin_ia32_pause();
+		cpu_relax();
 	}
 	/* Taken as 2 from here on: our unlock must wake whoever sleeps. */
 	while (__atomic_exchange_n(&l->v, 2, __ATOMIC_ACQUIRE))

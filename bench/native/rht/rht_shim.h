@@ -79,7 +79,7 @@ static inline void bit_spin_lock(int nr, unsigned long *addr)
 
 	while (__atomic_fetch_or(addr, bit, __ATOMIC_ACQUIRE) & bit)
 		while (__atomic_load_n(addr, __ATOMIC_RELAXED) & bit)
-			__builtin_ia32_pause();
+			cpu_relax();
 }
 
 static inline void bit_spin_unlock(int nr, unsigned long *addr)

@@ -346,6 +346,18 @@ void shim_kfree_rcu(void *base, struct rcu_head *head);
  */
 typedef struct { int v; } spinlock_t;
 
+/* The kernel's busy-wait hint, for the shim's own spinning loops. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield" ::: "memory");
+#else
+	__asm__ volatile("" ::: "memory");
+#endif
+}
+
 void shim_spin_lock_slow(spinlock_t *l);
 void shim_spin_wake(spinlock_t *l);
 
