@@ -819,11 +819,8 @@ static struct wlock floor_lock;
 
 static unsigned long floor_work(unsigned long x, int rounds)
 {
-	while (rounds--) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-	}
+	while (rounds--)
+		xorshift(&x);
 	return x;
 }
 

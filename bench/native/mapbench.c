@@ -391,14 +391,6 @@ static void setup_mix(void *m, long n)
 		store(m, i, i);
 }
 
-static inline unsigned long xorshift(unsigned long *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static long perg_mix(void *m, long n, long i, const bool *stop, int loads,
 		     int stores)
 {

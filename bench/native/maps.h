@@ -47,6 +47,15 @@ extern const struct map_ops spinlock_ops, cow_ops;
 /* StoreLatency only: fixed work, no map (the machine's jitter) */
 extern const struct map_ops floor_ops;
 
+/* The drivers' pseudo-random keys (xorshift64), and the floor's work. */
+static inline unsigned long xorshift(unsigned long *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 /* The keyed hash every map but rhashtable (jhash) is given. */
 unsigned long bench_hash(const void *key, size_t len);
 
