@@ -697,10 +697,10 @@ static void dirty_adopt_step(struct syncmap *map, struct syncmap_table *d)
  * read-table entry without the lock: a store that lands before it makes
  * the entry live and we copy it; one that comes after finds EXPUNGED and
  * takes the lock, where entry_revive_locked() adds the entry to @d (and
- * takes it back). An
- * entry of the read table is thus in @d, or expunged, once its slot is
- * behind d->copied; until then every lookup and writer finds it in the
- * read table, which is why a build in progress loses nothing.
+ * takes it back). An entry of the read table is thus in @d, or expunged,
+ * once its slot is behind d->copied; until then every lookup and writer
+ * finds it in the read table, which is why a build in progress loses
+ * nothing.
  *
  * A step also takes over SYNCMAP_COPY_STEP slots of the nursery @d
  * replaces, if any (dirty_adopt_step()). A nursery itself copies nothing.

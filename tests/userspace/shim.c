@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The rest of the kernel API for the user-space build (see shim.h):
- * spinlocks' slow paths, allocation with fault injection, siphash, time, kthreads, completions,
- * timers, workqueues.
+ * spinlocks' slow paths, allocation with fault injection, siphash, time,
+ * kthreads, completions, timers, workqueues.
  */
 #define _GNU_SOURCE
 #include <sched.h>
