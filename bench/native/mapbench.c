@@ -13,8 +13,9 @@
  * Usage: mapbench [-t ms] [-k keys] [-s int|str] [-m map] [-w workload]
  *                 [-n threads]
  *        mapbench -M [-k keys] [-s ...] [-m map]   bytes per key
- *        mapbench -I hit|miss|store -c count [-m map]  a fixed number of
- *                 one operation, single-threaded, for valgrind to count
+ *        mapbench -I hit|miss|store|swap|cas|los -c count [-m map]  a
+ *                 fixed number of one operation (writes: to existing
+ *                 keys), single-threaded, for valgrind to count
  *        mapbench -L [-t ms] [-k keys] [-s ...] [-m map]   StoreLatency
  * Prints NATIVE|workload|keys|threads|map|keyset|ns_per_op|ops,
  * MEM|map|keyset|keys|bytes_per_key, and
@@ -166,6 +167,22 @@ static bool del(void *m, long i)
 	const void *k = key(i, &kb);
 
 	return OP(ops->delete(m, k, kb.len));
+}
+
+static long swap(void *m, long i, long v)
+{
+	struct kbuf kb;
+	const void *k = key(i, &kb);
+
+	return OP(ops->swap(m, k, kb.len, v));
+}
+
+static bool cas(void *m, long i, long old, long v)
+{
+	struct kbuf kb;
+	const void *k = key(i, &kb);
+
+	return OP(ops->cas(m, k, kb.len, old, v));
 }
 
 static bool range_fn_true(const void *k, size_t len, long v, void *arg)
@@ -749,6 +766,19 @@ static int count_instructions(const char *what, long n, long count)
 	} else if (!strcmp(what, "store")) {	/* existing keys */
 		for (i = 0; i < count; i++)
 			store(m, i % (n - 1), i);
+	} else if (!strcmp(what, "swap")) {	/* existing keys */
+		for (i = 0; i < count; i++)
+			swap(m, i % (n - 1), i);
+	} else if (!strcmp(what, "los")) {	/* existing keys: loads */
+		for (i = 0; i < count; i++)
+			load_or_store(m, i % (n - 1), i);
+	} else if (!strcmp(what, "cas")) {	/* existing keys, each succeeds */
+		for (i = 0; i < count; i++) {
+			long k = i % (n - 1), round = i / (n - 1);
+
+			if (!cas(m, k, k + round, k + round + 1))
+				fail("cas", k);
+		}
 	} else {
 		return 2;
 	}
