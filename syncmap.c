@@ -163,7 +163,8 @@ static struct syncmap_val *box_alloc(struct syncmap *map, void *value,
 }
 
 /* The word that stores @value: a new box, or @value itself. */
-static void *word_alloc(struct syncmap *map, void *value, gfp_t gfp)
+static __always_inline void *
+word_alloc(struct syncmap *map, void *value, gfp_t gfp)
 {
 	return syncmap_boxes(map) ? box_alloc(map, value, gfp) : value;
 }
@@ -187,7 +188,7 @@ static void val_release_rcu(struct rcu_head *head)
  * The map drops the value: release it once no reader can hold it. Without
  * a release callback there is nothing to do, now or later.
  */
-static void word_release(struct syncmap *map, void *w)
+static __always_inline void word_release(struct syncmap *map, void *w)
 {
 	struct syncmap_val *box = w;
 
@@ -198,7 +199,7 @@ static void word_release(struct syncmap *map, void *w)
 }
 
 /* The value goes back to the caller: only the box is the map's. */
-static void word_forget(struct syncmap *map, void *w)
+static __always_inline void word_forget(struct syncmap *map, void *w)
 {
 	struct syncmap_val *box = w;
 
@@ -207,7 +208,7 @@ static void word_forget(struct syncmap *map, void *w)
 }
 
 /* A word no reader ever saw: the write it was made for did not happen. */
-static void word_free(struct syncmap *map, void *w)
+static __always_inline void word_free(struct syncmap *map, void *w)
 {
 	if (syncmap_boxes(map))
 		kfree(w);
@@ -218,15 +219,15 @@ static void word_free(struct syncmap *map, void *w)
  * ERR_PTR range, so that an ERR_PTR returned by load_or_store or swap is
  * never a value.
  */
-static inline bool value_valid(const void *value)
+static __always_inline bool value_valid(const void *value)
 {
 	return !IS_ERR_OR_NULL(value);
 }
 
 /* @w, read from @e, is live and, unless @old is NULL, holds @old. */
-static inline bool word_holds(const struct syncmap *map,
-			      const struct syncmap_entry *e, void *w,
-			      const void *old)
+static __always_inline bool
+word_holds(const struct syncmap *map, const struct syncmap_entry *e, void *w,
+	   const void *old)
 {
 	return syncmap_word_is_live(e, w) &&
 	       (!old || syncmap_word_value(map, w) == old);
@@ -267,14 +268,14 @@ static void entry_free(struct syncmap_entry *e)
 	kfree(e);
 }
 
-static inline void *entry_cmpxchg(struct syncmap_entry *e, void *old,
-				  void *new)
+static __always_inline void *
+entry_cmpxchg(struct syncmap_entry *e, void *old, void *new)
 {
 	return unrcu_pointer(cmpxchg(&e->p, RCU_INITIALIZER(old),
 				     RCU_INITIALIZER(new)));
 }
 
-static inline void *entry_get(struct syncmap_entry *e)
+static __always_inline void *entry_get(struct syncmap_entry *e)
 {
 	return rcu_dereference(e->p);
 }
@@ -1356,10 +1357,9 @@ struct write_result {
  * to the caller if wr->res is ENTRY_STORED; otherwise it is only a
  * snapshot.
  */
-static __always_inline int write_value(struct syncmap *map, const void *key,
-				       size_t key_len, void *value,
-				       bool only_if_empty, gfp_t gfp,
-				       struct write_result *wr)
+static __always_inline int
+write_value(struct syncmap *map, const void *key, size_t key_len, void *value,
+	    bool only_if_empty, gfp_t gfp, struct write_result *wr)
 {
 	u64 hash = syncmap_hash(map, key, key_len);
 	struct syncmap_entry *e;

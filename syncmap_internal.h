@@ -225,12 +225,21 @@ struct syncmap {
 };
 
 /*
+ * The helpers below, and the small ones of syncmap.c that lookups and
+ * lock-free writes use, are __always_inline, as rhashtable.h's fast-path
+ * helpers are: a kernel built for size (CONFIG_CC_OPTIMIZE_FOR_SIZE,
+ * tinyconfig's default) otherwise calls each of them out of line, and a
+ * lookup made a call to hash, another to compare the key and a third to
+ * test the word it found.
+ */
+
+/*
  * A point in the core where KUnit stages a race deterministically: the
  * test's hook runs there, as another CPU could in that window. Compiled
  * away without KUnit.
  */
-static inline void syncmap_race_point(struct syncmap *map,
-				      struct syncmap_entry *e)
+static __always_inline void
+syncmap_race_point(struct syncmap *map, struct syncmap_entry *e)
 {
 #if IS_ENABLED(CONFIG_KUNIT)
 	void (*hook)(struct syncmap *map, struct syncmap_entry *e);
@@ -250,8 +259,8 @@ static inline void syncmap_race_point(struct syncmap *map,
  * function without the generic byte loop; every path hashes through here,
  * so a key always gets the one hash.
  */
-static inline u64 syncmap_hash(const struct syncmap *map, const void *key,
-			       size_t key_len)
+static __always_inline u64
+syncmap_hash(const struct syncmap *map, const void *key, size_t key_len)
 {
 	u32 w[2];
 
@@ -279,7 +288,7 @@ static inline u64 syncmap_hash(const struct syncmap *map, const void *key,
  */
 #define SYNCMAP_ABSENT_SAMPLE	256U
 
-static inline bool syncmap_absent_counts(u64 hash)
+static __always_inline bool syncmap_absent_counts(u64 hash)
 {
 	return !((hash >> 33) & (SYNCMAP_ABSENT_SAMPLE - 1));
 }
@@ -288,7 +297,7 @@ static inline bool syncmap_absent_counts(u64 hash)
  * A slot's tag: the key's 32-bit hash, never 0 (which marks an empty
  * slot), so a tag that matches is the hash but for one bit.
  */
-static inline u32 syncmap_tag(u64 hash)
+static __always_inline u32 syncmap_tag(u64 hash)
 {
 	return (u32)(hash >> 32) | 1;
 }
@@ -298,20 +307,21 @@ static inline u32 syncmap_tag(u64 hash)
  * release callback, the value itself in a map without one. map->release
  * never changes, so every path agrees on which it is.
  */
-static inline bool syncmap_boxes(const struct syncmap *map)
+static __always_inline bool syncmap_boxes(const struct syncmap *map)
 {
 	return map->release;
 }
 
 /* Neither deleted (NULL) nor expunged: @w, read from @e, holds a value. */
-static inline bool syncmap_word_is_live(const struct syncmap_entry *e,
-					const void *w)
+static __always_inline bool
+syncmap_word_is_live(const struct syncmap_entry *e, const void *w)
 {
 	return w && w != SYNCMAP_EXPUNGED(e);
 }
 
 /* The value a live entry's word stands for. */
-static inline void *syncmap_word_value(const struct syncmap *map, void *w)
+static __always_inline void *
+syncmap_word_value(const struct syncmap *map, void *w)
 {
 	return syncmap_boxes(map) ? ((struct syncmap_val *)w)->value : w;
 }
@@ -320,7 +330,8 @@ static inline void *syncmap_word_value(const struct syncmap *map, void *w)
  * Key bytes equal: keys of 8 to 16 bytes compare as two (overlapping)
  * 8-byte words, with no call; longer and shorter ones with memcmp().
  */
-static inline bool syncmap_key_equal(const u8 *a, const u8 *b, size_t len)
+static __always_inline bool
+syncmap_key_equal(const u8 *a, const u8 *b, size_t len)
 {
 	u64 a0, a1, b0, b1;
 
@@ -333,20 +344,21 @@ static inline bool syncmap_key_equal(const u8 *a, const u8 *b, size_t len)
 	return !((a0 ^ b0) | (a1 ^ b1));
 }
 
-static inline u64 syncmap_entry_hash(const struct syncmap_entry *e)
+static __always_inline u64 syncmap_entry_hash(const struct syncmap_entry *e)
 {
 	return (u64)e->hash << 32;
 }
 
-static inline bool syncmap_entry_matches(const struct syncmap_entry *e,
-					 u64 hash, const void *key,
-					 size_t key_len)
+static __always_inline bool
+syncmap_entry_matches(const struct syncmap_entry *e, u64 hash, const void *key,
+		      size_t key_len)
 {
 	return syncmap_entry_hash(e) == hash && e->key_len == key_len &&
 	       syncmap_key_equal(e->key, key, key_len);
 }
 
-static inline unsigned int syncmap_home(const struct syncmap_table *t, u64 hash)
+static __always_inline unsigned int
+syncmap_home(const struct syncmap_table *t, u64 hash)
 {
 	return hash >> t->shift;
 }
