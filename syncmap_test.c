@@ -858,9 +858,15 @@ static void syncmap_test_swap_same_and_errors(struct kunit *test)
 
 /* ---- compare_and_swap ------------------------------------------------- */
 
+/*
+ * On both kinds of map: a boxing one looks ahead before it allocates the
+ * box, one of bare values swaps in one pass. The key is dirty-only for
+ * the first swap, in the read table for the second.
+ */
 static void syncmap_test_compare_and_swap_match(struct kunit *test)
 {
-	struct tctx *ctx = tctx_new(test, 3);
+	bool boxed = param_boxed(test);
+	struct tctx *ctx = tctx_new_map(test, 3, boxed);
 
 	store_ok(test, ctx->map, "k", 1, &ctx->vals[0]);
 	KUNIT_EXPECT_TRUE(test, syncmap_compare_and_swap(ctx->map, "k", 1,
@@ -871,30 +877,42 @@ static void syncmap_test_compare_and_swap_match(struct kunit *test)
 							 &ctx->vals[1],
 							 &ctx->vals[2]));
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], load(ctx->map, "k", 1));
-	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[0]));
-	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[1]));
+	KUNIT_EXPECT_EQ(test, (int)boxed, released(&ctx->vals[0]));
+	KUNIT_EXPECT_EQ(test, (int)boxed, released(&ctx->vals[1]));
 	KUNIT_EXPECT_EQ(test, 0, released(&ctx->vals[2]));
 	KUNIT_EXPECT_EQ(test, 1, syncmap_len(ctx->map));
 }
 
 static void syncmap_test_compare_and_swap_mismatch(struct kunit *test)
 {
-	struct tctx *ctx = tctx_new(test, 3);
+	bool boxed = param_boxed(test);
+	struct tctx *ctx = tctx_new_map(test, 3, boxed);
 
 	store_ok(test, ctx->map, "k", 1, &ctx->vals[0]);
 	KUNIT_EXPECT_FALSE(test, syncmap_compare_and_swap(ctx->map, "k", 1,
 							  &ctx->vals[1],
 							  &ctx->vals[2]));
+	promote(test, ctx->map);
+	KUNIT_EXPECT_FALSE(test, syncmap_compare_and_swap(ctx->map, "k", 1,
+							  &ctx->vals[1],
+							  &ctx->vals[2]));
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(ctx->map, "k", 1));
 	tctx_destroy(ctx);
-	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->vals[0].released));
+	KUNIT_EXPECT_EQ(test, (int)boxed,
+			atomic_read(&ctx->vals[0].released));
 	KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->vals[2].released));
 }
 
 static void syncmap_test_compare_and_swap_absent(struct kunit *test)
 {
-	struct tctx *ctx = tctx_new(test, 2);
+	struct tctx *ctx = tctx_new_map(test, 3, param_boxed(test));
 
+	KUNIT_EXPECT_FALSE(test, syncmap_compare_and_swap(ctx->map, "k", 1,
+							  &ctx->vals[0],
+							  &ctx->vals[1]));
+	/* Absent from an amended read table: the dirty table is asked. */
+	store_ok(test, ctx->map, "j", 1, &ctx->vals[2]);
+	KUNIT_EXPECT_TRUE(test, read_table(ctx->map)->amended);
 	KUNIT_EXPECT_FALSE(test, syncmap_compare_and_swap(ctx->map, "k", 1,
 							  &ctx->vals[0],
 							  &ctx->vals[1]));
@@ -906,7 +924,7 @@ static void syncmap_test_compare_and_swap_absent(struct kunit *test)
 							  &ctx->vals[0],
 							  &ctx->vals[1]));
 	KUNIT_EXPECT_NULL(test, load(ctx->map, "k", 1));
-	KUNIT_EXPECT_EQ(test, 0, syncmap_len(ctx->map));
+	KUNIT_EXPECT_EQ(test, 1, syncmap_len(ctx->map));
 	KUNIT_EXPECT_EQ(test, 0, released(&ctx->vals[1]));
 }
 
@@ -3769,9 +3787,10 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_swap_absent),
 	KUNIT_CASE(syncmap_test_swap_present),
 	KUNIT_CASE(syncmap_test_swap_same_and_errors),
-	KUNIT_CASE(syncmap_test_compare_and_swap_match),
-	KUNIT_CASE(syncmap_test_compare_and_swap_mismatch),
-	KUNIT_CASE(syncmap_test_compare_and_swap_absent),
+	KUNIT_CASE_PARAM(syncmap_test_compare_and_swap_match, box_gen_params),
+	KUNIT_CASE_PARAM(syncmap_test_compare_and_swap_mismatch,
+			 box_gen_params),
+	KUNIT_CASE_PARAM(syncmap_test_compare_and_swap_absent, box_gen_params),
 	KUNIT_CASE(syncmap_test_compare_and_swap_gfp),
 	KUNIT_CASE(syncmap_test_compare_and_delete_match),
 	KUNIT_CASE(syncmap_test_compare_and_delete_mismatch),

@@ -17,8 +17,9 @@
 # (fixed work timed the same way, no map: what the machine adds): the
 # tables take the median over rounds of p50, p99 and p99.9, and the worst
 # max and longest lock hold of any round. Then valgrind
-# counts instructions per hit, miss and store of syncmap and rhashtable at
-# 1k keys, and the allocator counts bytes per key at 1M keys.
+# counts instructions per hit and miss of syncmap and rhashtable at 1k
+# keys, and per store, swap, compare-and-swap and load-or-store of an
+# existing key, and the allocator counts bytes per key at 1M keys.
 #
 # Writes bench/results/native-latest.tsv, native-<date>.tsv, the ratio
 # tables native-<date>.md and a plot native-<date>.png.
@@ -69,7 +70,7 @@ for s in int str; do "$bin/mapbench" -M -k "$big" -s "$s" >>"$raw"; done
 # setup and teardown cancel out.
 if [ "$smoke" = 0 ]; then
 	for m in syncmap rhashtable; do
-		for op in hit miss store; do
+		for op in hit miss store swap cas los; do
 			for c in 20000 220000; do
 				valgrind --tool=cachegrind --cache-sim=no \
 					--cachegrind-out-file=/dev/null \
@@ -152,11 +153,13 @@ END {
 		name = f[2] == "str" ? f[1] "/str" : f[1]
 		print "StoreLatency", lkeys[k], 2, name, "-", "-", "-", int(med(l50, nl[k], k)), int(med(l99, nl[k], k)), int(med(l999, nl[k], k)), lmax[k], lhold[k], lpre[k], nk999[k] ? int(med(lk999, nk999[k], k)) : "-", nk999[k] ? lkmax[k] : "-"
 	}
-	# Stores of an existing key, counted the same way (no timed row of its own).
+	# Writes to an existing key, counted the same way (no timed rows of their own).
+	wname["store"] = "StoreExisting"; wname["swap"] = "SwapExisting"
+	wname["cas"] = "CompareAndSwapExisting"; wname["los"] = "LoadOrStoreExisting"
 	for (m in ir) {
 		split(m, f, "|")
-		if (f[2] == "store" && f[3] == 220000)
-			print "StoreExisting", 1024, 1, f[1], "-", sprintf("%.1f", (ir[m] - ir[f[1] "|store|20000"]) / 200000), "-", "-", "-", "-", "-", "-", "-", "-", "-"
+		if ((f[2] in wname) && f[3] == 220000)
+			print wname[f[2]], 1024, 1, f[1], "-", sprintf("%.1f", (ir[m] - ir[f[1] "|" f[2] "|20000"]) / 200000), "-", "-", "-", "-", "-", "-", "-", "-", "-"
 	}
 }' "$raw" >"$tsv"
 cp "$tsv" "$out/native-latest.tsv"
@@ -205,7 +208,10 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 		printf "## Instructions per operation (valgrind, 1k keys, 1 thread)\n\n| op | syncmap | rhashtable |\n|---|---:|---:|\n"
 		printf "| hit | %s | %s |\n", instr["LoadMostlyHits|syncmap"], instr["LoadMostlyHits|rhashtable"]
 		printf "| miss | %s | %s |\n", instr["LoadMostlyMisses|syncmap"], instr["LoadMostlyMisses|rhashtable"]
-		printf "| store (existing key) | %s | %s |\n\n", instr["StoreExisting|syncmap"], instr["StoreExisting|rhashtable"]
+		printf "| store (existing key) | %s | %s |\n", instr["StoreExisting|syncmap"], instr["StoreExisting|rhashtable"]
+		printf "| swap (existing key) | %s | %s |\n", instr["SwapExisting|syncmap"], instr["SwapExisting|rhashtable"]
+		printf "| compare-and-swap (existing key, succeeds) | %s | %s |\n", instr["CompareAndSwapExisting|syncmap"], instr["CompareAndSwapExisting|rhashtable"]
+		printf "| load-or-store (existing key: a load) | %s | %s |\n\n", instr["LoadOrStoreExisting|syncmap"], instr["LoadOrStoreExisting|rhashtable"]
 		printf "## Bytes per key at 1M keys (allocator-measured: everything the map holds)\n\n| map | int keys | string keys |\n|---|---:|---:|\n"
 		split("syncmap syncmap+release rhashtable rculfhash ck_hs spinlock go1.23 go1.23-rwmutex go1.26", all, " ")
 		for (p = 1; p <= 9; p++) printf "| %s | %s | %s |\n", all[p], mem[all[p]] == "" ? "–" : mem[all[p]], mem[all[p] "/str"] == "" ? "–" : mem[all[p] "/str"]
