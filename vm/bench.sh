@@ -3,7 +3,7 @@
 # (qemu -smp 2), then tables and a plot in bench/results/.
 # The kernel is built for speed (vm/bench.config: -O2, as distribution
 # kernels are); BENCH_CONFIG=/dev/null keeps tinyconfig's -Os, as the
-# runs before 2026-12-03 (evening) had it.
+# runs up to 2026-12-03-Os-165325c had it.
 # env: BENCH_PARAMS (module parameters). The default large size is 128k
 # keys, not the module's 1M: under TCG, filling a 1M-key map takes far too
 # long for syncmap and the spinlocked hashtable (see README).
