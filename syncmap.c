@@ -1895,7 +1895,8 @@ static bool range_walk(struct syncmap *map, struct syncmap_table *t,
 		p = entry_get(e);
 		if (!syncmap_word_is_live(e, p))
 			continue;
-		if (table_holds(skip, e) || table_holds(skip2, e))
+		/* @skip2 is only ever given with @skip */
+		if (skip && (table_holds(skip, e) || table_holds(skip2, e)))
 			continue;
 		if (!fn(e->key, e->key_len, syncmap_word_value(map, p), arg))
 			return false;
