@@ -1314,11 +1314,21 @@ static void t_random_faults(void)
  */
 static int memfill(void)
 {
-	static char val[65536];
+	static char val[65536], obuf[4096];
 	char key[32];
 	int i, err = 0;
 
+	/*
+	 * Nothing of ours may need a new page once the cgroup is full: a
+	 * page fault at the limit is an OOM kill, not an ENOMEM (7.2 killed
+	 * us so, 2026-12-03, when the report's printf() allocated stdout's
+	 * buffer). The buffer is static, the value touched, and the report's
+	 * printf() path and stack run once before the fill.
+	 */
+	setvbuf(stdout, obuf, _IOLBF, sizeof(obuf));
 	memset(val, 'm', sizeof(val));
+	printf("# filling the map with 64 KiB values, %llu keys before\n",
+	       (unsigned long long)entries());
 	for (i = 0; i < 100000 && !err; i++) {
 		struct syncmap_kv kv;
 
