@@ -3247,6 +3247,7 @@ struct hammer {
 	atomic_long_t cas_done;
 	struct completion done;
 	struct hammer_thread *threads;
+	void *data;		/* the case's own state */
 };
 
 /* What each kthread is given: its hammer, its own index, its task. */
@@ -3327,13 +3328,14 @@ static void hammer_stop(struct hammer *h)
 	hammer_destroy_map(h);
 }
 
-static struct hammer *hammer_new_map(struct kunit *test, int iters,
-				     void (*release)(void *value))
+static struct hammer *hammer_new_threads(struct kunit *test, int nthreads,
+					 int iters,
+					 void (*release)(void *value))
 {
 	struct hammer *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	h->nthreads = threads_of(test->param_value);
+	h->nthreads = nthreads;
 	h->iters = iters;
 	init_completion(&h->done);
 	h->map = syncmap_create(release);
@@ -3341,6 +3343,13 @@ static struct hammer *hammer_new_map(struct kunit *test, int iters,
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, hammer_destroy_map, h));
 	return h;
+}
+
+static struct hammer *hammer_new_map(struct kunit *test, int iters,
+				     void (*release)(void *value))
+{
+	return hammer_new_threads(test, threads_of(test->param_value), iters,
+				  release);
 }
 
 static struct hammer *hammer_new(struct kunit *test, int iters)
@@ -3755,6 +3764,370 @@ static void syncmap_test_concurrent_bare(struct kunit *test)
 }
 
 /*
+ * Hot keys: every thread writes one key, or two keys that share their home
+ * slot, with every write operation there is, so that lockless writers meet
+ * on one entry (or one probe run) all the time, and clears delete under
+ * them. Each write uses a value of its own, kept until the case ends,
+ * which records what became of it: stored, released by the map, handed
+ * back. Once the map is destroyed, each value stored has been released or
+ * handed back exactly once and every other value neither; a reader that
+ * finds a value already released (before the grace period its RCU section
+ * holds off) fails at once.
+ */
+struct hot_mode {
+	int threads;
+	int keys;
+	bool boxed;
+};
+
+static const struct hot_mode hot_modes[] = {
+	{ 2, 1, true },  { 4, 1, true },  { 2, 2, true },  { 4, 2, true },
+	{ 2, 1, false }, { 4, 1, false }, { 2, 2, false }, { 4, 2, false },
+};
+
+static void hot_desc(const struct hot_mode *m, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%d threads, %s, %s", m->threads,
+		 m->keys == 1 ? "one key" : "two keys, one home slot",
+		 m->boxed ? "boxed values" : "bare values");
+}
+
+KUNIT_ARRAY_PARAM(hot, hot_modes, hot_desc);
+
+#define HOT_ITERS	4000
+
+struct hotval {
+	u32 key;
+	atomic_t stored;
+	atomic_t released;
+	atomic_t returned;
+};
+
+struct hot {
+	struct hotval *vals;
+	u32 keys[2];
+	int nkeys;
+	int nfill;	/* large clears: keys the clearing thread fills */
+	int rounds;	/* and how many times it fills and clears them */
+};
+
+static void hot_release(void *value)
+{
+	struct hotval *v = value;
+
+	atomic_inc(&v->released);
+}
+
+/* A value a reader holds under RCU: its own key's, and not released. */
+static void hot_check(struct hammer *h, u32 k, struct hotval *v)
+{
+	if (v->key != k || atomic_read(&v->released))
+		atomic_inc(&h->failures);
+}
+
+/* @v was handed back to us: it must not be handed back twice. */
+static void hot_returned(struct hammer *h, u32 k, struct hotval *v)
+{
+	hot_check(h, k, v);
+	if (atomic_inc_return(&v->returned) != 1)
+		atomic_inc(&h->failures);
+}
+
+static void hot_op(struct hammer *h, int op, u32 k, struct hotval *v)
+{
+	struct hotval *cur;
+	bool loaded;
+
+	v->key = k;
+	switch (op) {
+	case 0:
+		if (!syncmap_store(h->map, &k, sizeof(k), v, GFP_KERNEL))
+			atomic_inc(&v->stored);
+		break;
+	case 1:
+		cur = syncmap_swap(h->map, &k, sizeof(k), v, GFP_KERNEL);
+		if (IS_ERR(cur))
+			break;
+		atomic_inc(&v->stored);
+		if (cur)
+			hot_returned(h, k, cur);
+		break;
+	case 2:
+		rcu_read_lock();
+		cur = syncmap_load_or_store(h->map, &k, sizeof(k), v, &loaded,
+					    GFP_ATOMIC);
+		if (!IS_ERR(cur) && !loaded)
+			atomic_inc(&v->stored);
+		else if (!IS_ERR(cur))
+			hot_check(h, k, cur);
+		rcu_read_unlock();
+		break;
+	case 3:
+	case 4:
+		/* compare_and_swap or _delete of the value just loaded */
+		rcu_read_lock();
+		cur = syncmap_load(h->map, &k, sizeof(k));
+		if (cur) {
+			hot_check(h, k, cur);
+			if (op == 4)
+				syncmap_compare_and_delete(h->map, &k,
+							   sizeof(k), cur);
+			else if (syncmap_compare_and_swap(h->map, &k, sizeof(k),
+							  cur, v))
+				atomic_inc(&v->stored);
+		}
+		rcu_read_unlock();
+		break;
+	case 5:
+		syncmap_delete(h->map, &k, sizeof(k));
+		break;
+	case 6:
+		cur = syncmap_load_and_delete(h->map, &k, sizeof(k));
+		if (cur)
+			hot_returned(h, k, cur);
+		break;
+	default:
+		rcu_read_lock();
+		cur = syncmap_load(h->map, &k, sizeof(k));
+		if (cur)
+			hot_check(h, k, cur);
+		rcu_read_unlock();
+		break;
+	}
+}
+
+static int hot_thread(void *data)
+{
+	struct hammer_thread *ht = data;
+	struct hammer *h = ht->h;
+	struct hot *hot = h->data;
+	struct hotval *own = &hot->vals[ht->index * h->iters];
+	u32 seed = 0x6c078965u * (ht->index + 1);
+	int i;
+
+	for (i = 0; i < h->iters && !kthread_should_stop(); i++) {
+		u32 k = hot->keys[xorshift(&seed) % hot->nkeys];
+
+		hot_op(h, xorshift(&seed) % 8, k, &own[i]);
+		if (ht->index == 0 && i % 512 == 511)
+			syncmap_clear(h->map);
+		if (!(i & 63))
+			cond_resched();
+	}
+	hammer_finish(h);
+	return 0;
+}
+
+/*
+ * The second key shares the first's home slot in every table of up to
+ * 2^16 slots: the top 16 bits of their hashes are equal.
+ */
+static void hot_pick_keys(struct syncmap *map, struct hot *hot)
+{
+	u64 home;
+
+	hot->keys[0] = 1;
+	home = syncmap_hash(map, &hot->keys[0], sizeof(u32)) >> 48;
+	hot->keys[1] = 2;
+	while (hot->nkeys > 1 &&
+	       syncmap_hash(map, &hot->keys[1], sizeof(u32)) >> 48 != home)
+		hot->keys[1]++;
+}
+
+/*
+ * Clears of large maps (the path that swaps the tables and expunges the old
+ * ones' entries with an xchg) and of maps whose build has a nursery, under
+ * writers: thread 0 fills hot->nfill keys and clears them, hot->rounds
+ * times, while the others write, delete and walk the same keys and the hot
+ * key, with the accounting of the hot-key case.
+ */
+#define FILL_BASE	1000U
+
+static bool hot_range_fn(const void *key, size_t len, void *value, void *arg)
+{
+	struct hammer *h = arg;
+	u32 k;
+
+	if (len != sizeof(k)) {
+		atomic_inc(&h->failures);
+		return false;
+	}
+	memcpy(&k, key, sizeof(k));
+	hot_check(h, k, value);
+	return true;
+}
+
+/* Thread 0's values come first, nfill a round; then the others' own. */
+static struct hotval *clear_own(struct hammer *h, int index)
+{
+	struct hot *hot = h->data;
+
+	if (!index)
+		return hot->vals;
+	return &hot->vals[hot->rounds * hot->nfill + (index - 1) * h->iters];
+}
+
+static int large_clear_thread(void *data)
+{
+	struct hammer_thread *ht = data;
+	struct hammer *h = ht->h;
+	struct hot *hot = h->data;
+	struct hotval *own = clear_own(h, ht->index);
+	u32 seed = 0x2c1b3c6du * (ht->index + 1);
+	int i, j;
+
+	for (i = 0; !ht->index && i < hot->rounds; i++) {
+		for (j = 0; j < hot->nfill && !kthread_should_stop(); j++) {
+			u32 k = FILL_BASE + j;
+
+			hot_op(h, 0, k, own++);
+			if (!(j & 63))
+				cond_resched();
+		}
+		syncmap_clear(h->map);
+	}
+	for (i = 0; ht->index && i < h->iters && !kthread_should_stop(); i++) {
+		u32 k = xorshift(&seed) % (hot->nfill + 1);
+
+		k = k ? FILL_BASE + k - 1 : hot->keys[0];
+		hot_op(h, xorshift(&seed) % 8, k, &own[i]);
+		if (i % 512 == 511)
+			syncmap_range(h->map, hot_range_fn, h);
+		if (!(i & 63))
+			cond_resched();
+	}
+	hammer_finish(h);
+	return 0;
+}
+
+/* Threads, and keys thread 0 fills: past a clear in place; a nursery. */
+static const int large_clear_modes[][2] = {
+	{ 2, 700 }, { 4, 700 }, { 3, 5000 },
+};
+
+static void large_clear_desc(const int (*m)[2], char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%d threads, %d keys", (*m)[0],
+		 (*m)[1]);
+}
+
+KUNIT_ARRAY_PARAM(large_clear, large_clear_modes, large_clear_desc);
+
+/* What became of each value: once, if it was stored; else never. */
+static int hot_misaccounted(struct hot *hot, int nvals, bool boxed)
+{
+	int i, wrong = 0;
+
+	for (i = 0; i < nvals; i++) {
+		struct hotval *v = &hot->vals[i];
+		int stored = atomic_read(&v->stored);
+		int gone = atomic_read(&v->released) +
+			   atomic_read(&v->returned);
+
+		/* A bare value the map dropped is released by no one. */
+		if (stored > 1 || gone > stored ||
+		    (boxed && gone != stored))
+			wrong++;
+	}
+	return wrong;
+}
+
+static void syncmap_test_concurrent_hot_keys(struct kunit *test)
+{
+	const struct hot_mode *m = test->param_value;
+	int nvals = m->threads * HOT_ITERS;
+	struct hot *hot = kunit_kzalloc(test, sizeof(*hot), GFP_KERNEL);
+	struct hammer *h;
+	struct hotval *v;
+	long live = 0;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, hot);
+	/* allocated first, freed last: after the map's releases */
+	hot->vals = kvcalloc(nvals, sizeof(*hot->vals), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, hot->vals);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, tctx_free_vals,
+							   hot->vals));
+	h = hammer_new_threads(test, m->threads, HOT_ITERS,
+			       m->boxed ? hot_release : NULL);
+	h->data = hot;
+	hot->nkeys = m->keys;
+	hot_pick_keys(h->map, hot);
+
+	hammer_run(test, h, hot_thread);
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&h->failures));
+	for (i = 0; i < hot->nkeys; i++) {
+		v = load(h->map, &hot->keys[i], sizeof(u32));
+		if (!v)
+			continue;
+		live++;
+		/* the one value the map still holds for the key */
+		KUNIT_EXPECT_EQ(test, 1, atomic_read(&v->stored));
+		KUNIT_EXPECT_EQ(test, 0, atomic_read(&v->released) +
+					 atomic_read(&v->returned));
+	}
+	KUNIT_EXPECT_EQ(test, live, (long)syncmap_len(h->map));
+	hammer_stop(h);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, 0, hot_misaccounted(hot, nvals, m->boxed));
+}
+
+static void syncmap_test_concurrent_large_clear(struct kunit *test)
+{
+	const int (*m)[2] = test->param_value;
+	struct hot *hot = kunit_kzalloc(test, sizeof(*hot), GFP_KERNEL);
+	struct syncmap_counters st;
+	struct hotval *v;
+	struct hammer *h;
+	int nvals, i;
+	long live = 0;
+	u32 k;
+
+	KUNIT_ASSERT_NOT_NULL(test, hot);
+	hot->nkeys = 1;
+	hot->nfill = (*m)[1];
+	hot->rounds = 4;
+	/* thread 0's, the others', and the first fill's, made here */
+	nvals = hot->rounds * hot->nfill + ((*m)[0] - 1) * HOT_ITERS +
+		hot->nfill + 1;
+	hot->vals = kvcalloc(nvals, sizeof(*hot->vals), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, hot->vals);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, tctx_free_vals,
+							   hot->vals));
+	h = hammer_new_threads(test, (*m)[0], HOT_ITERS, hot_release);
+	h->data = hot;
+	hot_pick_keys(h->map, hot);
+	/*
+	 * The first fill, promoted, and a new key: the build it starts takes
+	 * a nursery if the map is large enough for one.
+	 */
+	v = &hot->vals[nvals - hot->nfill - 1];
+	for (i = 0; i < hot->nfill; i++) {
+		k = FILL_BASE + i;
+		hot_op(h, 0, k, v++);
+	}
+	promote(test, h->map);
+	hot_op(h, 0, hot->keys[0], v);
+	if (hot->nfill > (int)SYNCMAP_GROW_INLINE / 2)
+		KUNIT_EXPECT_EQ(test, 1, h->map->counters.nurseries);
+
+	hammer_run(test, h, large_clear_thread);
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&h->failures));
+	syncmap_get_counters(h->map, &st);
+	kunit_info(test, "%llu builds, %llu nurseries, %llu promotions\n",
+		   st.dirty_builds, st.nurseries, st.promotions);
+	for (i = 0; i <= hot->nfill; i++) {
+		k = i ? FILL_BASE + i - 1 : hot->keys[0];
+		if (load(h->map, &k, sizeof(k)))
+			live++;
+	}
+	KUNIT_EXPECT_EQ(test, live, (long)syncmap_len(h->map));
+	hammer_stop(h);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, 0, hot_misaccounted(hot, nvals, true));
+}
+
+/*
  * Three suites, as the kernel's own tests split theirs: the API as a
  * caller sees it (one or more cases per function; some reach a state
  * through internals, such as a key in the read table, but check only
@@ -3865,6 +4238,10 @@ static struct kunit_case syncmap_stress_test_cases[] = {
 				threads_gen_params),
 	SYNCMAP_CASE_PARAM_SLOW(syncmap_test_concurrent_bare,
 				threads_gen_params),
+	SYNCMAP_CASE_PARAM_SLOW(syncmap_test_concurrent_hot_keys,
+				hot_gen_params),
+	SYNCMAP_CASE_PARAM_SLOW(syncmap_test_concurrent_large_clear,
+				large_clear_gen_params),
 	{}
 };
 

@@ -101,10 +101,12 @@ void shim_kunit_failf(struct kunit *test, const char *file, int line,
 #define KUNIT_ASSERT_NE(t, l, r)	SHIM_KUNIT_CMP(t, true, long long, l, !=, r)
 #define KUNIT_ASSERT_LT(t, l, r)	SHIM_KUNIT_CMP(t, true, long long, l, <, r)
 #define KUNIT_ASSERT_GT(t, l, r)	SHIM_KUNIT_CMP(t, true, long long, l, >, r)
+#define KUNIT_ASSERT_GE(t, l, r)	SHIM_KUNIT_CMP(t, true, long long, l, >=, r)
 #define KUNIT_ASSERT_TRUE(t, c)		SHIM_KUNIT_CMP(t, true, bool, c, ==, true)
 #define KUNIT_ASSERT_FALSE(t, c)	SHIM_KUNIT_CMP(t, true, bool, c, ==, false)
 #define KUNIT_ASSERT_NULL(t, p)		SHIM_KUNIT_CMP(t, true, uintptr_t, p, ==, 0)
 #define KUNIT_ASSERT_NOT_NULL(t, p)	SHIM_KUNIT_CMP(t, true, uintptr_t, p, !=, 0)
 #define KUNIT_ASSERT_PTR_EQ(t, l, r)	SHIM_KUNIT_CMP(t, true, uintptr_t, l, ==, r)
+#define KUNIT_ASSERT_PTR_NE(t, l, r)	SHIM_KUNIT_CMP(t, true, uintptr_t, l, !=, r)
 
 #endif /* SYNCMAP_SHIM_KUNIT_H */
