@@ -954,6 +954,7 @@ find_entry_dirty(struct syncmap *map, struct syncmap_table *r,
 	n = smp_load_acquire(&d->pending);
 	syncmap_race_point(map, NULL);
 	e = syncmap_dirty_find(d, hash, key, key_len);
+	syncmap_race_point(map, NULL);
 	if (!e && n)
 		e = syncmap_dirty_find(n, hash, key, key_len);
 	if (e || syncmap_absent_counts(hash))

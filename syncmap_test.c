@@ -1393,13 +1393,17 @@ static void syncmap_test_nursery_full(struct kunit *test)
 /*
  * A lookup that read f->pending while it named the nursery, and is then
  * overtaken by the whole takeover (the nursery's entries moved into f,
- * pending cleared, the nursery queued for freeing), still finds its key.
- * Staged at the race point between its read of pending and its probes.
+ * pending cleared, the nursery queued for freeing), still finds its key:
+ * staged at the race point between its read of pending and its probes
+ * (the key is then in f), and at the one between its probe of f (which
+ * lacked the key) and its probe of the nursery, which must still be
+ * there, and must have been named by pending before f was probed.
  */
 /* What a race hook did: 1 once it ran, more if something failed in it. */
 static int race_hits;
 static struct tctx *race_ctx;
 static int race_calls;
+static int race_at;
 
 static void hook_finish_takeover(struct syncmap *map, struct syncmap_entry *e)
 {
@@ -1407,7 +1411,7 @@ static void hook_finish_takeover(struct syncmap *map, struct syncmap_entry *e)
 	char key[12];
 	int i = NURSERY_BASE + 100;
 
-	if (++race_calls != 2)
+	if (++race_calls != race_at)
 		return;
 	WRITE_ONCE(map->race_hook, NULL);
 	while (f->pending && i < race_ctx->nvals) {
@@ -1419,6 +1423,17 @@ static void hook_finish_takeover(struct syncmap *map, struct syncmap_entry *e)
 	race_hits++;
 }
 
+/* The lookup's race points: after its read of pending, after its probe */
+static const int takeover_points[] = { 2, 3 };
+
+static void takeover_desc(const int *at, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s",
+		 *at == 2 ? "before the probes" : "between the probes");
+}
+
+KUNIT_ARRAY_PARAM(takeover, takeover_points, takeover_desc);
+
 static void syncmap_test_nursery_lookup_overtaken(struct kunit *test)
 {
 	struct tctx *ctx = nursery_map(test, NURSERY_BASE + 500);
@@ -1429,9 +1444,11 @@ static void syncmap_test_nursery_lookup_overtaken(struct kunit *test)
 	grow_now(map);
 	f = dirty_table(map);
 	KUNIT_ASSERT_NOT_NULL(test, f->pending);
+	KUNIT_ASSERT_EQ(test, 0, f->adopted);
 	race_ctx = ctx;
 	race_calls = 0;
 	race_hits = 0;
+	race_at = *(const int *)test->param_value;
 	map->race_hook = hook_finish_takeover;
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[NURSERY_BASE + 99],
 			    load(map, "5099", 4));
@@ -4192,7 +4209,8 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_range_during_build),
 	KUNIT_CASE(syncmap_test_nursery_takeover),
 	KUNIT_CASE(syncmap_test_nursery_full),
-	KUNIT_CASE(syncmap_test_nursery_lookup_overtaken),
+	KUNIT_CASE_PARAM(syncmap_test_nursery_lookup_overtaken,
+			 takeover_gen_params),
 	KUNIT_CASE(syncmap_test_nursery_range),
 	KUNIT_CASE(syncmap_test_nursery_clear),
 	KUNIT_CASE(syncmap_test_clear_in_place),
