@@ -2560,6 +2560,88 @@ static void syncmap_test_build_ends_before_full(struct kunit *test)
 }
 
 /* A full dirty table is promoted and rebuilt larger, never rehashed. */
+/*
+ * A build over a sparse read table (many slots, few entries: the table a
+ * map emptied by deletes is promoted into) has as many slots to cross as
+ * a full one: its dirty table is sized for the read table's slots as
+ * well as its entries, so that its copy crosses them all before the new
+ * keys fill it.
+ */
+static void syncmap_test_build_over_sparse_read(struct kunit *test)
+{
+	const u32 n = 1000;
+	struct tctx *ctx = tctx_new_map(test, 0, false);
+	struct syncmap *map = ctx->map;
+	struct syncmap_table *r, *d;
+	int early = 0;
+	u32 k;
+
+	for (k = 1; k <= n; k++)
+		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
+	promote(test, map);
+	for (k = 1; k <= n; k++)
+		KUNIT_ASSERT_TRUE(test, syncmap_delete(map, &k, sizeof(k)));
+	store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
+	promote(test, map);
+	r = read_table(map);
+	KUNIT_ASSERT_EQ(test, 1, r->count);
+	KUNIT_ASSERT_GE(test, r->size, 2 * n);
+
+	for (k = n + 2; k <= n + 200; k++) {
+		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
+		d = dirty_table(map);
+		/* a table three quarters full has crossed the read table */
+		if (read_table(map) == r &&
+		    d->count + 1 > d->size / 4 * 3 && d->copied < r->size)
+			early++;
+	}
+	KUNIT_EXPECT_EQ(test, 0, early);
+	for (k = n + 1; k <= n + 200; k++)
+		KUNIT_EXPECT_PTR_EQ(test, (void *)(uintptr_t)(2 * k),
+				    load(map, &k, sizeof(k)));
+	KUNIT_EXPECT_EQ(test, 200, syncmap_len(map));
+}
+
+/*
+ * The table-swapping clear hands the misses counted so far to the
+ * counters and starts the count again: misses paid for the dirty table it
+ * dropped must not promote the next one early.
+ */
+static void syncmap_test_clear_resets_misses(struct kunit *test)
+{
+	const int n = 700;
+	struct tctx *ctx = tctx_new(test, n + 4);
+	struct syncmap *map = ctx->map;
+	struct syncmap_counters c;
+	struct syncmap_table *r;
+	u64 total;
+	long misses;
+
+	store_n(test, ctx, 0, n);
+	promote(test, map);
+	store_n(test, ctx, n, n + 1);
+	r = read_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, dirty_table(map));
+	KUNIT_ASSERT_GT(test, r->size + dirty_table(map)->size,
+			SYNCMAP_CLEAR_IN_PLACE);
+	expect_all(test, ctx, n, n + 1);
+	expect_all(test, ctx, n, n + 1);
+	KUNIT_ASSERT_NOT_NULL(test, dirty_table(map));
+	misses = atomic_long_read(&map->misses);
+	KUNIT_ASSERT_GE(test, misses, 2);
+	syncmap_get_counters(map, &c);
+	total = c.misses;
+
+	syncmap_clear(map);
+	KUNIT_ASSERT_PTR_NE(test, r, read_table(map));	/* swapped */
+	KUNIT_EXPECT_EQ(test, 0, atomic_long_read(&map->misses));
+	store_n(test, ctx, n + 1, n + 4);
+	expect_all(test, ctx, n + 1, n + 2);	/* one miss of three */
+	KUNIT_EXPECT_NOT_NULL(test, dirty_table(map));
+	syncmap_get_counters(map, &c);
+	KUNIT_EXPECT_EQ(test, total + 1, c.misses);	/* none lost */
+}
+
 static void syncmap_test_dirty_full_promotes(struct kunit *test)
 {
 	struct tctx *ctx = tctx_new(test, 64);
@@ -4230,6 +4312,8 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_clear_during_build),
 	KUNIT_CASE(syncmap_test_build_ends_before_full),
 	KUNIT_CASE(syncmap_test_dirty_full_promotes),
+	KUNIT_CASE(syncmap_test_build_over_sparse_read),
+	KUNIT_CASE(syncmap_test_clear_resets_misses),
 	KUNIT_CASE(syncmap_test_hash_keyed),
 	KUNIT_CASE(syncmap_test_hash_fixed_size),
 	KUNIT_CASE(syncmap_test_entry_size),
