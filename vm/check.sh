@@ -20,6 +20,14 @@ for ko in syncmap.ko syncmap_test.ko drivers/syncmap_dev.ko \
 	[ -f "$top/$ko" ] || { echo "  FAIL  $ko did not build"; echo "0 passed, 1 failed"; exit 1; }
 done
 
+echo "== the orderings the core relies on, in the kernel's memory model (herd7)"
+litmus=$("$top/tools/memory-model/check.sh" "$kdir") ||
+	litmus=$(printf '  FAIL  litmus: no herd7 or no memory model\nlitmus: 0 1')
+echo "$litmus" | grep -v '^litmus: '
+read -r _ p f < <(echo "$litmus" | grep '^litmus: ')
+lint_pass=$((lint_pass + p))
+lint_fail=$((lint_fail + f))
+
 echo "== user space: syncmapctl, devtest, uapi header in C99 and C++"
 make -s -C "$top" tools
 if make -s -C "$top" uapi-check >/dev/null 2>&1; then
