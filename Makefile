@@ -93,5 +93,10 @@ userspace-check:
 bench-native:
 	bash bench/native.sh
 
+# Each mutant of tests/mutants/mutants against userspace-check: the kill
+# rate and the survivors (slow: not part of make check).
+mutants:
+	bash tests/mutants/run.sh
+
 .PHONY: all modules modules_install tools uapi-check install-uapi clean check demo bench \
-	userspace-check bench-native check-matrix check-stock check-kcsan check-kmsan soak
+	userspace-check bench-native mutants check-matrix check-stock check-kcsan check-kmsan soak
