@@ -326,6 +326,7 @@ entry_swap(struct syncmap *map, struct syncmap_entry *e, void *w,
 			*old = p;
 			return ENTRY_UNCHANGED;
 		}
+		syncmap_race_point(map, e);
 		cur = entry_cmpxchg(e, p, w);
 		if (cur == p) {
 			if (!p)
@@ -354,6 +355,7 @@ static void *entry_delete(struct syncmap *map, struct syncmap_entry *e,
 	for (;;) {
 		if (!word_holds(map, e, p, old))
 			return NULL;
+		syncmap_race_point(map, e);
 		cur = entry_cmpxchg(e, p, NULL);
 		if (cur == p)
 			return p;
@@ -372,6 +374,7 @@ static void *entry_compare_and_swap(struct syncmap *map,
 	for (;;) {
 		if (!word_holds(map, e, p, old))
 			return NULL;
+		syncmap_race_point(map, e);
 		cur = entry_cmpxchg(e, p, w);
 		if (cur == p)
 			return p;

@@ -2447,6 +2447,159 @@ static void syncmap_test_lookup_overtaken(struct kunit *test)
 }
 
 /*
+ * Every lock-free write of an entry reads its word, decides, and swings
+ * the word with a cmpxchg; another CPU may store, delete or expunge
+ * between the two. Staged at the race point before each cmpxchg (the
+ * other CPU's write done by the hook), each operation must act on the
+ * word as that write left it, as if it had come after it: nothing
+ * released twice or lost, len exact, the result the same after the next
+ * promotion. Key "k" holds A (for load_or_store, it was deleted: a live
+ * value is loaded before any cmpxchg); the other CPU stores B, deletes,
+ * or deletes and a build expunges the entry; the operation writes C.
+ */
+enum race_op {
+	RACE_STORE, RACE_SWAP, RACE_LOAD_OR_STORE, RACE_CAS, RACE_CAD,
+	RACE_DELETE, RACE_LOAD_AND_DELETE, RACE_NR_OPS
+};
+
+enum race_other { OTHER_STORE, OTHER_DELETE, OTHER_EXPUNGE, OTHER_NR };
+
+static const char *const race_op_names[] = {
+	"store", "swap", "load_or_store", "compare_and_swap",
+	"compare_and_delete", "delete", "load_and_delete",
+};
+
+static const char *const race_other_names[] = {
+	"a store", "a delete", "a delete and an expunge",
+};
+
+static const int entry_race_cases[RACE_NR_OPS * OTHER_NR] = {
+	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10,
+	11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+};
+
+static void entry_race_desc(const int *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s, overtaken by %s",
+		 race_op_names[*c / OTHER_NR], race_other_names[*c % OTHER_NR]);
+}
+
+KUNIT_ARRAY_PARAM(entry_race, entry_race_cases, entry_race_desc);
+
+static enum race_other race_other;
+
+static void hook_overtake_entry(struct syncmap *map, struct syncmap_entry *e)
+{
+	if (!e || e->key_len != 1 || e->key[0] != 'k')
+		return;
+	WRITE_ONCE(map->race_hook, NULL);
+	race_hits++;
+	/* all lock-free but the new key, which starts a build (GFP_ATOMIC) */
+	if (race_other == OTHER_STORE) {
+		if (syncmap_store(map, "k", 1, &race_ctx->vals[1], GFP_ATOMIC))
+			race_hits += 100;
+		return;
+	}
+	syncmap_delete(map, "k", 1);
+	if (race_other == OTHER_EXPUNGE &&
+	    (syncmap_store(map, "new", 3, &race_ctx->vals[4], GFP_ATOMIC) ||
+	     entry_state(e) != SYNCMAP_EXPUNGED(e)))
+		race_hits += 100;
+}
+
+static void syncmap_test_entry_races(struct kunit *test)
+{
+	int c = *(const int *)test->param_value;
+	enum race_op op = c / OTHER_NR;
+	struct tctx *ctx = tctx_new(test, 5);
+	struct syncmap *map = ctx->map;
+	struct tval *a = &ctx->vals[0], *b = &ctx->vals[1];
+	struct tval *cv = &ctx->vals[2], *want, *got = NULL;
+	bool ok = false, loaded, b_dropped;
+	long len;
+
+	race_other = c % OTHER_NR;
+	map->keep_none = true;	/* a build expunges the deleted entry */
+	store_ok(test, map, "k", 1, a);
+	store_ok(test, map, "z", 1, &ctx->vals[3]);
+	promote(test, map);
+	if (op == RACE_LOAD_OR_STORE)
+		KUNIT_ASSERT_TRUE(test, syncmap_delete(map, "k", 1));
+	race_ctx = ctx;
+	race_hits = 0;
+	map->race_hook = hook_overtake_entry;
+
+	rcu_read_lock();
+	switch (op) {
+	case RACE_STORE:
+		KUNIT_EXPECT_EQ(test, 0, syncmap_store(map, "k", 1, cv,
+						       GFP_ATOMIC));
+		break;
+	case RACE_SWAP:
+		got = syncmap_swap(map, "k", 1, cv, GFP_ATOMIC);
+		break;
+	case RACE_LOAD_OR_STORE:
+		got = syncmap_load_or_store(map, "k", 1, cv, &loaded,
+					    GFP_ATOMIC);
+		ok = loaded;
+		break;
+	case RACE_CAS:
+		ok = syncmap_compare_and_swap(map, "k", 1, a, cv);
+		break;
+	case RACE_CAD:
+		ok = syncmap_compare_and_delete(map, "k", 1, a);
+		break;
+	case RACE_DELETE:
+		ok = syncmap_delete(map, "k", 1);
+		break;
+	default:
+		got = syncmap_load_and_delete(map, "k", 1);
+		break;
+	}
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, 1, race_hits);
+
+	/* What the operation must have seen: B, or the key deleted. */
+	want = race_other == OTHER_STORE ? b : NULL;
+	switch (op) {
+	case RACE_SWAP:
+	case RACE_LOAD_AND_DELETE:
+		KUNIT_EXPECT_PTR_EQ(test, want, got);
+		break;
+	case RACE_LOAD_OR_STORE:
+		KUNIT_EXPECT_EQ(test, !!want, ok);
+		KUNIT_EXPECT_PTR_EQ(test, want ?: cv, got);
+		break;
+	case RACE_CAS:
+	case RACE_CAD:
+		KUNIT_EXPECT_FALSE(test, ok);	/* A is gone */
+		break;
+	case RACE_DELETE:
+		KUNIT_EXPECT_EQ(test, !!want, ok);
+		break;
+	default:
+		break;
+	}
+	/* And what the key holds now. */
+	if (op == RACE_STORE || op == RACE_SWAP ||
+	    (op == RACE_LOAD_OR_STORE && !want))
+		want = cv;
+	else if (op == RACE_DELETE || op == RACE_LOAD_AND_DELETE)
+		want = NULL;
+	len = 1 + !!want + (race_other == OTHER_EXPUNGE);
+	KUNIT_EXPECT_PTR_EQ(test, want, load(map, "k", 1));
+	KUNIT_EXPECT_EQ(test, len, syncmap_len(map));
+	promote(test, map);
+	KUNIT_EXPECT_PTR_EQ(test, want, load(map, "k", 1));
+	KUNIT_EXPECT_EQ(test, len, syncmap_len(map));
+	/* A was dropped once; B once, unless it is held or handed back. */
+	KUNIT_EXPECT_EQ(test, 1, released(a));
+	b_dropped = race_other == OTHER_STORE && want != b && got != b;
+	KUNIT_EXPECT_EQ(test, b_dropped, released(b));
+	KUNIT_EXPECT_EQ(test, 0, released(cv));
+}
+
+/*
  * A key deleted behind the build (expunged) is revived under the lock
  * straight into the dirty table; one deleted ahead of it is stored into
  * where it is, in the read table, and copied when the build gets there.
@@ -4307,6 +4460,7 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_build_incremental),
 	KUNIT_CASE(syncmap_test_bounded_work),
 	KUNIT_CASE(syncmap_test_copy_race_store),
+	KUNIT_CASE_PARAM(syncmap_test_entry_races, entry_race_gen_params),
 	KUNIT_CASE(syncmap_test_revive_during_build),
 	KUNIT_CASE(syncmap_test_lookup_overtaken),
 	KUNIT_CASE(syncmap_test_clear_during_build),
