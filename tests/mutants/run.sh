@@ -57,6 +57,8 @@ if ! why=$(suite); then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
+echo "  ok    the suite passes ($(($(date +%s) - start)) s)"
+echo "== each mutant"
 
 killed=0 survived=0 equivalent=0 stale=0 total=0
 survivors=()
