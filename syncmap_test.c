@@ -2181,6 +2181,52 @@ static void syncmap_test_builds_keep_deleted(struct kunit *test)
 }
 
 /*
+ * What the map drops waits for a grace period: a reader inside its RCU
+ * read-side section keeps every value it loaded (not released yet,
+ * whatever writes replace or delete it meanwhile), and every box it read
+ * (the box of a value handed back by swap is freed with kfree_rcu(), not
+ * at once). The writes run inside the reader's section, with GFP_ATOMIC,
+ * as another CPU's would overlap it.
+ */
+static void syncmap_test_release_waits_for_readers(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 6);
+	struct syncmap *map = ctx->map;
+	struct syncmap_val *box;
+	struct tval *v;
+	int i;
+
+	store_ok(test, map, "a", 1, &ctx->vals[0]);
+	store_ok(test, map, "b", 1, &ctx->vals[1]);
+	store_ok(test, map, "c", 1, &ctx->vals[2]);
+	promote(test, map);
+
+	rcu_read_lock();
+	box = rcu_dereference(table_entry(map, read_table(map), "c", 1)->p);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], syncmap_load(map, "a", 1));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], syncmap_load(map, "b", 1));
+	/* a store over "a", a delete of "b", a swap of "c" */
+	KUNIT_EXPECT_EQ(test, 0, syncmap_store(map, "a", 1, &ctx->vals[3],
+					       GFP_ATOMIC));
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(map, "b", 1));
+	v = syncmap_swap(map, "c", 1, &ctx->vals[4], GFP_ATOMIC);
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], v);
+	/* and a compare_and_swap over "a" again */
+	KUNIT_EXPECT_TRUE(test, syncmap_compare_and_swap(map, "a", 1,
+							 &ctx->vals[3],
+							 &ctx->vals[5]));
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->vals[i].released));
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[2], READ_ONCE(box->value));
+	rcu_read_unlock();
+
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[0]));
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[1]));
+	KUNIT_EXPECT_EQ(test, 0, released(&ctx->vals[2]));	/* ours */
+	KUNIT_EXPECT_EQ(test, 1, released(&ctx->vals[3]));
+}
+
+/*
  * A map without a release callback keeps the value itself in the entry:
  * writes to a key the read table holds are a cmpxchg that allocates
  * nothing, the expunge/revive cycle works on bare values as on boxes,
@@ -4456,6 +4502,7 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_expunged_dropped),
 	KUNIT_CASE(syncmap_test_ownership),
 	KUNIT_CASE(syncmap_test_builds_keep_deleted),
+	KUNIT_CASE(syncmap_test_release_waits_for_readers),
 	KUNIT_CASE(syncmap_test_bare_values),
 	KUNIT_CASE(syncmap_test_build_incremental),
 	KUNIT_CASE(syncmap_test_bounded_work),
