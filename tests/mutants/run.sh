@@ -8,11 +8,12 @@
 # the survivors; exits non-zero if a mutant that is not argued
 # equivalent survives, or if one no longer applies (its text changed).
 #   MUTANTS="name ..."  run only these
+#   MUTANTS_WORK=DIR    work there (two runs on halves of the list at once)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 list=$top/tests/mutants/mutants
 mutate=$top/tests/mutants/mutate
-work=$top/build/mutants
+work=${MUTANTS_WORK:-$top/build/mutants}
 timeout=${MUTANT_TIMEOUT:-120}
 start=$(date +%s)
 
