@@ -2731,6 +2731,22 @@ static void syncmap_test_clear_during_build(struct kunit *test)
 }
 
 /*
+ * Store keys 1 to @n of a map of bare values, promote them into the read
+ * table and delete them all: the read table keeps their slots.
+ */
+static void fill_promote_delete(struct kunit *test, struct syncmap *map,
+				u32 n)
+{
+	u32 k;
+
+	for (k = 1; k <= n; k++)
+		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
+	promote(test, map);
+	for (k = 1; k <= n; k++)
+		KUNIT_ASSERT_TRUE(test, syncmap_delete(map, &k, sizeof(k)));
+}
+
+/*
  * A map emptied by deletes then refilled: the dirty table is sized from
  * the read table's slots as well as its count, so a build still ends
  * before its table fills (write_locked() WARNs otherwise).
@@ -2742,11 +2758,7 @@ static void syncmap_test_build_ends_before_full(struct kunit *test)
 	struct syncmap *map = ctx->map;
 	u32 k;
 
-	for (k = 1; k <= n; k++)
-		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
-	promote(test, map);
-	for (k = 1; k <= n; k++)
-		KUNIT_ASSERT_TRUE(test, syncmap_delete(map, &k, sizeof(k)));
+	fill_promote_delete(test, map, n);
 	for (k = n + 1; k <= 3 * n; k++)
 		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
 	KUNIT_EXPECT_EQ(test, 2 * n, syncmap_len(map));
@@ -2758,7 +2770,6 @@ static void syncmap_test_build_ends_before_full(struct kunit *test)
 	KUNIT_EXPECT_LE(test, read_table(map)->kept, read_table(map)->keep);
 }
 
-/* A full dirty table is promoted and rebuilt larger, never rehashed. */
 /*
  * A build over a sparse read table (many slots, few entries: the table a
  * map emptied by deletes is promoted into) has as many slots to cross as
@@ -2775,11 +2786,8 @@ static void syncmap_test_build_over_sparse_read(struct kunit *test)
 	int early = 0;
 	u32 k;
 
-	for (k = 1; k <= n; k++)
-		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
-	promote(test, map);
-	for (k = 1; k <= n; k++)
-		KUNIT_ASSERT_TRUE(test, syncmap_delete(map, &k, sizeof(k)));
+	fill_promote_delete(test, map, n);
+	k = n + 1;
 	store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
 	promote(test, map);
 	r = read_table(map);
@@ -2841,6 +2849,7 @@ static void syncmap_test_clear_resets_misses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total + 1, c.misses);	/* none lost */
 }
 
+/* A full dirty table is promoted and rebuilt larger, never rehashed. */
 static void syncmap_test_dirty_full_promotes(struct kunit *test)
 {
 	struct tctx *ctx = tctx_new(test, 64);
