@@ -45,7 +45,7 @@ suite() {
 		elif echo "$out" | grep -q '^not ok'; then
 			echo "$prog:" $(echo "$out" | sed -n 's/^ *not ok [0-9]* \(syncmap_test_[a-z0-9_]*\).*/\1/p' | sort -u)
 		else
-			echo "$prog: exit $rc," $(echo "$out" | grep -m1 -E 'Sanitizer|runtime error|WARNING' | cut -c1-100)
+			echo "$prog: exit $rc," $(echo "$out" | grep -m1 -E 'Sanitizer|runtime error|WARNING|queued twice' | cut -c1-100)
 		fi
 		return 1
 	done

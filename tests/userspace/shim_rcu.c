@@ -19,6 +19,7 @@
 #define _LGPL_SOURCE	/* inline read-side primitives */
 #endif
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <urcu/urcu-memb.h>
 
@@ -48,10 +49,21 @@ struct shim_rcu_head {
 	struct rcu_head urcu;
 	void (*func)(struct shim_rcu_head *head);
 	void *kfree_base;
+	void *queued;
 };
 
 _Static_assert(sizeof(struct rcu_head) == 2 * sizeof(void *),
 	       "shim.h reserves two words for liburcu's rcu_head");
+
+/*
+ * What the kernel's CONFIG_DEBUG_OBJECTS_RCU_HEAD catches: an rcu_head
+ * queued again before its callback ran (a value released twice, say).
+ * liburcu's queue would take the node twice and lose callbacks, so the
+ * suite would hang in rcu_barrier() or syncmap_destroy() instead of
+ * failing. A queued head holds this address, which nothing else can, and
+ * the trampoline clears it before the callback may free the head.
+ */
+static char rcu_head_queued;
 
 static pthread_key_t reg_key;
 static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
@@ -103,6 +115,7 @@ static void trampoline(struct rcu_head *urcu)
 
 	tsan_acquire(&gp_sync);
 	tsan_acquire(head);
+	head->queued = NULL;
 	head->func(head);
 	tsan_release(&cb_sync);
 }
@@ -111,6 +124,12 @@ void call_rcu(struct shim_rcu_head *head,
 	      void (*func)(struct shim_rcu_head *head))
 {
 	ensure_registered();
+	if (head->queued == &rcu_head_queued) {
+		fprintf(stderr, "call_rcu(): rcu_head %p queued twice\n",
+			(void *)head);
+		abort();
+	}
+	head->queued = &rcu_head_queued;
 	head->func = func;
 	tsan_release(head);
 	urcu_memb_call_rcu(&head->urcu, trampoline);

@@ -312,6 +312,7 @@ struct rcu_head {
 	void *urcu[2];			/* liburcu's struct rcu_head */
 	void (*func)(struct rcu_head *head);
 	void *kfree_base;
+	void *queued;			/* see shim_rcu.c: call_rcu() */
 };
 
 void rcu_read_lock(void);
