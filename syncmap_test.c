@@ -2979,6 +2979,55 @@ static void syncmap_test_tag_collision(struct kunit *test)
 }
 
 /*
+ * A key found by its hash is still compared by length and bytes: keys
+ * whose hashes collide (forged here, as no collision of the keyed hash can
+ * be found: the entry's hash, its tag and its slot rewritten to another
+ * key's) are not taken for each other, whether the other key is a prefix
+ * of the entry's, longer, differs in one byte, or is empty. And no tag is
+ * 0, the mark of an empty slot, whatever the hash.
+ */
+static void syncmap_test_hash_collision(struct kunit *test)
+{
+	static const char *const others[] = { "ke", "keys", "kez", "" };
+	struct tctx *ctx = tctx_new(test, 1);
+	struct syncmap *map = ctx->map;
+	struct syncmap_slot saved, *slot = NULL;
+	struct syncmap_entry *e;
+	struct syncmap_table *t;
+	unsigned int i, home;
+	u32 hash;
+	u64 h;
+
+	KUNIT_EXPECT_NE(test, 0, syncmap_tag(0));
+	KUNIT_EXPECT_NE(test, 0, syncmap_tag(U64_MAX << 32));
+	store_ok(test, map, "key", 3, &ctx->vals[0]);
+	promote(test, map);
+	t = read_table(map);
+	e = table_entry(map, t, "key", 3);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	for (i = 0; i < t->size; i++)
+		if (t->slots[i].entry == e)
+			slot = &t->slots[i];
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+	saved = *slot;
+	hash = e->hash;
+	memset(slot, 0, sizeof(*slot));		/* nobody else uses this map */
+	for (i = 0; i < ARRAY_SIZE(others); i++) {
+		h = syncmap_hash(map, others[i], strlen(others[i]));
+		home = syncmap_home(t, h);
+		e->hash = h >> 32;
+		t->slots[home].tag = syncmap_tag(h);
+		t->slots[home].entry = e;
+		KUNIT_EXPECT_TRUE(test, syncmap_entry_matches(e, h, "key", 3));
+		KUNIT_EXPECT_NULL(test, load(map, others[i], strlen(others[i])));
+		memset(&t->slots[home], 0, sizeof(t->slots[home]));
+	}
+	e->hash = hash;
+	*slot = saved;
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(map, "key", 3));
+}
+
+/*
  * Tags carry bits the home slot does not: entries whose probe runs overlap
  * share a tag no more often than chance says (about 1 pair in 2^31; a tag
  * made of the home bits would match most pairs here).
@@ -4530,6 +4579,7 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_tags),
 	KUNIT_CASE(syncmap_test_tag_collision),
 	KUNIT_CASE(syncmap_test_tags_independent),
+	KUNIT_CASE(syncmap_test_hash_collision),
 	KUNIT_CASE(syncmap_test_short_keys),
 	{}
 };
