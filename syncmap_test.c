@@ -1391,6 +1391,32 @@ static void syncmap_test_nursery_full(struct kunit *test)
 }
 
 /*
+ * The table that takes over a nursery counts the nursery's keys among its
+ * new ones (d->nr_new), so that, like any other, it is full, and promoted,
+ * at three quarters of its slots: filled with new keys until then, the
+ * read table it becomes holds no more.
+ */
+static void syncmap_test_nursery_load_bound(struct kunit *test)
+{
+	const int n = NURSERY_BASE + NURSERY_ROOM + 30000;
+	struct tctx *ctx = nursery_map(test, n);
+	struct syncmap *map = ctx->map;
+	struct syncmap_table *f, *r;
+	int i = NURSERY_BASE + NURSERY_ROOM;
+
+	store_n(test, ctx, NURSERY_BASE, i);	/* a full nursery */
+	grow_now(map);
+	f = dirty_table(map);
+	KUNIT_ASSERT_NOT_NULL(test, f->pending);
+	for (; dirty_table(map) == f && i < n; i++)
+		store_n(test, ctx, i, i + 1);
+	r = read_table(map);
+	KUNIT_ASSERT_PTR_EQ(test, f, r);
+	KUNIT_EXPECT_LE(test, r->count, r->size / 4 * 3);
+	expect_all(test, ctx, 0, i);
+}
+
+/*
  * A lookup that read f->pending while it named the nursery, and is then
  * overtaken by the whole takeover (the nursery's entries moved into f,
  * pending cleared, the nursery queued for freeing), still finds its key:
@@ -2643,6 +2669,41 @@ static void syncmap_test_entry_races(struct kunit *test)
 	b_dropped = race_other == OTHER_STORE && want != b && got != b;
 	KUNIT_EXPECT_EQ(test, b_dropped, released(b));
 	KUNIT_EXPECT_EQ(test, 0, released(cv));
+}
+
+/*
+ * A lookup that missed an amended read table, and then finds no dirty
+ * table at all (promoted, or cleared, under it: staged at the race point
+ * before it reads map->dirty), asks again under the lock, where the
+ * tables are stable: the key is in the read table the promotion made.
+ */
+static void hook_promote_only(struct syncmap *map, struct syncmap_entry *e)
+{
+	int i;
+
+	if (e)
+		return;
+	WRITE_ONCE(map->race_hook, NULL);
+	race_hits++;
+	for (i = 0; i < 1000000 && rcu_access_pointer(map->dirty); i++)
+		load(map, "k", 1);
+	if (rcu_access_pointer(map->dirty))
+		race_hits += 100;
+}
+
+static void syncmap_test_lookup_dirty_gone(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2);
+	struct syncmap *map = ctx->map;
+
+	store_ok(test, map, "a", 1, &ctx->vals[0]);
+	promote(test, map);
+	store_ok(test, map, "k", 1, &ctx->vals[1]);	/* dirty table only */
+	race_hits = 0;
+	map->race_hook = hook_promote_only;
+	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[1], load(map, "k", 1));
+	KUNIT_EXPECT_EQ(test, 1, race_hits);
+	KUNIT_EXPECT_NULL(test, dirty_table(map));
 }
 
 /*
@@ -4548,6 +4609,7 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_range_during_build),
 	KUNIT_CASE(syncmap_test_nursery_takeover),
 	KUNIT_CASE(syncmap_test_nursery_full),
+	KUNIT_CASE(syncmap_test_nursery_load_bound),
 	KUNIT_CASE_PARAM(syncmap_test_nursery_lookup_overtaken,
 			 takeover_gen_params),
 	KUNIT_CASE(syncmap_test_nursery_range),
@@ -4568,6 +4630,7 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE_PARAM(syncmap_test_entry_races, entry_race_gen_params),
 	KUNIT_CASE(syncmap_test_revive_during_build),
 	KUNIT_CASE(syncmap_test_lookup_overtaken),
+	KUNIT_CASE(syncmap_test_lookup_dirty_gone),
 	KUNIT_CASE(syncmap_test_clear_during_build),
 	KUNIT_CASE(syncmap_test_build_ends_before_full),
 	KUNIT_CASE(syncmap_test_dirty_full_promotes),
