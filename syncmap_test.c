@@ -256,14 +256,17 @@ static void store_n(struct kunit *test, struct tctx *ctx, int from, int to)
 
 /*
  * An absent u32 key, from @from on, whose lookups count a miss (@counts)
- * or count nothing (syncmap_absent_counts()).
+ * or count nothing (syncmap_absent_counts()). One in SYNCMAP_ABSENT_SAMPLE
+ * counts, so 2^16 tries find either kind; after them, the last key tried,
+ * which the caller's expectations then reject, rather than a search that
+ * never ends if the sampling is broken.
  */
 static u32 absent_key(struct syncmap *map, u32 from, bool counts)
 {
 	u32 k;
 
-	for (k = from; syncmap_absent_counts(syncmap_hash(map, &k,
-							  sizeof(k))) != counts;
+	for (k = from; k != from + (1U << 16) &&
+	     syncmap_absent_counts(syncmap_hash(map, &k, sizeof(k))) != counts;
 	     k++)
 		;
 	return k;
