@@ -42,7 +42,7 @@ suite() {
 		[ $rc -eq 0 ] && continue
 		if [ $rc -eq 124 ]; then
 			echo "$prog: hung (${timeout} s)"
-		elif echo "$out" | grep -q '^not ok'; then
+		elif echo "$out" | grep -qE '^ *not ok'; then
 			echo "$prog:" $(echo "$out" | sed -n 's/^ *not ok [0-9]* \(syncmap_test_[a-z0-9_]*\).*/\1/p' | sort -u)
 		else
 			echo "$prog: exit $rc," $(echo "$out" | grep -m1 -E 'Sanitizer|runtime error|WARNING|queued twice' | cut -c1-100)
