@@ -14,23 +14,36 @@
  * read->amended says it has such keys.
  * Lookups that miss the read table while it is amended search the dirty
  * table and, if they find their key there, count a miss; once the misses
- * reach the dirty table's size, the dirty table is promoted: published as
- * the new read table (O(1)), and the map has no dirty table until the
- * next new key needs one. Unlike Go, only one lookup of an absent key in
- * SYNCMAP_ABSENT_SAMPLE counts (chosen by its hash): the count is the one
- * write to shared memory a lookup makes, and promotion helps an absent
- * key less (it is then answered from one table instead of two), but a
- * map whose new keys nobody looks up still gets there.
+ * reach a quarter of the dirty table's size (syncmap_promote_due()), the
+ * dirty table is promoted: published as the new read table (O(1)), and
+ * the map has no dirty table until the next new key needs one.
+ *
+ * Promotion. Go promotes once the misses reach the dirty map's length
+ * because its promotion ends in an O(n) copy (the next Store's
+ * dirtyLocked()): n misses pay for n copied entries. Here promotion is
+ * O(1) and the build that follows it, when a new key comes, takes the
+ * new read table's slots over a bounded step at a time; what it costs is
+ * still about a slot written per entry, against the second probe each
+ * miss pays while the map is amended. A threshold of a quarter of the
+ * entries keeps the builds' work within four slots a miss, however keys
+ * arrive (a build is paid for by misses counted before it), while a map
+ * just filled, whose last keys are all in the dirty table, reaches
+ * one-table lookups four times sooner than by Go's rule. The count costs
+ * no shared write a lookup: each CPU counts its lookups' misses itself
+ * and adds them to the map's in batches (SYNCMAP_MISS_BATCH), whichever
+ * keys they were for, so every key has its say. A lookup of an absent
+ * key counts a fraction of a miss (SYNCMAP_MISS_TICKS): promotion helps
+ * it less (it is then answered from one table instead of two), but a map
+ * whose new keys nobody looks up still gets there.
  *
  * Unlike Go, those lookups do not take the lock: the dirty table is
  * RCU-published too and only ever gains slots (a full one is promoted,
  * never grown), each made visible by a release of its tag, so a lookup
  * probes it as it is being filled (find_entry_dirty(), which probes a
- * dirty table only while the read table it missed is still published)
- * and counts its miss in an atomic; only the lookup whose miss reaches
- * the size takes the lock, to promote. A map just filled with n keys is
- * thus read without the lock from the start, where Go's locks for up to
- * n lookups.
+ * dirty table only while the read table it missed is still published);
+ * only the lookup whose batch makes promotion due takes the lock, to
+ * promote. A map just filled with n keys is thus read without the lock
+ * from the start, where Go's locks for up to n lookups.
  *
  * An entry is shared by both tables, so a store to a key the read table
  * holds is a cmpxchg on entry->p, which moves between three states:
@@ -104,6 +117,7 @@
 #include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
@@ -802,25 +816,45 @@ static void miss_locked(struct syncmap *map)
 	struct syncmap_table *d = dirty_locked(map);
 
 	lockdep_assert_held(&map->lock);
-	if (atomic_long_inc_return(&map->misses) >= d->count)
+	if (syncmap_promote_due(atomic_long_inc_return(&map->misses), d))
 		promote_or_copy_locked(map, d);
 }
 
+/* Each CPU's lookups' miss ticks, see SYNCMAP_MISS_TICKS. */
+static DEFINE_PER_CPU(unsigned int, syncmap_miss_ticks);
+
 /*
- * A lookup found its key in @d without the lock, or its absent key is
- * one of the sampled ones (syncmap_absent_counts()): count a miss, and once
- * the misses reach @d's size, promote it (or copy a step towards it) if
- * it is still the dirty table. Lookups take the lock only then, until the
- * promotion resets the count.
+ * Add @weight ticks to this CPU's count: true if they crossed a multiple
+ * of SYNCMAP_MISS_TICKS (a wrap of the count is one too, 2^32 being one).
+ * Preemption between lookups only moves the next ones to another CPU's
+ * count; this_cpu_add_return() is atomic against interrupts.
  */
-static void count_miss(struct syncmap *map, struct syncmap_table *d)
+static __always_inline bool miss_tick(unsigned int weight)
+{
+	unsigned int t = this_cpu_add_return(syncmap_miss_ticks, weight);
+
+	return (t / SYNCMAP_MISS_TICKS) != ((t - weight) / SYNCMAP_MISS_TICKS);
+}
+
+/*
+ * A lookup found its key in @d without the lock (@hit), or found it in
+ * neither table: count its share of a miss, and if that makes this CPU's
+ * batch full, add the batch to the map's misses and, once promotion is
+ * due, promote @d (or copy a step towards it) if it is still the dirty
+ * table. Lookups write the shared count only then, and take the lock only
+ * when promotion is due, until the promotion resets the count.
+ */
+static void count_miss(struct syncmap *map, struct syncmap_table *d, bool hit)
 	__must_hold(RCU)
 {
 	unsigned long flags;
+	long misses;
 
+	if (!miss_tick(hit ? SYNCMAP_MISS_HIT : 1))
+		return;
+	misses = atomic_long_add_return(SYNCMAP_MISS_BATCH, &map->misses);
 	/* A nursery is neither promoted nor built: nothing to lock for. */
-	if (atomic_long_inc_return(&map->misses) < READ_ONCE(d->count) ||
-	    d->nursery)
+	if (!syncmap_promote_due(misses, d) || d->nursery)
 		return;
 	map_lock(map, &flags);
 	if (dirty_locked(map) == d)
@@ -960,8 +994,7 @@ find_entry_dirty(struct syncmap *map, struct syncmap_table *r,
 	syncmap_race_point(map, NULL);
 	if (!e && n)
 		e = syncmap_dirty_find(n, hash, key, key_len);
-	if (e || syncmap_absent_counts(hash))
-		count_miss(map, d);
+	count_miss(map, d, e);
 	return e;
 }
 

@@ -173,9 +173,10 @@ static inline unsigned long *syncmap_owned(struct syncmap_table *t)
  *	period (clear)
  * @release: called for every value the map drops
  * @hash_key: random per-map hsiphash key
- * @misses: lookups (and writes, under @lock) that had to consult @dirty
- *	since the last promotion; lookups count without the lock, in a
- *	cache line of its own, and promote once it reaches @dirty's size
+ * @misses: lookups (in batches: SYNCMAP_MISS_BATCH) and writes (one
+ *	each, under @lock) that had to consult @dirty since the last
+ *	promotion; lookups count without the lock, in a cache line of its
+ *	own, and promote once syncmap_promote_due()
  * @lock: guards everything below it; a raw spinlock, because a lookup
  *	may take it to promote and lookups are allowed in hard interrupt
  *	context, on PREEMPT_RT too. Its sections never allocate or sleep and
@@ -272,25 +273,36 @@ syncmap_hash(const struct syncmap *map, const void *key, size_t key_len)
 }
 
 /*
- * A lookup that misses the read table and finds its key in the dirty
- * table counts a miss (Go's Load counts every lookup that consulted the
- * dirty map). One whose key is absent from both counts a miss only for
- * one hash in SYNCMAP_ABSENT_SAMPLE: a map whose new keys are looked up
- * by no one is promoted all the same, after about SYNCMAP_ABSENT_SAMPLE
- * times as many lookups as Go would take, and then answers absent keys
- * from one table; the other absent lookups write nothing shared. Not
- * more often: every promotion costs a build when new keys come, and at
- * one in 16 the native AdversarialDelete and Mix99 runs (half their
- * loads absent, new keys all along) took up to 2.6 and 1.5 times as
- * long as without the sampling; at one in 256, as long. The bits chosen
- * (1-8 of the 32-bit hash) are neither the tag's bit 0 nor the home
- * slot's (the top ones) in any table smaller than 2^23 slots.
+ * Lookups count the misses that promote a dirty table in batches: a
+ * lookup that finds its key in the dirty table adds SYNCMAP_MISS_HIT
+ * ticks to its CPU's syncmap_miss_ticks, one whose key is absent from
+ * both tables adds one tick, and only the lookup whose ticks cross a
+ * multiple of SYNCMAP_MISS_TICKS adds SYNCMAP_MISS_BATCH misses to the
+ * map's shared count. Every SYNCMAP_MISS_BATCH-th dirty-table hit of a
+ * CPU thus writes the shared line, whichever its key, and the others
+ * write only their CPU's counter: the count still grows by one a hit on
+ * average, and keys that are looked up often get no more and no less of
+ * a say than by counting each lookup, which sampling by the key's hash
+ * would not give them (hot keys outside the sample would never promote).
+ * An absent key counts 1/(SYNCMAP_MISS_TICKS / SYNCMAP_MISS_BATCH) of a
+ * miss on average: promotion helps it less (it is then answered from one
+ * table instead of two) and a steady run of absent lookups beside new
+ * keys would otherwise promote, and so rebuild, too often; a map whose
+ * new keys nobody looks up still gets there.
  */
-#define SYNCMAP_ABSENT_SAMPLE	256U
+#define SYNCMAP_MISS_BATCH	64U
+#define SYNCMAP_MISS_TICKS	BIT(14)
+#define SYNCMAP_MISS_HIT	(SYNCMAP_MISS_TICKS / SYNCMAP_MISS_BATCH)
 
-static __always_inline bool syncmap_absent_counts(u64 hash)
+/*
+ * Promotion is due once the misses counted since the last one reach
+ * this: a quarter of the dirty table's entries (see "Promotion" in
+ * syncmap.c).
+ */
+static __always_inline bool
+syncmap_promote_due(long misses, const struct syncmap_table *d)
 {
-	return !((hash >> 33) & (SYNCMAP_ABSENT_SAMPLE - 1));
+	return misses >= (long)(READ_ONCE(d->count) / 4);
 }
 
 /*

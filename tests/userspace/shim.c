@@ -481,6 +481,10 @@ bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork)
 
 /* ---- kthreads ----------------------------------------------------------------- */
 
+#ifdef SHIM_COUNT_WRITES
+__thread unsigned long shim_shared_writes;
+#endif
+
 static __thread struct task_struct *shim_current;
 
 struct task_struct *shim_get_current(void)

@@ -40,8 +40,6 @@
 #define rounddown_pow_of_two(n)	(1UL << ilog2(n))
 #define local_bh_disable()	do { } while (0)
 #define local_bh_enable()	do { } while (0)
-#define preempt_disable()	do { } while (0)
-#define preempt_enable()	do { } while (0)
 
 static inline void *ERR_CAST(const void *ptr)
 {

@@ -88,9 +88,26 @@ static inline bool gfpflags_allow_blocking(gfp_t gfp)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 #define barrier()		__asm__ __volatile__("" ::: "memory")
 
+/*
+ * With SHIM_COUNT_WRITES (the KUnit builds, not the benchmark's), every
+ * store and read-modify-write of the atomics, locks and RCU pointers below
+ * counts one write to memory other threads may read, in the calling
+ * thread's shim_shared_writes: syncmap_test.c checks with it what a
+ * lookup writes. Plain stores to shared memory are data races, which TSan
+ * reports, so they need no count; this_cpu ops are per thread and count
+ * nothing.
+ */
+#ifdef SHIM_COUNT_WRITES
+extern __thread unsigned long shim_shared_writes;
+#define shim_count_write()	((void)shim_shared_writes++)
+#else
+#define shim_count_write()	((void)0)
+#endif
+
 /* Relaxed atomics: what READ_ONCE/WRITE_ONCE promise, visible to TSan. */
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	({ shim_count_write();			\
+				   __atomic_store_n(&(x), (v), __ATOMIC_RELAXED); })
 #define data_race(x)		(x)
 
 /* As the kernel's kconfig.h: 1 if the option is defined to 1 (-D). */
@@ -152,6 +169,7 @@ static inline size_t size_add(size_t a, size_t b)
 #define BITS_PER_LONG		64	/* x86-64, arm64: what the shim runs on */
 _Static_assert(sizeof(long) * 8 == BITS_PER_LONG, "64-bit only");
 #define BITS_TO_LONGS(n)	(((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
+#define BIT(n)			(1UL << (n))
 
 static inline void __set_bit(unsigned long nr, unsigned long *map)
 {
@@ -236,23 +254,28 @@ static inline t pfx##_read(const T *v)					\
 static inline t pfx##_read_acquire(const T *v)				\
 { return __atomic_load_n(&v->counter, __ATOMIC_ACQUIRE); }		\
 static inline void pfx##_set(T *v, t i)					\
-{ __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED); }		\
+{ shim_count_write(); __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED); } \
 static inline void pfx##_inc(T *v)					\
-{ __atomic_fetch_add(&v->counter, 1, __ATOMIC_RELAXED); }		\
+{ shim_count_write(); __atomic_fetch_add(&v->counter, 1, __ATOMIC_RELAXED); } \
 static inline void pfx##_dec(T *v)					\
-{ __atomic_fetch_sub(&v->counter, 1, __ATOMIC_RELAXED); }		\
+{ shim_count_write(); __atomic_fetch_sub(&v->counter, 1, __ATOMIC_RELAXED); } \
 static inline void pfx##_add(t i, T *v)					\
-{ __atomic_fetch_add(&v->counter, i, __ATOMIC_RELAXED); }		\
+{ shim_count_write(); __atomic_fetch_add(&v->counter, i, __ATOMIC_RELAXED); } \
 static inline t pfx##_add_return(t i, T *v)				\
-{ return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST); }	\
+{ shim_count_write();							\
+  return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST); }	\
 static inline t pfx##_inc_return(T *v)					\
-{ return __atomic_add_fetch(&v->counter, 1, __ATOMIC_SEQ_CST); }	\
+{ shim_count_write();							\
+  return __atomic_add_fetch(&v->counter, 1, __ATOMIC_SEQ_CST); }	\
 static inline bool pfx##_dec_and_test(T *v)				\
-{ return __atomic_sub_fetch(&v->counter, 1, __ATOMIC_SEQ_CST) == 0; }	\
+{ shim_count_write();							\
+  return __atomic_sub_fetch(&v->counter, 1, __ATOMIC_SEQ_CST) == 0; }	\
 static inline t pfx##_xchg(T *v, t n)					\
-{ return __atomic_exchange_n(&v->counter, n, __ATOMIC_SEQ_CST); }	\
+{ shim_count_write();							\
+  return __atomic_exchange_n(&v->counter, n, __ATOMIC_SEQ_CST); }	\
 static inline t pfx##_cmpxchg(T *v, t o, t n)				\
 {									\
+	shim_count_write();						\
 	__atomic_compare_exchange_n(&v->counter, &o, n, false,		\
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);\
 	return o;							\
@@ -287,11 +310,13 @@ static inline bool refcount_dec_and_test(refcount_t *r)
 
 #define cmpxchg(ptr, o, n) ({						\
 	__typeof__(*(ptr)) __o = (o);					\
+	shim_count_write();						\
 	__atomic_compare_exchange_n((ptr), &__o, (n), false,		\
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);\
 	__o;								\
 })
-#define xchg(ptr, v)	__atomic_exchange_n((ptr), (v), __ATOMIC_SEQ_CST)
+#define xchg(ptr, v)	({ shim_count_write();				\
+			   __atomic_exchange_n((ptr), (v), __ATOMIC_SEQ_CST); })
 #define smp_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
 /*
  * TSan takes no fences. The core's one smp_rmb() follows an
@@ -304,7 +329,17 @@ static inline bool refcount_dec_and_test(refcount_t *r)
 #define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
 #endif
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define smp_store_release(p, v)	({ shim_count_write();			\
+				   __atomic_store_n((p), (v), __ATOMIC_RELEASE); })
+
+/* ---- per-CPU variables: per thread ------------------------------------- */
+
+#define DEFINE_PER_CPU(type, name)	__thread type name
+#define this_cpu_add_return(v, n)	((v) += (n))
+#define this_cpu_read(v)		(v)
+#define this_cpu_write(v, n)		((void)((v) = (n)))
+#define preempt_disable()		barrier()
+#define preempt_enable()		barrier()
 
 /* ---- RCU (shim_rcu.c, on liburcu) --------------------------------------- */
 
@@ -326,7 +361,8 @@ void shim_kfree_rcu(void *base, struct rcu_head *head);
 #define RCU_INITIALIZER(v)	(v)
 #define unrcu_pointer(p)	(p)
 #define RCU_INIT_POINTER(p, v)	WRITE_ONCE(p, v)	/* as the kernel's */
-#define rcu_assign_pointer(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
+#define rcu_assign_pointer(p, v) ({ shim_count_write();			\
+				   __atomic_store_n(&(p), (v), __ATOMIC_RELEASE); })
 #define rcu_dereference(p)	__atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 #define rcu_access_pointer(p)	__atomic_load_n(&(p), __ATOMIC_RELAXED)
 #define rcu_dereference_protected(p, c)	(p)
@@ -371,6 +407,7 @@ static inline void spin_lock(spinlock_t *l)
 {
 	int c = 0;
 
+	shim_count_write();
 	if (!__atomic_compare_exchange_n(&l->v, &c, 1, false, __ATOMIC_ACQUIRE,
 					 __ATOMIC_RELAXED))
 		shim_spin_lock_slow(l);
