@@ -91,6 +91,26 @@
  * before the worker is done, the store that finds it full allocates the
  * table itself, as before.
  *
+ * Hashing. A lookup pays its hash every time, so the hash is the fast
+ * keyed one (syncmap_fast_hash(): two folded multiplies for a key of up
+ * to 16 bytes) under a random secret per map, not hsiphash, which costs
+ * several times as much. What a keyed PRF buys, that no one can choose
+ * keys that collide, is kept as rhashtable keeps it with jhash: by
+ * noticing. A key that an insert (a new key, or a build's copy) places
+ * SYNCMAP_PROBE_LIMIT slots or more from its home, a run that a random
+ * hash makes improbable at a table's load, trips the watchdog
+ * (table_tripped()): the map's next tables are placed by the fast hash
+ * under a fresh secret, and, if a table of that epoch trips it too, by
+ * hsiphash for good. Each table records its epoch; an entry keeps its
+ * epoch-0 hash, so the common tables place it without hashing the key
+ * again, and a build into a table of another epoch hashes each key
+ * afresh. During such a build a lookup may hash a key twice, once for
+ * the read table and once for the dirty one. Maps that unprivileged users
+ * write (the device's) start fast too: a flood costs at most two tables
+ * probed at length before the map is on hsiphash, and keys chosen without
+ * the secret (which never leaves the kernel: RANGE cursors are
+ * enciphered) collide no more than random ones.
+ *
  * Lifetimes: values are released after a grace period via their box's
  * rcu_head. A map without a release callback stores bare values instead:
  * dropping one needs nothing deferred, so it needs no box, and replacing
@@ -530,31 +550,92 @@ static void table_free_deferred(struct syncmap_table *t)
 	queue_rcu_work(syncmap_wq, &t->free_work);
 }
 
-/* Add @e to a table known not to hold its key. */
-static void table_add(struct syncmap_table *t, struct syncmap_entry *e)
+/*
+ * The entry of the key of epoch-0 hash @hash in @t: a published read
+ * table, or any table under the lock (table_find()), or a dirty table or
+ * nursery without it (dirty_find(): see syncmap_dirty_find()).
+ */
+static __always_inline struct syncmap_entry *
+table_find(const struct syncmap *map, const struct syncmap_table *t, u64 hash,
+	   const void *key, size_t key_len)
+{
+	return syncmap_table_find(t, syncmap_table_hash(map, t, hash, key,
+							key_len),
+				  key, key_len);
+}
+
+static __always_inline struct syncmap_entry *
+dirty_find(const struct syncmap *map, const struct syncmap_table *t, u64 hash,
+	   const void *key, size_t key_len)
+{
+	return syncmap_dirty_find(t, syncmap_table_hash(map, t, hash, key,
+							key_len),
+				  key, key_len);
+}
+
+/* The hash that places @e in @t. */
+static __always_inline u64 entry_hash_in(const struct syncmap *map,
+					 const struct syncmap_table *t,
+					 const struct syncmap_entry *e)
+{
+	return syncmap_table_hash(map, t, syncmap_entry_hash(e), e->key,
+				  e->key_len);
+}
+
+/*
+ * The watchdog: @t (a dirty table or nursery, under the lock) placed a key
+ * SYNCMAP_PROBE_LIMIT slots or more from its home. Keys that collide so
+ * were chosen by someone who knows the hash, or found a weakness of it:
+ * the map's next tables take the next epoch, a fresh secret or, the second
+ * time, hsiphash. @t itself stays as it is until it is replaced.
+ */
+static void table_tripped(struct syncmap *map, struct syncmap_table *t)
+{
+	lockdep_assert_held(&map->lock);
+	if (t->tripped)
+		return;
+	t->tripped = true;
+	map->counters.floods++;
+	/*
+	 * Only the dirty table (or the nursery before it) takes keys, and it
+	 * was made in the map's epoch: no table of an older epoch trips after
+	 * the map has moved on, except @t, which trips once.
+	 */
+	if (map->epoch < SYNCMAP_EPOCH_SIPHASH)
+		map->epoch++;
+}
+
+/* Add @e to a table known not to hold its key, under the lock. */
+static void table_add(struct syncmap *map, struct syncmap_table *t,
+		      struct syncmap_entry *e)
 {
 	unsigned int mask = t->size - 1;
-	unsigned int i = syncmap_home(t, syncmap_entry_hash(e));
+	u64 hash = entry_hash_in(map, t, e);
+	unsigned int home = syncmap_home(t, hash), i = home;
 
 	while (t->slots[i].tag)
 		i = (i + 1) & mask;
+	if (unlikely(((i - home) & mask) >= SYNCMAP_PROBE_LIMIT))
+		table_tripped(map, t);
 	t->slots[i].entry = e;
 	/* Pairs with syncmap_dirty_find(): the pointer, then the tag. */
-	smp_store_release(&t->slots[i].tag, syncmap_tag(syncmap_entry_hash(e)));
+	smp_store_release(&t->slots[i].tag, syncmap_tag(hash));
 	WRITE_ONCE(t->count, t->count + 1);	/* read by count_miss() */
 }
 
 /* Add @e unless the table holds it already (Go's dirty[key] = e). */
-static void table_upsert(struct syncmap_table *t, struct syncmap_entry *e)
+static void table_upsert(struct syncmap *map, struct syncmap_table *t,
+			 struct syncmap_entry *e)
 {
 	struct syncmap_entry *cur;
 
-	cur = syncmap_table_find(t, syncmap_entry_hash(e), e->key, e->key_len);
+	cur = syncmap_table_find(t, entry_hash_in(map, t, e), e->key,
+				 e->key_len);
 	if (cur) {
 		WARN_ON_ONCE(cur != e);	/* one entry per key, always */
 		return;
 	}
-	table_add(t, e);
+	table_add(map, t, e);
 }
 
 /*
@@ -691,7 +772,7 @@ static void dirty_adopt_step(struct syncmap *map, struct syncmap_table *d)
 	for (i = d->adopted; i < end; i++) {
 		e = n->slots[i].entry;
 		if (e)
-			table_add(d, e);
+			table_add(map, d, e);
 	}
 	d->adopted = end;
 	if (end == n->size) {
@@ -758,13 +839,13 @@ static void dirty_copy_step(struct syncmap *map, struct syncmap_table *d)
 		 */
 		if (d->kept < d->keep && !entry_get(e)) {
 			d->kept++;
-			table_add(d, e);
+			table_add(map, d, e);
 			continue;
 		}
 		if (entry_expunge(map, e))	/* left out: @r frees it */
 			__set_bit(i, syncmap_owned(r));
 		else
-			table_add(d, e);
+			table_add(map, d, e);
 	}
 	d->copied = end;
 	map->counters.copy_steps++;
@@ -863,10 +944,11 @@ static void count_miss(struct syncmap *map, struct syncmap_table *d, bool hit)
 }
 
 /* The slot of the read table @r that holds @e, which it does. */
-static unsigned int table_slot_of(const struct syncmap_table *r,
+static unsigned int table_slot_of(const struct syncmap *map,
+				  const struct syncmap_table *r,
 				  const struct syncmap_entry *e)
 {
-	unsigned int i = syncmap_home(r, syncmap_entry_hash(e));
+	unsigned int i = syncmap_home(r, entry_hash_in(map, r, e));
 
 	while (r->slots[i].entry != e)
 		i = (i + 1) & (r->size - 1);
@@ -895,8 +977,8 @@ static void entry_revive_locked(struct syncmap *map, struct syncmap_table *r,
 	map->counters.revivals++;
 	if (WARN_ON_ONCE(!d))
 		return;
-	__clear_bit(table_slot_of(r, e), syncmap_owned(r));
-	table_upsert(d, e);
+	__clear_bit(table_slot_of(map, r, e), syncmap_owned(r));
+	table_upsert(map, d, e);
 }
 
 /*
@@ -910,10 +992,12 @@ static struct syncmap_entry *dirty_find_locked(struct syncmap *map,
 {
 	struct syncmap_entry *e;
 
+	struct syncmap_table *n = d->pending;
+
 	lockdep_assert_held(&map->lock);
-	e = syncmap_table_find(d, hash, key, key_len);
-	if (!e && d->pending)
-		e = syncmap_table_find(d->pending, hash, key, key_len);
+	e = table_find(map, d, hash, key, key_len);
+	if (!e && n)
+		e = table_find(map, n, hash, key, key_len);
 	return e;
 }
 
@@ -932,7 +1016,7 @@ find_entry_locked(struct syncmap *map, const void *key, size_t key_len,
 
 	map_lock(map, &flags);
 	r = read_locked(map);
-	e = syncmap_table_find(r, hash, key, key_len);
+	e = table_find(map, r, hash, key, key_len);
 	if (!e && r->amended) {
 		e = dirty_find_locked(map, dirty_locked(map), hash, key,
 				      key_len);
@@ -982,7 +1066,7 @@ find_entry_dirty(struct syncmap *map, struct syncmap_table *r,
 		if (likely(rcu_access_pointer(map->read) == r))
 			break;
 		r = rcu_dereference(map->read);
-		e = syncmap_table_find(r, hash, key, key_len);
+		e = table_find(map, r, hash, key, key_len);
 		/* Pairs with write_locked()'s release, as in find_entry(). */
 		if (e || !smp_load_acquire(&r->amended))
 			return e;
@@ -990,10 +1074,10 @@ find_entry_dirty(struct syncmap *map, struct syncmap_table *r,
 	/* Pairs with the release in dirty_adopt_step(). */
 	n = smp_load_acquire(&d->pending);
 	syncmap_race_point(map, NULL);
-	e = syncmap_dirty_find(d, hash, key, key_len);
+	e = dirty_find(map, d, hash, key, key_len);
 	syncmap_race_point(map, NULL);
 	if (!e && n)
-		e = syncmap_dirty_find(n, hash, key, key_len);
+		e = dirty_find(map, n, hash, key, key_len);
 	count_miss(map, d, e);
 	return e;
 }
@@ -1011,8 +1095,9 @@ static __always_inline struct syncmap_entry *
 find_entry(struct syncmap *map, const void *key, size_t key_len, u64 hash)
 {
 	struct syncmap_table *r = rcu_dereference(map->read);
-	struct syncmap_entry *e = syncmap_table_find(r, hash, key, key_len);
+	struct syncmap_entry *e;
 
+	e = table_find(map, r, hash, key, key_len);
 	/* the acquire pairs with write_locked()'s release: find_entry_dirty() */
 	if (likely(e) || !smp_load_acquire(&r->amended))
 		return e;
@@ -1076,6 +1161,7 @@ static void dirty_install_locked(struct syncmap *map, struct syncmap_table *d,
 				 struct syncmap_table *n)
 {
 	lockdep_assert_held(&map->lock);
+	d->epoch = map->epoch;
 	d->reserved = read_locked(map)->count;
 	d->keep = dirty_keep_budget(map);
 	if (n) {
@@ -1100,6 +1186,7 @@ static void nursery_install_locked(struct syncmap *map, struct write_op *op)
 
 	lockdep_assert_held(&map->lock);
 	n->nursery = true;
+	n->epoch = map->epoch;
 	rcu_assign_pointer(map->dirty, n);
 	map->counters.nurseries++;
 	map->grow_gfp = GFP_KERNEL | (op->gfp & __GFP_ACCOUNT);
@@ -1200,7 +1287,7 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 	struct syncmap_entry *e;
 
 	lockdep_assert_held(&map->lock);
-	e = syncmap_table_find(r, op->hash, op->key, op->key_len);
+	e = table_find(map, r, op->hash, op->key, op->key_len);
 	if (e) {
 		op->res = entry_swap(map, e, op->w, op->only_if_empty,
 				     &op->old);
@@ -1277,7 +1364,7 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 	if (!dirty_complete(map, d))
 		dirty_copy_step(map, d);
 	rcu_assign_pointer(op->fresh->p, op->w);
-	table_add(d, op->fresh);	/* owned once a build leaves it out */
+	table_add(map, d, op->fresh);	/* owned once a build leaves it out */
 	op->fresh = NULL;
 	d->nr_new++;
 	/* after @d's install: see find_entry_dirty() */
@@ -1365,8 +1452,7 @@ static void *read_table_value(struct syncmap *map, const void *key,
 	struct syncmap_entry *e;
 	void *p;
 
-	e = syncmap_table_find(rcu_dereference(map->read), hash, key,
-			       key_len);
+	e = table_find(map, rcu_dereference(map->read), hash, key, key_len);
 	if (!e)
 		return NULL;
 	p = entry_get(e);
@@ -1429,7 +1515,7 @@ write_value(struct syncmap *map, const void *key, size_t key_len, void *value,
 	if (!w)
 		return -ENOMEM;
 	rcu_read_lock();
-	e = syncmap_table_find(rcu_dereference(map->read), hash, key, key_len);
+	e = table_find(map, rcu_dereference(map->read), hash, key, key_len);
 	if (e)
 		wr->res = entry_swap(map, e, w, only_if_empty, &wr->old);
 	if (!e || wr->res == ENTRY_EXPUNGED) {
@@ -1487,6 +1573,7 @@ struct syncmap *syncmap_create_gfp(void (*release)(void *value), gfp_t gfp)
 	RCU_INIT_POINTER(map->read, r);
 	map->release = release;
 	get_random_bytes(&map->hash_key, sizeof(map->hash_key));
+	get_random_bytes(map->fast_key, sizeof(map->fast_key));
 	raw_spin_lock_init(&map->lock);
 	INIT_WORK(&map->grow_work, dirty_grow_work);
 	atomic_long_set(&map->len, 0);
@@ -1769,7 +1856,7 @@ static bool cas_hopeless(struct syncmap *map, const void *key,
 
 	rcu_read_lock();
 	r = rcu_dereference(map->read);
-	e = syncmap_table_find(r, hash, key, key_len);
+	e = table_find(map, r, hash, key, key_len);
 	if (e)
 		hopeless = !word_holds(map, e, entry_get(e), old);
 	else
@@ -1896,11 +1983,12 @@ static struct syncmap_table *range_table(struct syncmap *map,
 }
 
 /* @t (if any) holds @e's key; @t may be being filled as we look. */
-static bool table_holds(const struct syncmap_table *t,
+static bool table_holds(const struct syncmap *map,
+			const struct syncmap_table *t,
 			const struct syncmap_entry *e)
 {
-	return t && syncmap_dirty_find(t, syncmap_entry_hash(e), e->key,
-				       e->key_len);
+	return t && dirty_find(map, t, syncmap_entry_hash(e), e->key,
+			       e->key_len);
 }
 
 /*
@@ -1933,7 +2021,8 @@ static bool range_walk(struct syncmap *map, struct syncmap_table *t,
 		if (!syncmap_word_is_live(e, p))
 			continue;
 		/* @skip2 is only ever given with @skip */
-		if (skip && (table_holds(skip, e) || table_holds(skip2, e)))
+		if (skip && (table_holds(map, skip, e) ||
+			     table_holds(map, skip2, e)))
 			continue;
 		if (!fn(e->key, e->key_len, syncmap_word_value(map, p), arg))
 			return false;
@@ -2008,33 +2097,36 @@ void syncmap_range(struct syncmap *map,
 EXPORT_SYMBOL_GPL(syncmap_range);
 
 /*
- * A slot's entry, or NULL, in a table writers may be filling (a nursery):
- * the tag is read with an acquire before the pointer (table_add()).
+ * A slot's entry, or NULL, in a table writers may be filling (a nursery),
+ * and in *@order its order: the tag, in the top half. The tag is read
+ * with an acquire before the pointer (table_add()).
  */
 static struct syncmap_entry *slot_entry(const struct syncmap_table *t,
-					unsigned int i)
+					unsigned int i, u64 *order)
 {
 	/* Pairs with table_add()'s release of the tag. */
-	return smp_load_acquire(&t->slots[i].tag) ? t->slots[i].entry : NULL;
+	u32 tag = smp_load_acquire(&t->slots[i].tag);
+
+	*order = (u64)tag << 32;
+	return tag ? t->slots[i].entry : NULL;
 }
 
 /*
- * The smallest hash >= @lo among the live entries whose home slot is
+ * The smallest order >= @lo among the live entries whose home slot is
  * @home; false if there is none. They all sit in the run of full slots
  * that starts at @home (linear probing never moves an entry back past its
  * home, nor across an empty slot).
  */
-static bool home_min_hash(const struct syncmap_table *t, unsigned int home,
-			  u64 lo, u64 *min)
+static bool home_min_order(const struct syncmap_table *t, unsigned int home,
+			   u64 lo, u64 *min)
 {
 	unsigned int mask = t->size - 1;
 	struct syncmap_entry *e;
 	bool found = false;
 	unsigned int i;
+	u64 h;
 
-	for (i = home; (e = slot_entry(t, i)); i = (i + 1) & mask) {
-		u64 h = syncmap_entry_hash(e);
-
+	for (i = home; (e = slot_entry(t, i, &h)); i = (i + 1) & mask) {
 		if (syncmap_home(t, h) != home || h < lo ||
 		    (found && h >= *min) ||
 		    !syncmap_word_is_live(e, entry_get(e)))
@@ -2045,19 +2137,19 @@ static bool home_min_hash(const struct syncmap_table *t, unsigned int home,
 	return found;
 }
 
-/* The smallest hash in [@lo, @hi] among @t's live entries, if any. */
-static bool table_min_hash(const struct syncmap_table *t, u64 lo, u64 hi,
-			   u64 *min)
+/* The smallest order in [@lo, @hi] among @t's live entries, if any. */
+static bool table_min_order(const struct syncmap_table *t, u64 lo, u64 hi,
+			    u64 *min)
 {
 	unsigned int home;
 
 	for (home = syncmap_home(t, lo); home <= syncmap_home(t, hi); home++)
-		if (home_min_hash(t, home, lo, min))
+		if (home_min_order(t, home, lo, min))
 			return *min <= hi;
 	return false;
 }
 
-/* Offer @t's live entries of hash @h to @fn; false if it refused one. */
+/* Offer @t's live entries of order @h to @fn; false if it refused one. */
 static bool range_offer(struct syncmap *map, const struct syncmap_table *t,
 			u64 h,
 			bool (*fn)(const void *key, size_t key_len,
@@ -2066,12 +2158,13 @@ static bool range_offer(struct syncmap *map, const struct syncmap_table *t,
 {
 	struct syncmap_entry *e;
 	unsigned int i;
+	u64 o;
 	void *p;
 
-	for (i = syncmap_home(t, h); (e = slot_entry(t, i));
+	for (i = syncmap_home(t, h); (e = slot_entry(t, i, &o));
 	     i = (i + 1) & (t->size - 1)) {
 		p = entry_get(e);
-		if (syncmap_entry_hash(e) == h && syncmap_word_is_live(e, p) &&
+		if (o == h && syncmap_word_is_live(e, p) &&
 		    !fn(e->key, e->key_len, syncmap_word_value(map, p), h, arg))
 			return false;
 	}
@@ -2079,9 +2172,9 @@ static bool range_offer(struct syncmap *map, const struct syncmap_table *t,
 }
 
 /*
- * Offer the nursery @n's keys of hashes in [*@lo, @hi) (or up to @hi
- * included, with @last), in hash order, moving *@lo past them; false if
- * @fn refused one, with *@pos set to its hash.
+ * Offer the nursery @n's keys of orders in [*@lo, @hi) (or up to @hi
+ * included, with @last), in order, moving *@lo past them; false if @fn
+ * refused one, with *@pos set to its order.
  */
 static bool range_nursery(struct syncmap *map, const struct syncmap_table *n,
 			  u64 *lo, u64 hi, bool last, u64 *pos,
@@ -2091,61 +2184,35 @@ static bool range_nursery(struct syncmap *map, const struct syncmap_table *n,
 {
 	u64 h;
 
-	while (n && table_min_hash(n, *lo, hi, &h) && (last || h < hi)) {
+	while (n && table_min_order(n, *lo, hi, &h) && (last || h < hi)) {
 		if (!range_offer(map, n, h, fn, arg)) {
 			*pos = h;
 			return false;
 		}
-		if (h == U64_MAX)
-			break;
 		*lo = h + 1;
 	}
 	return true;
 }
 
-/**
- * syncmap_range_from() - visit keys in hash order, resumably
- * @map: the map
- * @pos: in: the lowest hash to visit (0 to start); out: where to resume
- * @fn: called under rcu_read_lock() for each key whose hash is >= *@pos,
- *	in ascending hash order, with the key's hash; returning false
- *	refuses the key: the walk stops and *@pos is set to its hash
- * @arg: passed to @fn
- *
- * A cursor for iterations split over many calls (the device's RANGE
- * ioctl) that costs no memory between them: the order is that of the
- * keys' hashes, which never change for a map, so *@pos stays
- * meaningful whatever tables are built or promoted between calls. Calls
- * chained through *@pos keep Go's Range guarantee across the whole
- * iteration: no key twice, every key present and unchanged throughout
- * exactly once. Keys sharing one hash are visited one after the other; a
- * caller that refuses one of them gets all of them again on the next
- * call, so it should drop the ones it took.
- *
- * Context: Any context; @fn runs in an RCU read-side critical section.
- * Return: true if every key with a hash >= the initial *@pos was offered,
- * false if @fn refused one.
+/*
+ * The walk in the order of the tables' own slots (range_order_walk()): the
+ * read table's keys, and merged in, those of a nursery, which the read
+ * table lacks: those of orders below each read-table key's first, then
+ * both tables' keys of the same order together, so that a refused order
+ * brings all of them back.
  */
-bool syncmap_range_from(struct syncmap *map, u64 *pos,
-			bool (*fn)(const void *key, size_t key_len,
-				   void *value, u64 hash, void *arg),
-			void *arg)
+static bool range_order_walk(struct syncmap *map, struct syncmap_table *r,
+			     struct syncmap_table *n, u64 lo, u64 *pos,
+			     bool (*fn)(const void *key, size_t key_len,
+					void *value, u64 hash, void *arg),
+			     void *arg)
 {
-	struct syncmap_table *r, *n;
 	unsigned int home;
 	bool done = true;
-	u64 lo = *pos, h;
+	u64 h;
 
-	rcu_read_lock();
-	r = range_table(map, &n);
-	/*
-	 * With a nursery, its keys (which the read table lacks) are merged
-	 * in: those of hashes below each read-table key's first, then both
-	 * tables' keys of the same hash together, so that a refused hash
-	 * brings all of them back.
-	 */
 	for (home = syncmap_home(r, lo); done && home < r->size; home++) {
-		while (done && home_min_hash(r, home, lo, &h)) {
+		while (done && home_min_order(r, home, lo, &h)) {
 			done = range_nursery(map, n, &lo, h, false, pos, fn,
 					     arg);
 			if (done && (!range_offer(map, r, h, fn, arg) ||
@@ -2153,13 +2220,198 @@ bool syncmap_range_from(struct syncmap *map, u64 *pos,
 				*pos = h;
 				done = false;
 			}
-			if (h == U64_MAX)
-				break;
 			lo = h + 1;
 		}
 	}
 	if (done)
 		done = range_nursery(map, n, &lo, U64_MAX, true, pos, fn, arg);
+	return done;
+}
+
+/* Entries a pass of range_scan() picks: 256 bytes of stack. */
+#define RANGE_PICK	16
+
+struct range_pick {
+	u64 order;
+	struct syncmap_entry *e;
+};
+
+/* The order of @e's key in epoch @epoch (its tag there, in the top half). */
+static u64 entry_order(const struct syncmap *map, unsigned int epoch,
+		       const struct syncmap_entry *e)
+{
+	u64 h = epoch ? syncmap_hash_epoch(map, epoch, e->key, e->key_len) :
+			syncmap_entry_hash(e);
+
+	return (u64)syncmap_tag(h) << 32;
+}
+
+/*
+ * Add to @pick (sorted, *@np entries) @t's live entries of order >= @lo in
+ * epoch @epoch, keeping the RANGE_PICK smallest: once it is full, an
+ * entry of an order below the largest picked replaces the last, so every
+ * entry of an order below the largest picked at the end is in @pick.
+ */
+static void range_pick(const struct syncmap *map,
+		       const struct syncmap_table *t, unsigned int epoch,
+		       u64 lo, struct range_pick *pick, unsigned int *np)
+{
+	struct syncmap_entry *e;
+	unsigned int i, j;
+	u64 o;
+
+	for (i = 0; i < t->size; i++) {
+		e = slot_entry(t, i, &o);
+		if (!e || !syncmap_word_is_live(e, entry_get(e)))
+			continue;
+		o = entry_order(map, epoch, e);
+		if (o < lo || (*np == RANGE_PICK && o >= pick[*np - 1].order))
+			continue;
+		j = *np < RANGE_PICK ? (*np)++ : RANGE_PICK - 1;
+		for (; j && pick[j - 1].order > o; j--)
+			pick[j] = pick[j - 1];
+		pick[j].order = o;
+		pick[j].e = e;
+	}
+}
+
+/* Offer @t's live entries of order @h in epoch @epoch, found by a scan. */
+static bool range_offer_scan(struct syncmap *map, const struct syncmap_table *t,
+			     unsigned int epoch, u64 h,
+			     bool (*fn)(const void *key, size_t key_len,
+					void *value, u64 hash, void *arg),
+			     void *arg)
+{
+	struct syncmap_entry *e;
+	unsigned int i;
+	u64 o;
+	void *p;
+
+	for (i = 0; i < t->size; i++) {
+		e = slot_entry(t, i, &o);
+		if (!e || entry_order(map, epoch, e) != h)
+			continue;
+		p = entry_get(e);
+		if (syncmap_word_is_live(e, p) &&
+		    !fn(e->key, e->key_len, syncmap_word_value(map, p), h, arg))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The walk in the order of an epoch that @r (and @n) are not placed by:
+ * an iteration that began before the map was rekeyed. Each pass scans the
+ * tables for the RANGE_PICK smallest orders from @lo on and offers those
+ * it has all the entries of: O(n) a pass, where the walk of the tables'
+ * own order is O(1) a key. Only iterations that span a rekey, at most two
+ * in a map's life, pay it.
+ */
+static bool range_scan(struct syncmap *map, struct syncmap_table *r,
+		       struct syncmap_table *n, unsigned int epoch, u64 lo,
+		       u64 *pos,
+		       bool (*fn)(const void *key, size_t key_len,
+				  void *value, u64 hash, void *arg),
+		       void *arg)
+{
+	struct range_pick pick[RANGE_PICK];
+	unsigned int np, end, i;
+	void *p;
+
+	for (;;) {
+		np = 0;
+		range_pick(map, r, epoch, lo, pick, &np);
+		if (n)
+			range_pick(map, n, epoch, lo, pick, &np);
+		end = np;
+		if (np == RANGE_PICK) {
+			/* the largest order's entries may not all be here */
+			for (end = 0; pick[end].order < pick[np - 1].order;)
+				end++;
+		}
+		if (!end) {
+			if (!np)
+				return true;
+			/* more entries of one order than a pass picks */
+			lo = pick[0].order;
+			if (!range_offer_scan(map, r, epoch, lo, fn, arg) ||
+			    (n && !range_offer_scan(map, n, epoch, lo, fn,
+						    arg))) {
+				*pos = lo;
+				return false;
+			}
+			lo++;
+			continue;
+		}
+		for (i = 0; i < end; i++) {
+			p = entry_get(pick[i].e);
+			if (syncmap_word_is_live(pick[i].e, p) &&
+			    !fn(pick[i].e->key, pick[i].e->key_len,
+				syncmap_word_value(map, p), pick[i].order,
+				arg)) {
+				*pos = pick[i].order;
+				return false;
+			}
+		}
+		if (end == np)
+			return true;
+		lo = pick[end].order;
+	}
+}
+
+/* A cursor's epoch, in bits 1-2 (an order's bottom half is 0 or 1). */
+#define RANGE_EPOCH_SHIFT	1
+#define RANGE_EPOCH_MASK	(3ULL << RANGE_EPOCH_SHIFT)
+
+/**
+ * syncmap_range_from() - visit keys in hash order, resumably
+ * @map: the map
+ * @pos: in: where to start (0 to start from the first key); out: where to
+ *	resume
+ * @fn: called under rcu_read_lock() for each key from *@pos on, in
+ *	ascending hash order, with the key's place in that order; returning
+ *	false refuses the key: the walk stops and *@pos is set to resume
+ *	at it
+ * @arg: passed to @fn
+ *
+ * A cursor for iterations split over many calls (the device's RANGE
+ * ioctl) that costs no memory between them: *@pos is a place in the order
+ * of the keys' hashes in one hash epoch, which stays meaningful whatever
+ * tables are built or promoted between calls. An iteration keeps the
+ * epoch it began in: if the map is rekeyed meanwhile (see the hash
+ * watchdog in the design comment), its later calls find the keys of the
+ * old order by scanning the tables, O(n) per call and per RANGE_PICK keys,
+ * and new iterations take the new order. Calls chained through *@pos keep
+ * Go's Range guarantee across the whole iteration: no key twice, every key
+ * present and unchanged throughout exactly once. Keys sharing one place
+ * are visited one after the other; a caller that refuses one of them gets
+ * all of them again on the next call, so it should drop the ones it took.
+ *
+ * Context: Any context; @fn runs in an RCU read-side critical section.
+ * Return: true if every key from the initial *@pos on was offered, false
+ * if @fn refused one.
+ */
+bool syncmap_range_from(struct syncmap *map, u64 *pos,
+			bool (*fn)(const void *key, size_t key_len,
+				   void *value, u64 hash, void *arg),
+			void *arg)
+{
+	u64 lo = *pos & ~RANGE_EPOCH_MASK;
+	struct syncmap_table *r, *n;
+	unsigned int epoch;
+	bool done;
+
+	rcu_read_lock();
+	r = range_table(map, &n);
+	/* Nothing visited yet is the same place in every epoch. */
+	epoch = *pos ? (*pos & RANGE_EPOCH_MASK) >> RANGE_EPOCH_SHIFT :
+		       r->epoch;
+	if (epoch == r->epoch && (!n || n->epoch == epoch))
+		done = range_order_walk(map, r, n, lo, pos, fn, arg);
+	else
+		done = range_scan(map, r, n, epoch, lo, pos, fn, arg);
+	if (!done)
+		*pos |= (u64)epoch << RANGE_EPOCH_SHIFT;
 	rcu_read_unlock();
 	return done;
 }
@@ -2238,6 +2490,7 @@ void syncmap_clear(struct syncmap *map)
 	r = read_locked(map);
 	d = dirty_locked(map);
 	n = d ? d->pending : NULL;
+	empty->epoch = map->epoch;
 	rcu_assign_pointer(map->read, empty);
 	RCU_INIT_POINTER(map->dirty, NULL);	/* freed after a grace period */
 	map->counters.misses += atomic_long_xchg(&map->misses, 0);
@@ -2281,6 +2534,7 @@ void syncmap_get_counters(struct syncmap *map, struct syncmap_counters *c)
 	c->misses += atomic_long_read(&map->misses);
 	c->read_slots = read_locked(map)->count;
 	c->dirty_slots = d ? d->count : 0;
+	c->hash_epoch = map->epoch;
 	map_unlock(map, flags);
 	c->entries = syncmap_len(map);
 }

@@ -50,6 +50,11 @@ struct syncmap;
  * @revivals: deleted read-table entries brought back by a store
  * @max_lock_hold_ns: longest hold of the map's lock, measured only while
  *	the core's lock_stats parameter is on
+ * @floods: tables in which a key landed SYNCMAP_PROBE_LIMIT slots or more
+ *	from its home slot (keys chosen to collide); each moves the map's
+ *	next tables to the next hash epoch
+ * @hash_epoch: the hash epoch of the map's next tables: 0, the fast keyed
+ *	hash under the map's first secret; 1, under a fresh one; 2, hsiphash
  */
 struct syncmap_counters {
 	u64 entries;
@@ -62,6 +67,8 @@ struct syncmap_counters {
 	u64 copy_steps;
 	u64 revivals;
 	u64 max_lock_hold_ns;
+	u64 floods;
+	u64 hash_epoch;
 };
 
 struct syncmap *syncmap_create(void (*release)(void *value));

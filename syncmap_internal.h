@@ -49,13 +49,35 @@ struct syncmap_val {
  */
 #define SYNCMAP_EXPUNGED(e) ((void *)(e))
 
+/*
+ * Hash epochs: a map's tables are placed by the fast hash under its first
+ * secret (epoch 0); a table in which a key lands further than
+ * SYNCMAP_PROBE_LIMIT slots from its home, which a random hash makes
+ * improbable at a table's load (at most 3/4; the limit is about twice
+ * the longest displacement that random fills of tables of every size
+ * reach), moves the map's next tables to a fresh secret (epoch 1), and a
+ * second such table to hsiphash, for good (SYNCMAP_EPOCH_SIPHASH).
+ */
+#define SYNCMAP_EPOCH_SIPHASH	2U
+#define SYNCMAP_PROBE_LIMIT	512U
+
+/* The secrets of one epoch of the fast hash (syncmap_fast_hash()). */
+struct syncmap_fast_key {
+	union {
+		u64 s[4];
+		hsiphash_key_t sip;
+	};
+};
+
 /**
  * struct syncmap_entry - one key, shared by the read and dirty tables
  * @p: NULL (deleted), SYNCMAP_EXPUNGED(@p's entry: deleted and left out
  *	of the dirty table) or live: the value, or in a map with a release
  *	callback the value's box; changed only by cmpxchg/xchg
- * @hash: the key's hsiphash, the top half of syncmap_hash() (the bottom
- *	half is 0): syncmap_entry_hash() gives the whole
+ * @hash: the key's hash in epoch 0 (syncmap_hash(): the map's first
+ *	secret), the top half of it (the bottom half is 0): the slot of
+ *	the entry in a table of epoch 0 without hashing the key again;
+ *	syncmap_entry_hash() gives the whole
  * @key_len: length of @key (kmalloc() refuses a key near 4 GiB long
  *	first, and entry_alloc() checks)
  * @key: a copy of the key
@@ -96,6 +118,10 @@ struct syncmap_slot {
  * @count: entries in the table
  * @reserved: slots kept for entries of the read table it was built from
  * @nr_new: keys added while it was the dirty table
+ * @epoch: the hash function its slots are placed by (syncmap_hash_epoch())
+ * @tripped: a key was placed further from its home slot than
+ *	SYNCMAP_PROBE_LIMIT (table_add()): the map's next tables take the
+ *	next epoch
  * @amended: read table only: the dirty table holds keys this one lacks;
  *	goes false -> true under syncmap.lock (a release: see
  *	write_locked()), read locklessly
@@ -138,6 +164,8 @@ struct syncmap_table {
 	unsigned int adopted;
 	unsigned int keep;
 	unsigned int kept;
+	u8 epoch;
+	bool tripped;
 	bool amended;
 	bool nursery;
 	struct syncmap_table *pending;
@@ -172,7 +200,10 @@ static inline unsigned long *syncmap_owned(struct syncmap_table *t)
  *	drops is promoted (it lives on as @read) or freed after a grace
  *	period (clear)
  * @release: called for every value the map drops
- * @hash_key: random per-map hsiphash key
+ * @fast_key: random per-map secrets of the fast hash, one per epoch that
+ *	uses it (syncmap_hash_epoch())
+ * @hash_key: random per-map hsiphash key, for the epoch that uses it
+ * @epoch: the epoch new tables take, under @lock; only ever increases
  * @misses: lookups (in batches: SYNCMAP_MISS_BATCH) and writes (one
  *	each, under @lock) that had to consult @dirty since the last
  *	promotion; lookups count without the lock, in a cache line of its
@@ -206,7 +237,9 @@ struct syncmap {
 	struct syncmap_table __rcu *read;
 	struct syncmap_table __rcu *dirty;
 	void (*release)(void *value);
+	struct syncmap_fast_key fast_key[SYNCMAP_EPOCH_SIPHASH];
 	hsiphash_key_t hash_key;
+	u8 epoch;
 
 	atomic_long_t misses ____cacheline_aligned_in_smp;
 
@@ -251,25 +284,126 @@ syncmap_race_point(struct syncmap *map, struct syncmap_entry *e)
 #endif
 }
 
+static __always_inline u64 syncmap_load64(const u8 *p)
+{
+	u64 w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+static __always_inline u64 syncmap_load32(const u8 *p)
+{
+	u32 w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+#ifdef CONFIG_ARCH_SUPPORTS_INT128
+/* The 128-bit product of @a and @b, its halves folded by xor. */
+static __always_inline u64 syncmap_fold_mul(u64 a, u64 b)
+{
+	unsigned __int128 p = (unsigned __int128)a * b;
+
+	return (u64)p ^ (u64)(p >> 64);
+}
+
 /*
- * hsiphash, the kernel's keyed hash for hash tables: a random key per map
- * keeps user-chosen keys from flooding one probe run, at fewer rounds
- * than siphash. Its 32 bits go in the top half, where a table's home
- * slot is taken from; tables never have more than 2^32 slots. An 8-byte
- * key, the commonest fixed size, takes hsiphash_2u32(), the same
- * function without the generic byte loop; every path hashes through here,
- * so a key always gets the one hash.
+ * The fast keyed hash: folded multiplies of the key's words, each mixed
+ * with a secret first (foldhash's construction). A key of up to 16 bytes
+ * is read as two (overlapping) words, which with its length determine it,
+ * and takes two multiplies; a longer one takes one more per 16 bytes,
+ * each chained through the accumulator. The length enters only the last
+ * multiply, as a factor apart from the key's bytes: mixed into a word of
+ * them, it would cancel against a difference in those bytes, and keys of
+ * different lengths would collide whatever the secret ("1" and "113" did).
+ * The secrets enter every product:
+ * making one factor 0 (the "blinding" that breaks such hashes) needs a
+ * word equal to a secret, and a collision of keys of different words
+ * needs the difference of two secrets. No known seed-independent
+ * multicollision applies (those of MurmurHash and CityHash come from
+ * differentials that the seed does not enter): see syncmap_test.c's
+ * hash_differentials. Should one exist, or a secret leak, the watchdog
+ * rekeys the map, and then moves it to hsiphash (table_add()).
  */
+static __always_inline u64
+syncmap_fast_hash(const struct syncmap_fast_key *k, const u8 *p, size_t len)
+{
+	u64 a, b, acc = k->s[1];
+	size_t n = len;
+
+	if (len <= 16) {
+		if (len >= 8) {
+			a = syncmap_load64(p);
+			b = syncmap_load64(p + len - 8);
+		} else if (len >= 4) {
+			a = syncmap_load32(p);
+			b = syncmap_load32(p + len - 4);
+		} else if (len) {
+			a = p[0];
+			b = (u64)p[len / 2] << 8 | p[len - 1];
+		} else {
+			a = 0;
+			b = 0;
+		}
+	} else {
+		do {
+			acc = syncmap_fold_mul(syncmap_load64(p) ^ k->s[0],
+					       syncmap_load64(p + 8) ^ acc);
+			p += 16;
+			n -= 16;
+		} while (n > 16);
+		a = syncmap_load64(p + n - 16);
+		b = syncmap_load64(p + n - 8);
+	}
+	return syncmap_fold_mul(syncmap_fold_mul(a ^ k->s[0], b ^ acc) ^ k->s[2],
+				k->s[3] ^ len);
+}
+#else
+/* Without a 64x64->128 multiply, the fast hash is hsiphash too. */
+static __always_inline u64
+syncmap_fast_hash(const struct syncmap_fast_key *k, const u8 *p, size_t len)
+{
+	return (u64)hsiphash(p, len, &k->sip) << 32;
+}
+#endif
+
+/*
+ * The hash of a key in an epoch: the fast hash under the epoch's secret,
+ * or from SYNCMAP_EPOCH_SIPHASH on, hsiphash, the kernel's keyed hash for
+ * hash tables, at about four times the instructions. Its 32 top bits are
+ * what tables use (a slot's tag, and its home: tables never have more
+ * than 2^32 slots); the bottom half is 0.
+ */
+static __always_inline u64
+syncmap_hash_epoch(const struct syncmap *map, unsigned int epoch,
+		   const void *key, size_t key_len)
+{
+	if (epoch >= SYNCMAP_EPOCH_SIPHASH)
+		return (u64)hsiphash(key, key_len, &map->hash_key) << 32;
+	return syncmap_fast_hash(&map->fast_key[epoch], key, key_len) &
+	       ~(u64)U32_MAX;
+}
+
+/* The hash of a key in epoch 0, which entries keep (syncmap_entry.hash). */
 static __always_inline u64
 syncmap_hash(const struct syncmap *map, const void *key, size_t key_len)
 {
-	u32 w[2];
+	return syncmap_hash_epoch(map, 0, key, key_len);
+}
 
-	if (key_len == sizeof(w)) {
-		memcpy(w, key, sizeof(w));
-		return (u64)hsiphash_2u32(w[0], w[1], &map->hash_key) << 32;
-	}
-	return (u64)hsiphash(key, key_len, &map->hash_key) << 32;
+/*
+ * The hash that places a key in @t, given its @hash in epoch 0: the same,
+ * but in a table of a map that has been rekeyed.
+ */
+static __always_inline u64
+syncmap_table_hash(const struct syncmap *map, const struct syncmap_table *t,
+		   u64 hash, const void *key, size_t key_len)
+{
+	if (likely(!t->epoch))
+		return hash;
+	return syncmap_hash_epoch(map, t->epoch, key, key_len);
 }
 
 /*
@@ -361,12 +495,16 @@ static __always_inline u64 syncmap_entry_hash(const struct syncmap_entry *e)
 	return (u64)e->hash << 32;
 }
 
+/*
+ * @e is the entry of @key, whose tag matched in some table: the tag is 31
+ * bits of the hash that table is placed by, which for a map that has been
+ * rekeyed is not the one @e keeps, so the key itself decides.
+ */
 static __always_inline bool
-syncmap_entry_matches(const struct syncmap_entry *e, u64 hash, const void *key,
+syncmap_entry_matches(const struct syncmap_entry *e, const void *key,
 		      size_t key_len)
 {
-	return syncmap_entry_hash(e) == hash && e->key_len == key_len &&
-	       syncmap_key_equal(e->key, key, key_len);
+	return e->key_len == key_len && syncmap_key_equal(e->key, key, key_len);
 }
 
 static __always_inline unsigned int
@@ -399,7 +537,7 @@ __syncmap_table_find(const struct syncmap_table *t, u64 hash, const void *key,
 		if (!tg)
 			return NULL;
 		e = t->slots[i].entry;
-		if (tg == tag && syncmap_entry_matches(e, hash, key, key_len))
+		if (tg == tag && syncmap_entry_matches(e, key, key_len))
 			return e;
 	}
 }

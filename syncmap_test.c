@@ -215,7 +215,11 @@ static struct syncmap_entry *table_entry(struct syncmap *map,
 {
 	if (!t)
 		return NULL;
-	return syncmap_table_find(t, syncmap_hash(map, key, len), key, len);
+	return syncmap_table_find(t, syncmap_table_hash(map, t,
+						       syncmap_hash(map, key,
+								    len),
+						       key, len),
+				  key, len);
 }
 
 static void *entry_state(struct syncmap_entry *e)
@@ -1191,8 +1195,19 @@ static void syncmap_test_range_reentrant(struct kunit *test)
 
 #define RF_KEYS 200
 
+/*
+ * A key's place in the hash order of @epoch, as syncmap_range_from() gives
+ * it: its tag in that epoch, in the top half.
+ */
+static u64 range_order(struct syncmap *map, unsigned int epoch,
+		       const void *key, size_t len)
+{
+	return (u64)syncmap_tag(syncmap_hash_epoch(map, epoch, key, len)) << 32;
+}
+
 struct rf_state {
 	struct tctx *ctx;
+	unsigned int epoch;
 	int seen[RF_KEYS * 2];
 	u64 last_hash;
 	int taken;
@@ -1210,7 +1225,7 @@ static bool rf_take(const void *key, size_t len, void *value, u64 hash,
 	if (rs->taken == rs->batch)
 		return false;
 	if (hash < rs->last_hash || v->key >= RF_KEYS * 2 ||
-	    hash != syncmap_hash(rs->ctx->map, key, len))
+	    hash != range_order(rs->ctx->map, rs->epoch, key, len))
 		rs->bad++;
 	else
 		rs->seen[v->key]++;
@@ -1549,7 +1564,7 @@ static bool nursery_range_from_fn(const void *key, size_t len, void *value,
 	if (nr->taken == nr->batch)
 		return false;
 	if (hash < nr->last_hash ||
-	    hash != syncmap_hash(nr->ctx->map, key, len) ||
+	    hash != range_order(nr->ctx->map, 0, key, len) ||
 	    !nursery_range_key(nr, key, len, value))
 		nr->bad++;
 	nr->last_hash = hash;
@@ -3033,23 +3048,46 @@ static void syncmap_test_hash_keyed(struct kunit *test)
 }
 
 /*
- * An 8-byte key takes hsiphash_2u32() (syncmap_hash()): on a little-endian
- * machine that is hsiphash() of the key's bytes, the one hash of the key.
+ * Every byte of a key, and its length, count in each epoch's hash, with
+ * the key at any alignment: the fast hash reads keys as overlapping words
+ * and a few single bytes (syncmap_fast_hash()).
  */
-static void syncmap_test_hash_fixed_size(struct kunit *test)
+static void syncmap_test_hash_every_byte(struct kunit *test)
 {
 	struct tctx *ctx = tctx_new(test, 0);
-	u64 k;
+	struct syncmap *map = ctx->map;
+	u8 buf[48 + 8], *key;
+	unsigned int len, i, epoch, bad = 0;
+	u64 h;
 
-	for (k = 0; k < 64; k++) {
-		u64 key = k * 0x9e3779b97f4a7c15ULL;
-
-		if (IS_ENABLED(CONFIG_CPU_BIG_ENDIAN))
-			break;
-		KUNIT_EXPECT_EQ(test, syncmap_hash(ctx->map, &key, sizeof(key)),
-				(u64)hsiphash(&key, sizeof(key),
-					      &ctx->map->hash_key) << 32);
+	for (epoch = 0; epoch <= SYNCMAP_EPOCH_SIPHASH; epoch++) {
+		for (len = 0; len <= 40; len++) {
+			key = buf + (len & 7);
+			memset(buf, 0x5a, sizeof(buf));
+			h = syncmap_hash_epoch(map, epoch, key, len);
+			/* the same bytes elsewhere: the same hash */
+			memmove(buf + 8, key, len);
+			bad += syncmap_hash_epoch(map, epoch, buf + 8, len) != h;
+			memmove(key, buf + 8, len);
+			for (i = 0; i < len; i++) {
+				key[i] ^= 0x01;
+				bad += syncmap_hash_epoch(map, epoch, key, len) == h;
+				key[i] ^= 0x81;
+				bad += syncmap_hash_epoch(map, epoch, key, len) == h;
+				key[i] ^= 0x80;
+			}
+			/* the byte after the key does not count, its length does */
+			key[len] ^= 0xff;
+			bad += syncmap_hash_epoch(map, epoch, key, len) != h;
+			bad += syncmap_hash_epoch(map, epoch, key, len + 1) == h;
+		}
 	}
+	KUNIT_EXPECT_EQ(test, 0, bad);
+	/* the epochs are different functions */
+	KUNIT_EXPECT_NE(test, syncmap_hash_epoch(map, 0, "key", 3),
+			syncmap_hash_epoch(map, 1, "key", 3));
+	KUNIT_EXPECT_NE(test, syncmap_hash_epoch(map, 1, "key", 3),
+			syncmap_hash_epoch(map, 2, "key", 3));
 }
 
 /* An entry with a key of up to 32 bytes is one 64-byte slab object. */
@@ -3172,13 +3210,346 @@ static void syncmap_test_hash_collision(struct kunit *test)
 		e->hash = h >> 32;
 		t->slots[home].tag = syncmap_tag(h);
 		t->slots[home].entry = e;
-		KUNIT_EXPECT_TRUE(test, syncmap_entry_matches(e, h, "key", 3));
+		KUNIT_EXPECT_TRUE(test, syncmap_entry_matches(e, "key", 3));
 		KUNIT_EXPECT_NULL(test, load(map, others[i], strlen(others[i])));
 		memset(&t->slots[home], 0, sizeof(t->slots[home]));
 	}
 	e->hash = hash;
 	*slot = saved;
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[0], load(map, "key", 3));
+}
+
+/* ---- the hash watchdog ---------------------------------------------------- */
+
+#define FLOOD_BITS	12
+#define FLOOD_KEYS	(SYNCMAP_PROBE_LIMIT + 100)
+
+/*
+ * Keys an attacker who knows the map's hash in @epoch would send: u32s from
+ * *@next on whose hashes share their top FLOOD_BITS bits, so that in any
+ * table of up to 2^FLOOD_BITS slots they all have one home.
+ */
+static void flood_keys(struct syncmap *map, unsigned int epoch, u32 *next,
+		       u32 *keys, unsigned int n)
+{
+	u32 k = *next, want = 0;
+	unsigned int i;
+	u64 h;
+
+	for (i = 0; i < n; k++) {
+		h = syncmap_hash_epoch(map, epoch, &k, sizeof(k));
+		if (!i && k == *next)
+			want = h >> (64 - FLOOD_BITS);
+		if (h >> (64 - FLOOD_BITS) == want)
+			keys[i++] = k;
+	}
+	*next = k;
+}
+
+/* The longest distance of an entry of @t from its home slot. */
+static unsigned int max_displacement(const struct syncmap_table *t)
+{
+	unsigned int i, d, max = 0, mask = t->size - 1;
+
+	for (i = 0; i < t->size; i++) {
+		if (!t->slots[i].tag)
+			continue;
+		d = (i - syncmap_home(t, (u64)t->slots[i].tag << 32)) & mask;
+		max = max(max, d);
+	}
+	return max;
+}
+
+/* Store @n keys, @keys[i] with value @ctx->vals[@first + i]. */
+static void store_keys(struct kunit *test, struct tctx *ctx, const u32 *keys,
+		       unsigned int n, unsigned int first)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		store_ok(test, ctx->map, &keys[i], sizeof(keys[i]),
+			 &ctx->vals[first + i]);
+}
+
+/* Every key of @keys loads its value. */
+static void expect_keys(struct kunit *test, struct tctx *ctx, const u32 *keys,
+			unsigned int n, unsigned int first)
+{
+	unsigned int i, wrong = 0;
+
+	for (i = 0; i < n; i++)
+		wrong += load(ctx->map, &keys[i], sizeof(keys[i])) !=
+			 &ctx->vals[first + i];
+	KUNIT_EXPECT_EQ(test, 0, wrong);
+}
+
+/*
+ * Promote the dirty table, start the next build with a new key and promote
+ * that too: the read table is then one built in the map's current epoch.
+ */
+static void rebuild(struct kunit *test, struct tctx *ctx, u32 key,
+		    struct tval *v)
+{
+	promote(test, ctx->map);
+	store_ok(test, ctx->map, &key, sizeof(key), v);
+	promote(test, ctx->map);
+	KUNIT_EXPECT_EQ(test, ctx->map->epoch, read_table(ctx->map)->epoch);
+}
+
+/* Takes every key, counting them and checking their order. */
+static bool rf_take_all(const void *key, size_t len, void *value, u64 hash,
+			void *arg)
+{
+	struct rf_state *rs = arg;
+	struct tval *v = value;
+
+	if (hash < rs->last_hash || v->key >= RF_KEYS * 2)
+		rs->bad++;
+	else
+		rs->seen[v->key]++;
+	rs->last_hash = hash;
+	return true;
+}
+
+/*
+ * An iteration in an order the tables are not placed by (range_scan(),
+ * after a rekey) finds its keys in passes of RANGE_PICK: every key once,
+ * in order, also where many keys share one place in that order (forged
+ * here: a group larger than a pass, and one that a pass would cut).
+ */
+static void syncmap_test_range_scan_groups(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, RF_KEYS + FLOOD_KEYS + 1);
+	struct rf_state *rs = kunit_kzalloc(test, sizeof(*rs), GFP_KERNEL);
+	struct syncmap_entry *e;
+	u32 *keys, *saved, next = 1;
+	char key[12];
+	int i;
+	u64 pos;
+
+	KUNIT_ASSERT_NOT_NULL(test, rs);
+	keys = kunit_kzalloc(test, FLOOD_KEYS * sizeof(*keys), GFP_KERNEL);
+	saved = kunit_kzalloc(test, RF_KEYS * sizeof(*saved), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, keys);
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	for (i = RF_KEYS; i <= RF_KEYS + (int)FLOOD_KEYS; i++)
+		ctx->vals[i].key = RF_KEYS + (i % RF_KEYS);
+	rs->ctx = ctx;
+	store_n(test, ctx, 0, RF_KEYS);
+	flood_keys(ctx->map, 0, &next, keys, FLOOD_KEYS);
+	store_keys(test, ctx, keys, FLOOD_KEYS, RF_KEYS);
+	rebuild(test, ctx, next++, &ctx->vals[RF_KEYS + FLOOD_KEYS]);
+	KUNIT_ASSERT_EQ(test, 1, read_table(ctx->map)->epoch);
+
+	/* 40 keys in one place of the epoch-0 order, 20 in the next */
+	for (i = 0; i < RF_KEYS; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		e = table_entry(ctx->map, read_table(ctx->map), key,
+				strlen(key));
+		KUNIT_ASSERT_NOT_NULL(test, e);
+		saved[i] = e->hash;
+		if (i < 40)
+			e->hash = 0x80000000;
+		else if (i < 60)
+			e->hash = 0x80000002;
+	}
+	pos = 1;		/* the first place of epoch 0 */
+	KUNIT_EXPECT_TRUE(test, syncmap_range_from(ctx->map, &pos,
+						   rf_take_all, rs));
+	KUNIT_EXPECT_EQ(test, 0, rs->bad);
+	for (i = 0; i < RF_KEYS; i++)
+		KUNIT_EXPECT_EQ(test, 1, rs->seen[i]);
+	for (i = 0; i < RF_KEYS; i++) {
+		snprintf(key, sizeof(key), "%d", i);
+		e = table_entry(ctx->map, read_table(ctx->map), key,
+				strlen(key));
+		e->hash = saved[i];
+	}
+}
+
+#define STRUCT_KEYS	3072
+#define STRUCT_BITS	12
+
+/* The @i-th key of structured family @f, in @key; its length. */
+static size_t structured_key(unsigned int f, unsigned int i, u8 *key)
+{
+	u64 w[4] = {};
+
+	switch (f) {
+	case 0:		/* counters */
+		w[0] = i;
+		break;
+	case 1:		/* counters in the high word */
+		w[0] = (u64)i << 32;
+		break;
+	case 2:		/* one or two bits set */
+		w[0] = BIT_ULL(i % 64) | BIT_ULL((i / 64) % 64);
+		break;
+	case 3:		/* two words, (a, b) and (b, a) */
+		w[i & 1] = i / 2 + 1;
+		w[!(i & 1)] = 0x9e3779b97f4a7c15ULL;
+		memcpy(key, w, 16);
+		return 16;
+	case 4:		/* a first block of words differing by one constant */
+		w[0] = i;
+		w[1] = i ^ 0x8000000000000000ULL;
+		w[2] = 0x0123456789abcdefULL;
+		memcpy(key, w, 32);
+		return 32;
+	case 5:		/* text */
+		return snprintf((char *)key, 32, "key%u", i);
+	default:	/* numbers as text, of 1 to 4 bytes */
+		return snprintf((char *)key, 32, "%u", i);
+	}
+	memcpy(key, w, 8);
+	return 8;
+}
+
+/*
+ * Structured keys, of the kinds that seed-independent attacks on other
+ * multiply-mix hashes build from (counters, sparse bits, swapped words,
+ * blocks with fixed differences: Aumasson and Bernstein's multicollisions
+ * of MurmurHash and CityHash are of that make), spread over the home
+ * slots of a table as random keys do, in both epochs of the fast hash and
+ * whatever the secret: 3 * 1024 keys in 4096 slots, where random keys
+ * put more than 12 in one slot with a chance of about 10^-6.
+ */
+static void syncmap_test_hash_structured_keys(struct kunit *test)
+{
+	struct tctx *ctx;
+	unsigned int f, i, epoch, round, worst = 0;
+	u8 *load, key[32];
+	size_t len;
+	u64 h;
+
+	load = kunit_kzalloc(test, BIT(STRUCT_BITS), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, load);
+	for (round = 0; round < 4; round++) {
+		ctx = tctx_new(test, 0);	/* a map: fresh secrets */
+		for (epoch = 0; epoch < SYNCMAP_EPOCH_SIPHASH; epoch++) {
+			for (f = 0; f < 7; f++) {
+				memset(load, 0, BIT(STRUCT_BITS));
+				for (i = 0; i < STRUCT_KEYS; i++) {
+					len = structured_key(f, i, key);
+					h = syncmap_hash_epoch(ctx->map, epoch,
+							       key, len);
+					load[h >> (64 - STRUCT_BITS)]++;
+				}
+				for (i = 0; i < BIT(STRUCT_BITS); i++)
+					worst = max_t(unsigned int, worst,
+						      load[i]);
+			}
+		}
+	}
+	KUNIT_EXPECT_LE(test, worst, 12);
+}
+
+/*
+ * Keys chosen to collide under the map's hash: the table they fill trips
+ * the watchdog (a key placed SYNCMAP_PROBE_LIMIT slots or more from home),
+ * the next build places them by a fresh secret, where they spread again;
+ * keys chosen for that secret move the map to hsiphash, for good. Nothing
+ * is lost, every value is released exactly once.
+ */
+static void syncmap_test_flood_rekeys(struct kunit *test)
+{
+	const unsigned int n = 2 * FLOOD_KEYS + 2;
+	struct tctx *ctx = tctx_new(test, n);
+	struct syncmap *map = ctx->map;
+	struct syncmap_counters c;
+	u32 *keys, next = 1;
+
+	keys = kunit_kzalloc(test, 2 * FLOOD_KEYS * sizeof(*keys), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, keys);
+	KUNIT_ASSERT_EQ(test, 0, map->epoch);
+
+	flood_keys(map, 0, &next, keys, FLOOD_KEYS);
+	store_keys(test, ctx, keys, FLOOD_KEYS, 0);
+	KUNIT_EXPECT_EQ(test, 1, map->epoch);
+	KUNIT_EXPECT_EQ(test, 1, map->counters.floods);
+	expect_keys(test, ctx, keys, FLOOD_KEYS, 0);
+	rebuild(test, ctx, next++, &ctx->vals[n - 2]);
+	KUNIT_EXPECT_EQ(test, 1, read_table(map)->epoch);
+	KUNIT_EXPECT_LT(test, max_displacement(read_table(map)), 64);
+	KUNIT_EXPECT_EQ(test, 1, map->counters.floods);
+	expect_keys(test, ctx, keys, FLOOD_KEYS, 0);
+
+	/* Found out again: hsiphash, and there it stays. */
+	flood_keys(map, 1, &next, keys + FLOOD_KEYS, FLOOD_KEYS);
+	store_keys(test, ctx, keys + FLOOD_KEYS, FLOOD_KEYS, FLOOD_KEYS);
+	KUNIT_EXPECT_EQ(test, SYNCMAP_EPOCH_SIPHASH, map->epoch);
+	rebuild(test, ctx, next++, &ctx->vals[n - 1]);
+	KUNIT_EXPECT_EQ(test, SYNCMAP_EPOCH_SIPHASH, read_table(map)->epoch);
+	KUNIT_EXPECT_LT(test, max_displacement(read_table(map)), 64);
+	expect_keys(test, ctx, keys, 2 * FLOOD_KEYS, 0);
+	syncmap_get_counters(map, &c);
+	KUNIT_EXPECT_EQ(test, 2, c.floods);
+	KUNIT_EXPECT_EQ(test, SYNCMAP_EPOCH_SIPHASH, c.hash_epoch);
+	KUNIT_EXPECT_EQ(test, n, c.entries);
+
+	/* A clear keeps the epoch: its empty table is placed by hsiphash. */
+	syncmap_clear(map);
+	KUNIT_EXPECT_EQ(test, SYNCMAP_EPOCH_SIPHASH, read_table(map)->epoch);
+	rcu_barrier();		/* releases run after a grace period */
+	KUNIT_EXPECT_EQ(test, n, atomic_read(&ctx->released));
+	store_keys(test, ctx, keys, 1, 0);
+	expect_keys(test, ctx, keys, 1, 0);
+	syncmap_destroy(map);
+	ctx->map = NULL;
+	KUNIT_EXPECT_EQ(test, n + 1, atomic_read(&ctx->released));
+}
+
+/*
+ * An iteration through syncmap_range_from() that spans a rekey keeps the
+ * order it began in and Go's guarantee: every key present throughout
+ * once, none twice, the flood's keys (stored meanwhile) at most once. A
+ * new iteration takes the new order.
+ */
+static void syncmap_test_range_across_rekey(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, RF_KEYS + FLOOD_KEYS + 1);
+	struct rf_state *rs = kunit_kzalloc(test, sizeof(*rs), GFP_KERNEL);
+	u32 *keys, next = 1;
+	int i, calls = 0;
+	u64 pos = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, rs);
+	keys = kunit_kzalloc(test, FLOOD_KEYS * sizeof(*keys), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, keys);
+	for (i = 0; i <= (int)FLOOD_KEYS; i++)	/* tval.key: past the others */
+		ctx->vals[RF_KEYS + i].key = RF_KEYS + (i % RF_KEYS);
+	rs->ctx = ctx;
+	rs->batch = 7;
+	store_n(test, ctx, 0, RF_KEYS);
+	promote(test, ctx->map);
+	KUNIT_ASSERT_GE(test, rf_walk(rs, &pos), 0);
+	KUNIT_ASSERT_GE(test, rf_walk(rs, &pos), 0);
+
+	flood_keys(ctx->map, 0, &next, keys, FLOOD_KEYS);
+	store_keys(test, ctx, keys, FLOOD_KEYS, RF_KEYS);
+	rebuild(test, ctx, next++, &ctx->vals[RF_KEYS + FLOOD_KEYS]);
+	KUNIT_ASSERT_EQ(test, 1, read_table(ctx->map)->epoch);
+
+	while (rf_walk(rs, &pos) >= 0 && calls < 1000)
+		calls++;
+	KUNIT_EXPECT_EQ(test, 0, rs->bad);
+	for (i = 0; i < RF_KEYS; i++)
+		KUNIT_EXPECT_EQ(test, 1, rs->seen[i]);
+	for (i = RF_KEYS; i < 2 * RF_KEYS; i++)
+		KUNIT_EXPECT_LE(test, rs->seen[i], FLOOD_KEYS / RF_KEYS + 1);
+
+	/* A new iteration, in the new order. */
+	memset(rs->seen, 0, sizeof(rs->seen));
+	rs->epoch = 1;
+	rs->last_hash = 0;
+	pos = 0;
+	calls = 0;
+	while (rf_walk(rs, &pos) >= 0 && calls < 1000)
+		calls++;
+	KUNIT_EXPECT_EQ(test, 0, rs->bad);
+	for (i = 0; i < RF_KEYS; i++)
+		KUNIT_EXPECT_EQ(test, 1, rs->seen[i]);
+	KUNIT_EXPECT_EQ(test, 1, (int)((pos >> 1) & 3));
 }
 
 /*
@@ -4712,6 +5083,10 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_dirty_lookup_lockless),
 	KUNIT_CASE(syncmap_test_absent_lookups_promote),
 	KUNIT_CASE(syncmap_test_lookup_shared_writes),
+	KUNIT_CASE(syncmap_test_hash_structured_keys),
+	KUNIT_CASE(syncmap_test_flood_rekeys),
+	KUNIT_CASE(syncmap_test_range_across_rekey),
+	KUNIT_CASE(syncmap_test_range_scan_groups),
 	KUNIT_CASE(syncmap_test_expunge_and_revive),
 	KUNIT_CASE(syncmap_test_expunged_dropped),
 	KUNIT_CASE(syncmap_test_ownership),
@@ -4731,7 +5106,7 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_build_over_sparse_read),
 	KUNIT_CASE(syncmap_test_clear_resets_misses),
 	KUNIT_CASE(syncmap_test_hash_keyed),
-	KUNIT_CASE(syncmap_test_hash_fixed_size),
+	KUNIT_CASE(syncmap_test_hash_every_byte),
 	KUNIT_CASE(syncmap_test_entry_size),
 	KUNIT_CASE(syncmap_test_tags),
 	KUNIT_CASE(syncmap_test_tag_collision),

@@ -675,14 +675,16 @@ static long smdev_stats(struct syncmap_named *m, void __user *argp)
 	st.misses = c.misses;
 	st.promotions = c.promotions;
 	st.dirty_builds = c.dirty_builds;
-	st.build_retries = 0;	/* see the uapi header */
+	st.floods = c.floods;
 	st.revivals = c.revivals;
 	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
 /*
- * RANGE's cursor is a position in the map's hash order, and hsiphash
- * outputs must never leave the kernel (Documentation/security/siphash.rst):
+ * RANGE's cursor is a position in the map's hash order (of one hash
+ * epoch: see syncmap_range_from()), and a keyed hash's outputs must never
+ * leave the kernel (Documentation/security/siphash.rst; for the fast hash,
+ * they would help find its secret):
  * user space gets the position through a four-round Feistel network, a
  * permutation of 64-bit values keyed by a secret of the map's, and
  * nothing else. It still costs no memory between calls: the next call
@@ -1042,7 +1044,8 @@ static const struct device_type smdev_map_type = {
 enum smdev_attr_id {
 	ATTR_MAX_ENTRIES, ATTR_MAX_KEY_LEN, ATTR_MAX_VALUE_LEN, ATTR_ENTRIES,
 	ATTR_READ_SLOTS, ATTR_DIRTY_SLOTS, ATTR_MISSES, ATTR_PROMOTIONS,
-	ATTR_DIRTY_BUILDS, ATTR_REVIVALS, ATTR_COUNT
+	ATTR_DIRTY_BUILDS, ATTR_REVIVALS, ATTR_FLOODS, ATTR_HASH_EPOCH,
+	ATTR_COUNT
 };
 
 static ssize_t smdev_attr_show(struct device *dev,
@@ -1059,6 +1062,8 @@ static struct device_attribute smdev_dev_attrs[ATTR_COUNT] = {
 	[ATTR_PROMOTIONS] = __ATTR(promotions, 0444, smdev_attr_show, NULL),
 	[ATTR_DIRTY_BUILDS] = __ATTR(dirty_builds, 0444, smdev_attr_show, NULL),
 	[ATTR_REVIVALS] = __ATTR(revivals, 0444, smdev_attr_show, NULL),
+	[ATTR_FLOODS] = __ATTR(floods, 0444, smdev_attr_show, NULL),
+	[ATTR_HASH_EPOCH] = __ATTR(hash_epoch, 0444, smdev_attr_show, NULL),
 };
 
 static ssize_t smdev_attr_show(struct device *dev,
@@ -1097,6 +1102,12 @@ static ssize_t smdev_attr_show(struct device *dev,
 	case ATTR_DIRTY_BUILDS:
 		v = c.dirty_builds;
 		break;
+	case ATTR_FLOODS:
+		v = c.floods;
+		break;
+	case ATTR_HASH_EPOCH:
+		v = c.hash_epoch;
+		break;
 	default:
 		v = c.revivals;
 		break;
@@ -1115,6 +1126,8 @@ static struct attribute *smdev_map_attrs[] = {
 	&smdev_dev_attrs[ATTR_PROMOTIONS].attr,
 	&smdev_dev_attrs[ATTR_DIRTY_BUILDS].attr,
 	&smdev_dev_attrs[ATTR_REVIVALS].attr,
+	&smdev_dev_attrs[ATTR_FLOODS].attr,
+	&smdev_dev_attrs[ATTR_HASH_EPOCH].attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(smdev_map);

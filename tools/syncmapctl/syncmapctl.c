@@ -403,7 +403,7 @@ static int cmd_stats(int argc UNUSED, char **argv UNUSED)
 		{ "read_slots", st.read_slots }, { "dirty_slots", st.dirty_slots },
 		{ "misses", st.misses }, { "promotions", st.promotions },
 		{ "dirty_builds", st.dirty_builds },
-		{ "build_retries", st.build_retries },
+		{ "floods", st.floods },
 		{ "revivals", st.revivals },
 	};
 	size_t i;

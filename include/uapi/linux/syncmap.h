@@ -74,8 +74,10 @@ struct syncmap_kv {
  * @misses: lookups that missed the read table and took the lock
  * @promotions: times the dirty table became the read table
  * @dirty_builds: dirty tables started (each built a step at a time)
- * @build_retries: always 0: dirty builds are no longer thrown away and
- *	redone (the field stays, as every field of this struct)
+ * @floods: tables in which a key landed so far from its home slot that
+ *	keys must have been chosen to collide; each moves the map to a
+ *	fresh hash secret, the second to hsiphash (this field was
+ *	build_retries, always 0, before)
  * @revivals: deleted keys brought back into the read table by a store
  */
 struct syncmap_stats {
@@ -88,7 +90,7 @@ struct syncmap_stats {
 	__u64 misses;
 	__u64 promotions;
 	__u64 dirty_builds;
-	__u64 build_retries;
+	__u64 floods;
 	__u64 revivals;
 };
 
@@ -107,8 +109,10 @@ struct syncmap_stats {
  * guarantee: no key twice; a key present and unchanged for the whole
  * iteration is returned exactly once. The cursor costs the kernel no
  * memory between calls and is opaque: a position in the map's hash order
- * enciphered under a secret key of the device's (a keyed permutation of
- * 64-bit values), so it reveals nothing about the map's hash key.
+ * enciphered under a secret key of the map's (a keyed permutation of
+ * 64-bit values), so it reveals nothing about the map's hash key. It
+ * stays valid if the map changes its hash (a flood moves it to a new
+ * secret): the iteration goes on in the order it began in.
  */
 struct syncmap_range {
 	__aligned_u64 cursor;

@@ -110,6 +110,11 @@ extern __thread unsigned long shim_shared_writes;
 				   __atomic_store_n(&(x), (v), __ATOMIC_RELAXED); })
 #define data_race(x)		(x)
 
+/* What Kconfig selects on 64-bit architectures whose compiler has it. */
+#ifdef __SIZEOF_INT128__
+#define CONFIG_ARCH_SUPPORTS_INT128 1
+#endif
+
 /* As the kernel's kconfig.h: 1 if the option is defined to 1 (-D). */
 #define __ARG_PLACEHOLDER_1	0,
 #define __take_second_arg(__ignored, val, ...) val
@@ -170,6 +175,7 @@ static inline size_t size_add(size_t a, size_t b)
 _Static_assert(sizeof(long) * 8 == BITS_PER_LONG, "64-bit only");
 #define BITS_TO_LONGS(n)	(((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
 #define BIT(n)			(1UL << (n))
+#define BIT_ULL(n)		(1ULL << (n))
 
 static inline void __set_bit(unsigned long nr, unsigned long *map)
 {
