@@ -263,31 +263,39 @@ static void store_n(struct kunit *test, struct tctx *ctx, int from, int to)
  * times for a key of the dirty table (SYNCMAP_MISS_TICKS for an absent
  * one): this CPU's lookups add their misses to the map's a batch at a
  * time (count_miss()), and the lookup that adds one leaves this CPU's
- * ticks at a multiple of SYNCMAP_MISS_TICKS, so what follows is exact.
- * Preemption is off, so that every lookup counts on one CPU. Returns the
- * lookups made.
+ * ticks at a multiple of SYNCMAP_MISS_TICKS, so what follows on this CPU
+ * is exact: a caller that counts on it keeps preemption off until it is
+ * done (and checks its results after: a failed expectation may sleep).
+ * Returns the lookups made.
  */
-static unsigned int load_until_batch(struct syncmap *map, const void *key,
-				     size_t len, unsigned int max)
+static unsigned int __load_until_batch(struct syncmap *map, const void *key,
+				       size_t len, unsigned int max)
 {
 	long misses = atomic_long_read(&map->misses);
 	unsigned int i;
 
-	preempt_disable();
 	for (i = 0; i < max && atomic_long_read(&map->misses) == misses; i++)
 		load(map, key, len);
+	return i;
+}
+
+static unsigned int load_until_batch(struct syncmap *map, const void *key,
+				     size_t len, unsigned int max)
+{
+	unsigned int i;
+
+	preempt_disable();
+	i = __load_until_batch(map, key, len, max);
 	preempt_enable();
 	return i;
 }
 
-/* @n lookups of @key, all on one CPU. */
+/* @n lookups of @key (on one CPU, if the caller has preemption off). */
 static void load_n(struct syncmap *map, const void *key, size_t len,
 		   unsigned int n)
 {
-	preempt_disable();
 	while (n--)
 		load(map, key, len);
-	preempt_enable();
 }
 
 /* Run the worker that replaces a nursery now, and wait for it. */
@@ -1894,9 +1902,9 @@ static void syncmap_test_promote_after_misses(struct kunit *test)
 {
 	struct tctx *ctx = tctx_new_map(test, 0, false);
 	struct syncmap *map = ctx->map;
-	struct syncmap_table *d;
+	struct syncmap_table *d, *t[2];
 	u32 k, hit = 0, absent = 1U << 31;
-	long due;
+	long due, m[4];
 	unsigned int i;
 
 	for (k = 1; k <= 2000; k++)
@@ -1911,23 +1919,30 @@ static void syncmap_test_promote_after_misses(struct kunit *test)
 	KUNIT_ASSERT_GT(test, due, 3 * SYNCMAP_MISS_BATCH);
 	atomic_long_set(&map->misses, due - 2 * SYNCMAP_MISS_BATCH - 1);
 
-	KUNIT_EXPECT_GE(test, SYNCMAP_MISS_BATCH,
-			load_until_batch(map, &hit, sizeof(hit),
-					 SYNCMAP_MISS_BATCH));
-	KUNIT_EXPECT_EQ(test, due - SYNCMAP_MISS_BATCH - 1,
-			atomic_long_read(&map->misses));
+	/* On one CPU throughout; the results are checked after. */
+	preempt_disable();
+	i = __load_until_batch(map, &hit, sizeof(hit), SYNCMAP_MISS_BATCH);
+	m[0] = atomic_long_read(&map->misses);
 	/* Absent keys: a batch in SYNCMAP_MISS_TICKS lookups, exactly. */
 	load_n(map, &absent, sizeof(absent), SYNCMAP_MISS_TICKS - 1);
-	KUNIT_EXPECT_EQ(test, due - SYNCMAP_MISS_BATCH - 1,
-			atomic_long_read(&map->misses));
+	m[1] = atomic_long_read(&map->misses);
 	load_n(map, &absent, sizeof(absent), 1);
-	KUNIT_EXPECT_EQ(test, due - 1, atomic_long_read(&map->misses));
+	m[2] = atomic_long_read(&map->misses);
 	/* Hits: a batch in SYNCMAP_MISS_BATCH lookups, exactly. */
 	load_n(map, &hit, sizeof(hit), SYNCMAP_MISS_BATCH - 1);
-	KUNIT_EXPECT_EQ(test, due - 1, atomic_long_read(&map->misses));
-	KUNIT_EXPECT_PTR_EQ(test, d, dirty_table(map));
+	m[3] = atomic_long_read(&map->misses);
+	t[0] = dirty_table(map);
 	load_n(map, &hit, sizeof(hit), 1);	/* the batch that is due */
-	KUNIT_EXPECT_NULL(test, dirty_table(map));
+	t[1] = dirty_table(map);
+	preempt_enable();
+
+	KUNIT_EXPECT_GE(test, SYNCMAP_MISS_BATCH, i);
+	KUNIT_EXPECT_EQ(test, due - SYNCMAP_MISS_BATCH - 1, m[0]);
+	KUNIT_EXPECT_EQ(test, due - SYNCMAP_MISS_BATCH - 1, m[1]);
+	KUNIT_EXPECT_EQ(test, due - 1, m[2]);
+	KUNIT_EXPECT_EQ(test, due - 1, m[3]);
+	KUNIT_EXPECT_PTR_EQ(test, d, t[0]);
+	KUNIT_EXPECT_NULL(test, t[1]);
 	KUNIT_EXPECT_PTR_EQ(test, d, read_table(map));
 	KUNIT_EXPECT_EQ(test, 0, atomic_long_read(&map->misses));
 	KUNIT_EXPECT_FALSE(test, read_table(map)->amended);
@@ -2031,8 +2046,10 @@ static void syncmap_test_dirty_lookup_lockless(struct kunit *test)
 {
 	struct tctx *ctx = tctx_new_map(test, 0, false);
 	struct syncmap *map = ctx->map;
-	u32 k, dirty_only[64], n = 0, i;
-	long due;
+	u32 k, dirty_only[64], n = 0, i, wrong = 0;
+	struct syncmap_table *d[1];
+	long due, m[1];
+	u64 t0[2];
 
 	for (k = 1; k <= 300; k++)	/* 192 of them in the read table */
 		store_ok(test, map, &k, sizeof(k), (void *)(uintptr_t)(2 * k));
@@ -2044,26 +2061,31 @@ static void syncmap_test_dirty_lookup_lockless(struct kunit *test)
 	due = dirty_table(map)->count / 4;
 	atomic_long_set(&map->misses, due - 2 * SYNCMAP_MISS_BATCH);
 	map->lock_t0 = LOCK_SENTINEL;
-	k = dirty_only[0];
-	load_until_batch(map, &k, sizeof(k), SYNCMAP_MISS_BATCH);
+	/* On one CPU throughout; the results are checked after. */
 	preempt_disable();
+	k = dirty_only[0];
+	__load_until_batch(map, &k, sizeof(k), SYNCMAP_MISS_BATCH);
 	for (i = 0; i < SYNCMAP_MISS_BATCH - 1; i++) {
 		k = dirty_only[i % n];
-		KUNIT_EXPECT_PTR_EQ(test, (void *)(uintptr_t)(2 * k),
-				    load(map, &k, sizeof(k)));
+		wrong += load(map, &k, sizeof(k)) != (void *)(uintptr_t)(2 * k);
 	}
-	preempt_enable();
-	KUNIT_EXPECT_EQ(test, LOCK_SENTINEL, map->lock_t0);
-	KUNIT_EXPECT_EQ(test, due - SYNCMAP_MISS_BATCH,
-			atomic_long_read(&map->misses));
-	KUNIT_EXPECT_NOT_NULL(test, dirty_table(map));
+	t0[0] = map->lock_t0;
+	m[0] = atomic_long_read(&map->misses);
+	d[0] = dirty_table(map);
 	/* an absent key consults the dirty table: a fraction of a miss */
 	k = 1000;
 	load_n(map, &k, sizeof(k), 1);
-	KUNIT_EXPECT_EQ(test, LOCK_SENTINEL, map->lock_t0);
+	t0[1] = map->lock_t0;
 	/* the batch that makes promotion due takes the lock, and promotes */
 	k = dirty_only[1];
 	load_n(map, &k, sizeof(k), 1);
+	preempt_enable();
+
+	KUNIT_EXPECT_EQ(test, 0, wrong);
+	KUNIT_EXPECT_EQ(test, LOCK_SENTINEL, t0[0]);
+	KUNIT_EXPECT_EQ(test, due - SYNCMAP_MISS_BATCH, m[0]);
+	KUNIT_EXPECT_NOT_NULL(test, d[0]);
+	KUNIT_EXPECT_EQ(test, LOCK_SENTINEL, t0[1]);
 	KUNIT_EXPECT_NE(test, LOCK_SENTINEL, map->lock_t0);
 	KUNIT_EXPECT_NULL(test, dirty_table(map));
 	KUNIT_EXPECT_EQ(test, 0, atomic_long_read(&map->misses));
