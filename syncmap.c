@@ -101,11 +101,15 @@
  * hash makes improbable at a table's load, trips the watchdog
  * (table_tripped()): the map's next tables are placed by the fast hash
  * under a fresh secret, and, if a table of that epoch trips it too, by
- * hsiphash for good. Each table records its epoch; an entry keeps its
- * epoch-0 hash, so the common tables place it without hashing the key
- * again, and a build into a table of another epoch hashes each key
- * afresh. During such a build a lookup may hash a key twice, once for
- * the read table and once for the dirty one. Maps that unprivileged users
+ * hsiphash for good. The table that tripped takes no more keys: the next
+ * new key starts its successor in the new epoch, which takes it over a
+ * step at a time as a nursery is taken over (dirty_handover_locked()), so
+ * a flood fills one table to the limit, not to the brim, and that table
+ * never becomes the read table. Each table records its epoch; an entry
+ * keeps its epoch-0 hash, so the common tables place it without hashing
+ * the key again, and a build into a table of another epoch hashes each
+ * key afresh. During such a build a lookup may hash a key twice, once
+ * for the read table and once for the dirty one. Maps that unprivileged users
  * write (the device's) start fast too: a flood costs at most two tables
  * probed at length before the map is on hsiphash, and keys chosen without
  * the secret (which never leaves the kernel: RANGE cursors are
@@ -1173,6 +1177,35 @@ static void dirty_install_locked(struct syncmap *map, struct syncmap_table *d,
 }
 
 /*
+ * The dirty table @p tripped the watchdog (table_tripped()): rather than
+ * fill it further and promote it, runs and all, start its successor @f
+ * in the map's new epoch, which takes @p over as a nursery is taken over
+ * (dirty_adopt_step(): a step at a time, hashing each key for @f) and
+ * goes on with the build of the read table from where @p had got to.
+ * Until @f has adopted all of @p, lookups and writers find @p's keys in
+ * @p through f->pending, as a nursery's. @p owns no entry (a dirty table
+ * owns entries only once it is promoted), so freeing it after the
+ * takeover frees no entry; a clear or destroy meanwhile gives @p the
+ * entries of its slots @f has not adopted, which no other table owns:
+ * those @p copied from the read table lie behind f->copied, which the
+ * read table gives up (tables_drop()).
+ */
+static void dirty_handover_locked(struct syncmap *map, struct syncmap_table *f,
+				  struct syncmap_table *p)
+{
+	lockdep_assert_held(&map->lock);
+	f->copied = p->copied;
+	f->keep = p->keep;
+	f->kept = p->kept;
+	f->epoch = map->epoch;
+	f->reserved = read_locked(map)->count;
+	f->nr_new = p->count;
+	f->pending = p;
+	rcu_assign_pointer(map->dirty, f);
+	map->counters.dirty_builds++;
+}
+
+/*
  * Start a dirty build whose table would take the writer O(n) to allocate
  * and zero (more than SYNCMAP_GROW_INLINE slots): publish @op's small
  * table as a nursery for new keys, and have a worker allocate the table
@@ -1317,7 +1350,16 @@ static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 	}
 
 	/* A new key. */
-	if (d && !dirty_has_room(d) && d->nursery) {
+	if (d && d->tripped && d->epoch != map->epoch && !d->nursery &&
+	    !d->pending) {
+		/* Flooded: its successor, in the new epoch, takes it over. */
+		op->table_size = dirty_size_for(r, d->count);
+		if (!op->table || op->table->size < op->table_size)
+			return WRITE_NEED_TABLE;
+		dirty_handover_locked(map, op->table, d);
+		op->table = NULL;
+		d = dirty_locked(map);
+	} else if (d && !dirty_has_room(d) && d->nursery) {
 		/*
 		 * A full nursery: its worker is late. Wait for it, once, if
 		 * we may sleep (rather than allocate a second table beside

@@ -3521,6 +3521,72 @@ static void syncmap_test_flood_rekeys(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n + 1, atomic_read(&ctx->released));
 }
 
+/* Counts the keys syncmap_range() visits. */
+static bool count_fn(const void *key, size_t len, void *value, void *arg)
+{
+	(*(int *)arg)++;
+	return true;
+}
+
+/*
+ * The dirty table that tripped is not filled further: the next new key
+ * starts its successor in the new epoch, which takes it over a step at a
+ * time (dirty_handover_locked()) while lookups, writers and range find its
+ * keys through the successor's pending. A destroy in the middle of the
+ * takeover releases every value once and frees every entry once (ASan
+ * and the release counts tell).
+ */
+static void syncmap_test_flood_handover(struct kunit *test)
+{
+	struct tctx *ctx = tctx_new(test, 2 * FLOOD_KEYS);
+	struct syncmap *map = ctx->map;
+	struct syncmap_table *d, *p;
+	unsigned int n;
+	u32 *keys, next = 1;
+	unsigned int i;
+	int visited = 0;
+
+	keys = kunit_kzalloc(test, FLOOD_KEYS * sizeof(*keys), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, keys);
+	flood_keys(map, 0, &next, keys, FLOOD_KEYS);
+	for (i = 0; i < FLOOD_KEYS && !map->epoch; i++)
+		store_keys(test, ctx, keys + i, 1, i);
+	KUNIT_ASSERT_EQ(test, 1, map->epoch);
+	KUNIT_ASSERT_LT(test, i, FLOOD_KEYS);
+	p = dirty_table(map);
+	KUNIT_ASSERT_TRUE(test, p->tripped);
+	store_keys(test, ctx, keys + i, 1, i);	/* the next new key */
+	d = dirty_table(map);
+	KUNIT_ASSERT_PTR_NE(test, p, d);
+	KUNIT_ASSERT_PTR_EQ(test, p, d->pending);
+	KUNIT_EXPECT_EQ(test, 0, p->epoch);
+	KUNIT_EXPECT_EQ(test, 1, d->epoch);
+	KUNIT_EXPECT_LT(test, d->adopted, p->size);
+	/* keys of the successor and of the table it takes over: all found */
+	expect_keys(test, ctx, keys, i + 1, 0);
+	syncmap_range(map, count_fn, &visited);
+	KUNIT_EXPECT_EQ(test, i + 1, visited);
+	/* a clear in the middle of the takeover: each value released once */
+	syncmap_clear(map);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, i + 1, atomic_read(&ctx->released));
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
+
+	/* again, to the end: the successor's probes are short */
+	store_keys(test, ctx, keys, FLOOD_KEYS, i + 1);
+	KUNIT_EXPECT_EQ(test, 1, map->counters.floods);
+	expect_keys(test, ctx, keys, FLOOD_KEYS, i + 1);
+	KUNIT_EXPECT_EQ(test, 1, read_table(map)->epoch);
+	KUNIT_EXPECT_LT(test, max_displacement(read_table(map)), 64);
+	d = dirty_table(map);
+	if (d)
+		KUNIT_EXPECT_LT(test, max_displacement(d), 64);
+	n = i + 1 + FLOOD_KEYS;
+	syncmap_destroy(map);
+	ctx->map = NULL;
+	KUNIT_EXPECT_EQ(test, n, atomic_read(&ctx->released));
+}
+
 /*
  * An iteration through syncmap_range_from() that spans a rekey keeps the
  * order it began in and Go's guarantee: every key present throughout
@@ -5107,6 +5173,7 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_lookup_shared_writes),
 	KUNIT_CASE(syncmap_test_hash_structured_keys),
 	KUNIT_CASE(syncmap_test_flood_rekeys),
+	KUNIT_CASE(syncmap_test_flood_handover),
 	KUNIT_CASE(syncmap_test_range_across_rekey),
 	KUNIT_CASE(syncmap_test_range_scan_groups),
 	KUNIT_CASE(syncmap_test_expunge_and_revive),
