@@ -8,15 +8,21 @@
 # classic read/dirty design) and Go 1.26 (the hash-trie), plus Go 1.23's
 # RWMutexMap.
 #
-# Each round runs every workload at 1 and 2 threads and at 1024 and
-# 1048576 keys (the workloads with sizes of their own, Go's, at 1024
-# only), with 8-byte integer keys and, for the C maps, 16-32 byte string
-# keys; the tables take each cell's median over the rounds. Each round
+# Each round runs every workload at each thread count of THREADS and at
+# 1024 and 1048576 keys (the workloads with sizes of their own, Go's, at
+# 1024 only), with 8-byte integer keys and, for the C maps, 16-32 byte
+# string keys. Within a round, each cell (workload, keys, threads) runs
+# every C map back to back, in an order that rotates from round to round;
+# the tables take each cell's median over the rounds, and each ratio to
+# syncmap is the median of the rounds' ratios, with its spread (the
+# lowest and highest round) for rhashtable. Each round
 # also runs StoreLatency at the largest size (one thread storing new and
 # existing keys, timed one by one, beside one loading), and its floor
 # (fixed work timed the same way, no map: what the machine adds): the
 # tables take the median over rounds of p50, p99 and p99.9, and the worst
-# max and longest lock hold of any round. Then valgrind
+# max and longest lock hold of any round, and Flood (keys that collide
+# under the secret syncmap and rhashtable place new keys by: ns/op during
+# the flood, the time to recover, ns/op after). Then valgrind
 # counts instructions per hit and miss of syncmap and rhashtable at 1k
 # keys, and per store, swap, compare-and-swap and load-or-store of an
 # existing key, and the allocator counts bytes per key at 1M keys.
@@ -25,9 +31,10 @@
 # tables native-<date>.md and a plot native-<date>.png.
 #
 # Environment: ROUNDS (default 5), RUN_MS (default 100), KEYS (default
-# "1024 1048576"), OUT (default bench/results), SMOKE=1 (one tiny round of
-# every map and workload, output checked, nothing written: the part of
-# `make check`).
+# "1024 1048576"), THREADS (default 1, 2 and the powers of two up to the
+# CPUs there are: "1 2" here), OUT (default bench/results), SMOKE=1 (one
+# tiny round of every map and workload, output checked, nothing written:
+# the part of `make check`).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${ROUNDS:-5}
@@ -35,7 +42,9 @@ ms=${RUN_MS:-100}
 keysets=${KEYS:-1024 1048576}
 out=${OUT:-$top/bench/results}
 smoke=${SMOKE:-0}
-[ "$smoke" = 1 ] && { rounds=1; ms=2; keysets="1024 4096"; }
+threads=${THREADS:-$(t=1; l=1; while [ $((t * 2)) -le "$(nproc)" ] || [ $t -lt 2 ]; do t=$((t * 2)); l="$l $t"; done; echo "$l")}
+[ "$smoke" = 1 ] && { rounds=1; ms=2; keysets="1024 4096"; threads="1 2"; }
+nt=$(echo $threads | wc -w)
 
 "$top/vm/deps.sh" libck-dev golang-1.26-go/sid valgrind
 [ "$smoke" = 1 ] || "$top/vm/deps.sh" gnuplot-nox
@@ -49,12 +58,17 @@ lat_ms=$((ms * 5))
 for r in $(seq "$rounds"); do
 	for k in $keysets; do
 		[ "$smoke" = 1 ] || echo "round $r/$rounds, $k keys" >&2
-		"$bin/mapbench" -t "$ms" -k "$k" -s int >>"$raw"
-		"$bin/mapbench" -t "$ms" -k "$k" -s str >>"$raw"
-		"$bin/gomap-1.23" -t "$ms" -k "$k" -rwmutex >>"$raw"
-		"$bin/gomap-1.26" -t "$ms" -k "$k" >>"$raw"
+		for t in $threads; do
+			{
+				"$bin/mapbench" -t "$ms" -k "$k" -n "$t" -r "$r" -s int
+				"$bin/mapbench" -t "$ms" -k "$k" -n "$t" -r "$r" -s str
+				"$bin/gomap-1.23" -t "$ms" -k "$k" -n "$t" -rwmutex
+				"$bin/gomap-1.26" -t "$ms" -k "$k" -n "$t"
+			} | sed "/^NATIVE|/s/\$/|$r/" >>"$raw"
+		done
 	done
 	for s in int str; do "$bin/mapbench" -L -t "$lat_ms" -k "$big" -s "$s" >>"$raw"; done
+	"$bin/mapbench" -F -t "$ms" >>"$raw"
 	"$bin/gomap-1.23" -L -t "$lat_ms" -k "$big" -rwmutex >>"$raw"
 	"$bin/gomap-1.26" -L -t "$lat_ms" -k "$big" >>"$raw"
 done
@@ -87,9 +101,9 @@ c_maps=7 go_maps=3
 want=0
 for k in $keysets; do
 	if [ "$k" = 1024 ]; then
-		want=$((want + 17 * 2 * (c_maps * 2 + go_maps)))
+		want=$((want + 17 * nt * (c_maps * 2 + go_maps)))
 	else
-		want=$((want + 6 * 2 * ((c_maps - 1) * 2 + go_maps)))
+		want=$((want + 6 * nt * ((c_maps - 1) * 2 + go_maps)))
 	fi
 done
 cells=$(awk -F'|' '$1 == "NATIVE" && $8 > 0 { print $2, $3, $4, $5, $6 }' "$raw" | sort -u | wc -l)
@@ -104,6 +118,12 @@ lat_cells=$(awk -F'|' '$1 == "LAT" && $5 > 0 { print $2, $3 }' "$raw" | sort -u 
 lat_want=$(((c_maps - 1) * 2 + go_maps + 1))
 if [ "$lat_cells" -ne "$lat_want" ]; then
 	echo "bench/native.sh: expected $lat_want StoreLatency results, got $lat_cells" >&2
+	exit 1
+fi
+# Flood: syncmap, syncmap+release and rhashtable, each recovered.
+flood_cells=$(awk -F'|' '$1 == "FLOOD" && $5 > 0 { print $2 }' "$raw" | sort -u | wc -l)
+if [ "$flood_cells" -ne 3 ]; then
+	echo "bench/native.sh: expected 3 recovered Flood results, got $flood_cells" >&2
 	exit 1
 fi
 if [ "$smoke" = 1 ]; then
@@ -121,7 +141,12 @@ function med(arr, m, k,   i, j, t, a) {
 	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
 }
-$1 == "NATIVE" { k = $2 "|" $3 "|" $4 "|" $5 "|" $6; if (!(k in n)) order[++nk] = k; v[k, ++n[k]] = $7 }
+$1 == "NATIVE" {
+	k = $2 "|" $3 "|" $4 "|" $5 "|" $6; if (!(k in n)) order[++nk] = k; v[k, ++n[k]] = $7
+	if (!(k in lo) || $7 + 0 < lo[k]) lo[k] = $7 + 0
+	if ($7 + 0 > hi[k]) hi[k] = $7 + 0
+	round_ns[k, $9] = $7; rounds[$9] = 1
+}
 $1 == "MEM" { mem[$2 "|" $3] = $5 }
 $1 == "INSTR" { ir[$2 "|" $3 "|" $4] = $5; cnt[$4] = 1 }
 $1 == "LAT" {
@@ -134,10 +159,20 @@ $1 == "LAT" {
 	if ($10 == "-") lhold[k] = "-"; else if (lhold[k] != "-" && $10 + 0 >= lhold[k] + 0) lhold[k] = $10 + 0
 }
 END {
-	print "workload", "keys", "threads", "map", "ns_per_op", "instr_per_op", "bytes_per_key", "p50_ns", "p99_ns", "p999_ns", "max_ns", "max_lock_hold_ns", "preempted_stores", "p999_kept_ns", "max_kept_ns"
+	print "workload", "keys", "threads", "map", "ns_per_op", "instr_per_op", "bytes_per_key", "p50_ns", "p99_ns", "p999_ns", "max_ns", "max_lock_hold_ns", "preempted_stores", "p999_kept_ns", "max_kept_ns", "ns_min", "ns_max", "ratio", "ratio_min", "ratio_max"
 	for (i = 1; i <= nk; i++) {
 		split(order[i], f, "|")
 		w = f[1]; keys = f[2]; t = f[3]; map = f[4]; ks = f[5]
+		# This map against syncmap in each round: median, lowest, highest.
+		sk = w "|" keys "|" t "|syncmap|" ks; nr = 0; rmin = ""; rmax = ""
+		if (map != "syncmap" && (sk in n))
+			for (r in rounds)
+				if (((order[i], r) in round_ns) && ((sk, r) in round_ns) && round_ns[sk, r] > 0) {
+					x = round_ns[order[i], r] / round_ns[sk, r]; rr[++nr] = x
+					if (rmin == "" || x < rmin) rmin = x
+					if (rmax == "" || x > rmax) rmax = x
+				}
+		ratio = "-"; if (nr) { for (j = 1; j <= nr; j++) ra["x", j] = rr[j]; ratio = sprintf("%.3f", med(ra, nr, "x")); rmin = sprintf("%.3f", rmin); rmax = sprintf("%.3f", rmax) } else { rmin = "-"; rmax = "-" }
 		name = ks == "str" ? map "/str" : map
 		instr = "-"
 		op = w == "LoadMostlyHits" ? "hit" : w == "LoadMostlyMisses" ? "miss" : ""
@@ -146,12 +181,12 @@ END {
 		bytes = "-"
 		if (w == "LoadMostlyHits" && keys + 0 >= 1048576 && t == 1 && ((map "|" ks) in mem))
 			bytes = mem[map "|" ks]
-		print w, keys, t, name, sprintf("%.2f", med(v, n[order[i]], order[i])), instr, bytes, "-", "-", "-", "-", "-", "-", "-", "-"
+		print w, keys, t, name, sprintf("%.2f", med(v, n[order[i]], order[i])), instr, bytes, "-", "-", "-", "-", "-", "-", "-", "-", lo[order[i]], hi[order[i]], ratio, rmin, rmax
 	}
 	for (i = 1; i <= nlk; i++) {
 		k = lorder[i]; split(k, f, "|")
 		name = f[2] == "str" ? f[1] "/str" : f[1]
-		print "StoreLatency", lkeys[k], 2, name, "-", "-", "-", int(med(l50, nl[k], k)), int(med(l99, nl[k], k)), int(med(l999, nl[k], k)), lmax[k], lhold[k], lpre[k], nk999[k] ? int(med(lk999, nk999[k], k)) : "-", nk999[k] ? lkmax[k] : "-"
+		print "StoreLatency", lkeys[k], 2, name, "-", "-", "-", int(med(l50, nl[k], k)), int(med(l99, nl[k], k)), int(med(l999, nl[k], k)), lmax[k], lhold[k], lpre[k], nk999[k] ? int(med(lk999, nk999[k], k)) : "-", nk999[k] ? lkmax[k] : "-", "-", "-", "-", "-", "-"
 	}
 	# Writes to an existing key, counted the same way (no timed rows of their own).
 	wname["store"] = "StoreExisting"; wname["swap"] = "SwapExisting"
@@ -159,7 +194,7 @@ END {
 	for (m in ir) {
 		split(m, f, "|")
 		if ((f[2] in wname) && f[3] == 220000)
-			print wname[f[2]], 1024, 1, f[1], "-", sprintf("%.1f", (ir[m] - ir[f[1] "|" f[2] "|20000"]) / 200000), "-", "-", "-", "-", "-", "-", "-", "-", "-"
+			print wname[f[2]], 1024, 1, f[1], "-", sprintf("%.1f", (ir[m] - ir[f[1] "|" f[2] "|20000"]) / 200000), "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"
 	}
 }' "$raw" >"$tsv"
 cp "$tsv" "$out/native-latest.tsv"
@@ -170,7 +205,8 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "# Native benchmark, $date"
 	echo
 	echo "$(nproc) vCPUs ($cpu), Linux $(uname -r), native (no VM)."
-	echo "Median of $rounds rounds of ${ms} ms per cell; ns/op = wall time / operations of all threads (Go's RunParallel)."
+	echo "Median of $rounds rounds of ${ms} ms per cell, threads $threads; ns/op = wall time / operations of all threads (Go's RunParallel)."
+	echo "Each C map runs each cell right after the others, in an order rotating from round to round; each ratio is the median of the rounds' ratios, and for rhashtable (lowest–highest round) too: a difference inside that spread is noise. The Go maps run in processes of their own, after the C maps of the same round."
 	echo "Maps: syncmap (bare values), syncmap+release (boxed), rhashtable (the kernel's lib/rhashtable.c from linux-source-6.1, compiled unchanged on the shim),"
 	echo "rculfhash (liburcu $(dpkg-query -W -f='${Version}' liburcu-dev)), ck_hs (libck $(dpkg-query -W -f='${Version}' libck-dev)), spinlock, cow,"
 	echo "go1.23 / go1.23-rwmutex ($(/usr/lib/go-1.23/bin/go env GOVERSION)), go1.26 ($(/usr/lib/go-1.26/bin/go env GOVERSION))."
@@ -178,7 +214,10 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo
 	awk -F'\t' '
 	NR == 1 { next }
-	$5 != "-" { ns[$1 "|" $2 "|" $3 "|" $4] = $5; if (!(($1 "|" $2) in seen)) { seen[$1 "|" $2] = 1; rows[++nr] = $1 "|" $2 } }
+	$5 != "-" { ns[$1 "|" $2 "|" $3 "|" $4] = $5; if (!(($1 "|" $2) in seen)) { seen[$1 "|" $2] = 1; rows[++nr] = $1 "|" $2 }
+		lo[$1 "|" $2 "|" $3 "|" $4] = $16; hi[$1 "|" $2 "|" $3 "|" $4] = $17
+		rt[$1 "|" $2 "|" $3 "|" $4] = $18; rlo[$1 "|" $2 "|" $3 "|" $4] = $19; rhi[$1 "|" $2 "|" $3 "|" $4] = $20
+		if (!($3 in tseen)) { tseen[$3] = 1; tl[++ntl] = $3 } }
 	$6 != "-" { instr[$1 "|" $4] = $6 }
 	$7 != "-" { mem[$4] = $7 }
 	END {
@@ -186,20 +225,25 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 		for (ks = 1; ks <= 2; ks++) {
 			sfx = ks == 1 ? "" : "/str"
 			printf "## %s keys\n\n", ks == 1 ? "8-byte integer" : "16-32 byte string"
-			printf "| workload | keys | threads | syncmap ns/op |"
+			printf "| workload | keys | threads | syncmap ns/op (lowest–highest) |"
 			for (p = 1; p <= 9; p++) if (ks == 1 || p <= 6) printf " ÷%s |", peers[p]
 			printf "\n|---|---:|---:|---:|"
 			for (p = 1; p <= 9; p++) if (ks == 1 || p <= 6) printf "---:|"
 			printf "\n"
-			for (r = 1; r <= nr; r++) for (t = 1; t <= 2; t++) {
+			for (r = 1; r <= nr; r++) for (ti = 1; ti <= ntl; ti++) {
+				t = tl[ti]
 				split(rows[r], f, "|")
-				s = ns[rows[r] "|" t "|syncmap" sfx]
+				sk = rows[r] "|" t "|syncmap" sfx
+				s = ns[sk]
 				if (s == "") continue
-				printf "| %s | %s | %d | %.1f |", f[1], f[2], t, s
+				printf "| %s | %s | %d | %.1f (%.1f–%.1f) |", f[1], f[2], t, s, lo[sk], hi[sk]
 				for (p = 1; p <= 9; p++) {
 					if (ks == 2 && p > 6) continue
 					pk = rows[r] "|" t "|" peers[p] (p <= 6 ? sfx : "")
-					if (pk in ns) printf " %.2f |", ns[pk] / s; else printf " – |"
+					if (!(pk in ns)) printf " – |"
+					else if (rt[pk] == "-") printf " %.2f |", ns[pk] / s
+					else if (peers[p] == "rhashtable") printf " %.2f (%.2f–%.2f) |", rt[pk], rlo[pk], rhi[pk]
+					else printf " %.2f |", rt[pk]
 				}
 				printf "\n"
 			}
@@ -227,6 +271,21 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	awk -F'\t' 'NR == FNR { cnt[$1] = $2; next }
 	FNR > 1 && $1 == "StoreLatency" { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $4, cnt[$4], $8, $9, $10, $11, $12, $13, $14, $15 }' "$raw.cnt" "$tsv"
 	rm -f "$raw.cnt"
+	echo
+	echo "## Flood (1 thread, 8-byte keys)"
+	echo
+	echo "A map of 1024 keys gets 4096 keys that share their home slot (syncmap) or bucket (rhashtable) under the secret it places new keys by, as an attacker who had learned it would send them: ns per operation while they are stored and then looked up once each; µs from the flood's first key until the map has moved to another secret and no table it publishes is one that tripped (under a load that goes on after the flood if need be); ns per lookup after that, of the flood keys and of the first keys. Medians over the rounds."
+	echo
+	echo "| map | flood ns/op | recovered after µs | flood keys ns/lookup after | first keys ns/lookup after |"
+	echo "|---|---:|---:|---:|---:|"
+	awk -F'|' '
+	function med(arr, m, k,   i, j, t, a) {
+		for (i = 1; i <= m; i++) a[i] = arr[k, i] + 0
+		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+	}
+	$1 == "FLOOD" { k = $2; if (!(k in n)) o[++no] = k; i = ++n[k]; f[k, i] = $4; r[k, i] = $5; a[k, i] = $6; b[k, i] = $7 }
+	END { for (j = 1; j <= no; j++) { k = o[j]; printf "| %s | %.1f | %d | %.1f | %.1f |\n", k, med(f, n[k], k), med(r, n[k], k), med(a, n[k], k), med(b, n[k], k) } }' "$raw"
 	echo
 	echo "## The store that starts a dirty build (syncmap, $big keys)"
 	echo

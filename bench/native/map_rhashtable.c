@@ -282,9 +282,49 @@ static void rm_destroy(void *m)
 	free(rm);
 }
 
+/* Keys whose jhash2 under the table's seed share their 12 low bits. */
+static u32 flood_seed;
+
+static void rm_flood_keys(void *mp, unsigned long *keys, long n,
+			  unsigned long from)
+{
+	struct rmap *m = mp;
+	struct bucket_table *tbl;
+	unsigned long k = from;
+	u32 want = 0, h;
+	long i;
+
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(m->it.tbl, &m->it);
+	flood_seed = tbl->hash_rnd;
+	rcu_read_unlock();
+	for (i = 0; i < n; k++) {
+		h = jhash2((const u32 *)&k, 2, flood_seed) & 0xfff;
+		if (!i && k == from)
+			want = h;
+		if (h == want)
+			keys[i++] = k;
+	}
+}
+
+static bool rm_flood_recovered(void *mp)
+{
+	struct rmap *m = mp;
+	struct bucket_table *tbl;
+	bool done;
+
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(m->it.tbl, &m->it);
+	done = tbl->hash_rnd != flood_seed &&
+	       !rcu_access_pointer(tbl->future_tbl);
+	rcu_read_unlock();
+	return done;
+}
+
 const struct map_ops rhashtable_ops = {
 	.name = "rhashtable", .create = rm_create, .destroy = rm_destroy,
 	.load = rm_load, .store = rm_store, .load_or_store = rm_load_or_store,
 	.load_and_delete = rm_load_and_delete, .delete = rm_delete,
 	.swap = rm_swap, .cas = rm_cas, .range = rm_range, .clear = rm_clear,
+	.flood_keys = rm_flood_keys, .flood_recovered = rm_flood_recovered,
 };

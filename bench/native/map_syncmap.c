@@ -9,6 +9,7 @@
  */
 #include "shim.h"
 #include "syncmap.h"
+#include "syncmap_internal.h"
 
 #include "maps.h"
 
@@ -141,6 +142,45 @@ unsigned long long bench_hold_clock_ns(void)
 	return local_clock();
 }
 
+/* Keys whose hashes, in the epoch of the map's next tables, share 12 top bits. */
+static unsigned int flood_epoch;
+
+static void sm_flood_keys(void *m, unsigned long *keys, long n,
+			  unsigned long from)
+{
+	struct syncmap *map = m;
+	unsigned long k = from;
+	u64 want = 0, h;
+	long i;
+
+	flood_epoch = READ_ONCE(map->epoch);
+	for (i = 0; i < n; k++) {
+		h = syncmap_hash_epoch(map, flood_epoch, &k, sizeof(k)) >> 52;
+		if (!i && k == from)
+			want = h;
+		if (h == want)
+			keys[i++] = k;
+	}
+}
+
+/* Moved on, and no table it publishes is one that tripped the watchdog. */
+static bool sm_flood_recovered(void *m)
+{
+	struct syncmap *map = m;
+	struct syncmap_table *r, *d, *p = NULL;
+	bool done;
+
+	rcu_read_lock();
+	r = rcu_dereference(map->read);
+	d = rcu_dereference(map->dirty);
+	if (d)
+		p = smp_load_acquire(&d->pending);
+	done = READ_ONCE(map->epoch) != flood_epoch && !r->tripped &&
+	       !(d && d->tripped) && !(p && p->tripped);
+	rcu_read_unlock();
+	return done;
+}
+
 #define SYNCMAP_OPS(nm, cr) {						\
 	.name = nm, .has_kernel_api = true, .create = cr,		\
 	.destroy = sm_destroy, .load = sm_load, .store = sm_store,	\
@@ -148,6 +188,8 @@ unsigned long long bench_hold_clock_ns(void)
 	.load_and_delete = sm_load_and_delete, .delete = sm_delete,	\
 	.swap = sm_swap, .cas = sm_cas, .range = sm_range,		\
 	.clear = sm_clear, .max_lock_hold_ns = sm_max_lock_hold_ns,	\
+	.flood_keys = sm_flood_keys,					\
+	.flood_recovered = sm_flood_recovered,				\
 }
 
 const struct map_ops syncmap_ops = SYNCMAP_OPS("syncmap", sm_create);

@@ -38,7 +38,7 @@
 
 #include "maps.h"
 
-#define MAX_THREADS	8
+#define MAX_THREADS	64
 #define KEY_MAX		32
 
 unsigned long long bench_max_lock_hold_ns;
@@ -786,15 +786,85 @@ static int count_instructions(const char *what, long n, long count)
 	return 0;
 }
 
+/* ---- Flood -------------------------------------------------------------- */
+
+#define FLOOD_KEYS	4096L
+#define FLOOD_FROM	(1L << 40)
+#define FLOOD_GIVE_UP_NS	(10ULL * 1000000000ULL)
+
+/* ns per lookup of @n keys from @keys (or key numbers 0.. if NULL), @ms long. */
+static double flood_lookups(void *m, const unsigned long *keys, long n, int ms)
+{
+	unsigned long long t0 = bench_now_ns(), end = t0 + ms * 1000000ULL, t;
+	long i = 0;
+
+	do {
+		for (int c = 0; c < CHUNK; c++, i++)
+			load(m, keys ? (long)keys[i % n] : i % n);
+		t = bench_now_ns();
+	} while (t < end);
+	return (double)(t - t0) / i;
+}
+
+/*
+ * Flood: a map of 1024 keys gets FLOOD_KEYS keys that share their home
+ * slot (bucket) under the secret it places new keys by, as an attacker
+ * who had learned it would send them: ns per operation while they are
+ * stored and then looked up once each; the time from the flood's first
+ * key until the map has moved to another secret, its tables all placed by
+ * it (under a load that goes on after the flood if need be: the flood
+ * keys looked up in turn, a new key stored every 64 operations); and ns
+ * per lookup of the flood keys, and of the first keys, after that.
+ */
+static void flood(int ms)
+{
+	unsigned long *fk = malloc(FLOOD_KEYS * sizeof(*fk));
+	unsigned long long t0, t1, t_ok = 0;
+	long i, fresh = 2 * FLOOD_FROM;
+	void *m;
+
+	if (!fk)
+		abort();
+	m = ops->create(1024);
+	setup_hits(m, 1024);
+	ops->flood_keys(m, fk, FLOOD_KEYS, FLOOD_FROM);
+	t0 = bench_now_ns();
+	for (i = 0; i < FLOOD_KEYS; i++) {
+		store(m, (long)fk[i], i);
+		if (!t_ok && !(i % 16) && ops->flood_recovered(m))
+			t_ok = bench_now_ns();
+	}
+	for (i = 0; i < FLOOD_KEYS; i++)
+		if (load(m, (long)fk[i]) != i)
+			fail("flood: lost a key", i);
+	t1 = bench_now_ns();
+	for (i = 0; !t_ok && bench_now_ns() - t1 < FLOOD_GIVE_UP_NS; i++) {
+		load(m, (long)fk[i % FLOOD_KEYS]);
+		if (!(i % 64))
+			store(m, fresh++, 0);
+		if (!(i % 16) && ops->flood_recovered(m))
+			t_ok = bench_now_ns();
+	}
+	/* ns/op of the flood; µs from its first key to recovery (0: none) */
+	printf("FLOOD|%s|int|%.1f|%llu|%.2f|%.2f\n", ops->name,
+	       (double)(t1 - t0) / (2 * FLOOD_KEYS),
+	       t_ok ? (t_ok - t0) / 1000 : 0,
+	       flood_lookups(m, fk, FLOOD_KEYS, ms),
+	       flood_lookups(m, NULL, 1024, ms));
+	fflush(stdout);
+	ops->destroy(m);
+	free(fk);
+}
+
 int main(int argc, char **argv)
 {
 	const char *only = NULL, *map = NULL, *instr = NULL;
-	int ms = 200, threads = 0, opt, t;
+	int ms = 200, threads = 0, opt, t, round = 0, nmaps;
 	long keys = 1024, count = 100000;
-	bool mem = false, lat = false;
+	bool mem = false, lat = false, fl = false;
 	size_t i, j;
 
-	while ((opt = getopt(argc, argv, "t:k:s:m:w:n:MLI:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:k:s:m:w:n:r:MLFI:c:")) != -1) {
 		switch (opt) {
 		case 't': ms = atoi(optarg); break;
 		case 'k': keys = atol(optarg); break;
@@ -804,8 +874,10 @@ int main(int argc, char **argv)
 		case 'n': threads = atoi(optarg); break;
 		case 'M': mem = true; break;
 		case 'L': lat = true; break;
+		case 'F': fl = true; break;
 		case 'I': instr = optarg; break;
 		case 'c': count = atol(optarg); break;
+		case 'r': round = atoi(optarg); break;
 		default: return 2;
 		}
 	}
@@ -814,7 +886,8 @@ int main(int argc, char **argv)
 	if (bench_init())
 		return 1;
 	keys_init(2 * keys);
-	for (j = 0; j < sizeof(all_maps) / sizeof(all_maps[0]); j++) {
+	nmaps = sizeof(all_maps) / sizeof(all_maps[0]);
+	for (j = 0; j < (size_t)nmaps; j++) {
 		ops = all_maps[j];
 		if (map && strcmp(map, ops->name))
 			continue;
@@ -826,24 +899,41 @@ int main(int argc, char **argv)
 			continue;
 		if (instr)
 			return count_instructions(instr, keys, count);
-		if (mem) {
+		if (mem)
 			measure_memory(keys);
-			continue;
-		}
-		if (lat) {
+		if (lat)
 			store_latency(keys, ms);
-			continue;
-		}
-		for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {
-			const struct workload *w = &workloads[i];
+		if (fl && ops->flood_keys && !str_keys)
+			flood(ms);
+	}
+	if (mem || lat || fl)
+		return failures ? 1 : 0;
+	/*
+	 * The timed cells: each workload and thread count runs every map
+	 * back to back, in an order that rotates with the round (-r), so
+	 * that the maps a ratio compares run within seconds of each other
+	 * and none is always first after a fill or last in a round.
+	 */
+	for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {
+		const struct workload *w = &workloads[i];
 
-			if (only && strcmp(only, w->name))
+		if (only && strcmp(only, w->name))
+			continue;
+		if (!only && !w->sized && keys != 1024)
+			continue;
+		for (t = 1; t <= (threads ? threads : 2); t++) {
+			if (threads && threads != t)
 				continue;
-			if (!only && !w->sized && keys != 1024)
-				continue;
-			for (t = 1; t <= (threads ? threads : 2); t++)
-				if (!threads || threads == t)
-					run(w, w->sized ? keys : 1024, t, ms);
+			for (j = 0; j < (size_t)nmaps; j++) {
+				ops = all_maps[(j + round) % nmaps];
+				if (map && strcmp(map, ops->name))
+					continue;
+				if (ops == &floor_ops)
+					continue;
+				if (!map && ops == &cow_ops && keys > 1024)
+					continue;
+				run(w, w->sized ? keys : 1024, t, ms);
+			}
 		}
 	}
 	return failures ? 1 : 0;

@@ -39,6 +39,16 @@ struct map_ops {
 	/* longest hold of the map's write lock while timing was on, or
 	 * NULL: the map has no single write lock to time */
 	unsigned long long (*max_lock_hold_ns)(void *m);
+	/*
+	 * Flood (NULL: not run): @n 8-byte keys from @from on that share
+	 * their home slot or bucket in the map's tables under the hash and
+	 * secret it places new keys by now, as an attacker who had learned
+	 * it would send; and whether the map has since moved to another
+	 * secret (its tables all placed by it: recovered).
+	 */
+	void (*flood_keys)(void *m, unsigned long *keys, long n,
+			   unsigned long from);
+	bool (*flood_recovered)(void *m);
 };
 
 extern const struct map_ops syncmap_ops, syncmap_release_ops;
