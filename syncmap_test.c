@@ -4733,6 +4733,87 @@ static void syncmap_test_concurrent_bare(struct kunit *test)
 }
 
 /*
+ * Floods under readers: one thread stores keys chosen to collide under the
+ * map's first secret, then under its second, while the others look up
+ * keys stored before and check their values; each flood trips the
+ * watchdog, and the tripped table is taken over by its successor while
+ * the readers probe both. No reader misses a key; at the end the map is
+ * on hsiphash and holds every key.
+ */
+#define CF_STABLE	256U
+
+struct cflood {
+	u32 *keys;		/* 2 * FLOOD_KEYS flood keys, as stored */
+	bool done;
+};
+
+static int cflood_thread(void *arg)
+{
+	struct hammer_thread *ht = arg;
+	struct hammer *h = ht->h;
+	struct cflood *cf = h->data;
+	u32 k, next = CF_STABLE + 1, epoch;
+	void *v;
+
+	if (!ht->index) {
+		for (epoch = 0; epoch < SYNCMAP_EPOCH_SIPHASH; epoch++) {
+			u32 *keys = cf->keys + epoch * FLOOD_KEYS;
+			unsigned int i;
+
+			flood_keys(h->map, epoch, &next, keys, FLOOD_KEYS);
+			for (i = 0; i < FLOOD_KEYS; i++)
+				if (syncmap_store(h->map, &keys[i], sizeof(u32),
+						  (void *)(uintptr_t)(2 * keys[i]),
+						  GFP_KERNEL))
+					atomic_inc(&h->failures);
+		}
+		WRITE_ONCE(cf->done, true);
+	} else {
+		for (k = 0; !READ_ONCE(cf->done); k = (k + 1) % CF_STABLE) {
+			u32 key = k + 1;
+
+			rcu_read_lock();
+			v = syncmap_load(h->map, &key, sizeof(key));
+			rcu_read_unlock();
+			if (v != (void *)(uintptr_t)(2 * key))
+				atomic_inc(&h->failures);
+			if (!(k % 64))
+				cond_resched();
+		}
+	}
+	hammer_finish(h);
+	return 0;
+}
+
+static void syncmap_test_concurrent_flood(struct kunit *test)
+{
+	struct hammer *h = hammer_new_map(test, 0, NULL);
+	struct cflood *cf = kunit_kzalloc(test, sizeof(*cf), GFP_KERNEL);
+	unsigned int i, wrong = 0;
+	u32 k;
+
+	KUNIT_ASSERT_NOT_NULL(test, cf);
+	cf->keys = kunit_kzalloc(test, 2 * FLOOD_KEYS * sizeof(u32),
+				 GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cf->keys);
+	h->data = cf;
+	for (k = 1; k <= CF_STABLE; k++)
+		KUNIT_ASSERT_EQ(test, 0,
+				syncmap_store(h->map, &k, sizeof(k),
+					      (void *)(uintptr_t)(2 * k),
+					      GFP_KERNEL));
+	hammer_run(test, h, cflood_thread);
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&h->failures));
+	KUNIT_EXPECT_EQ(test, SYNCMAP_EPOCH_SIPHASH, h->map->epoch);
+	KUNIT_EXPECT_EQ(test, 2, h->map->counters.floods);
+	KUNIT_EXPECT_EQ(test, CF_STABLE + 2 * FLOOD_KEYS, syncmap_len(h->map));
+	for (i = 0; i < 2 * FLOOD_KEYS; i++)
+		wrong += load(h->map, &cf->keys[i], sizeof(u32)) !=
+			 (void *)(uintptr_t)(2 * cf->keys[i]);
+	KUNIT_EXPECT_EQ(test, 0, wrong);
+}
+
+/*
  * Hot keys: every thread writes one key, or two keys that share their home
  * slot, with every write operation there is, so that lockless writers meet
  * on one entry (or one probe run) all the time, and clears delete under
@@ -5225,6 +5306,8 @@ static struct kunit_case syncmap_stress_test_cases[] = {
 				hot_gen_params),
 	SYNCMAP_CASE_PARAM_SLOW(syncmap_test_concurrent_large_clear,
 				large_clear_gen_params),
+	SYNCMAP_CASE_PARAM_SLOW(syncmap_test_concurrent_flood,
+				threads_gen_params),
 	{}
 };
 
