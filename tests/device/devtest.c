@@ -1601,6 +1601,10 @@ static void t_named_limits(void)
 	CHECK(sysfs_attr("small", "max_value_len") == 16);
 	CHECK(sysfs_attr("small", "entries") == 3);
 	CHECK(sysfs_attr("small", "promotions") >= 0);
+	/* no flood: the first secret, in STATS and sysfs alike */
+	CHECK(st.floods == 0);
+	CHECK(sysfs_attr("small", "floods") == 0);
+	CHECK(sysfs_attr("small", "hash_epoch") == 0);
 	fd = dflt;
 	/* the default map keeps the module parameters' limits */
 	CHECK(!put("123456789", "v"));
