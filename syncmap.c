@@ -2191,22 +2191,50 @@ static bool table_min_order(const struct syncmap_table *t, u64 lo, u64 hi,
 	return false;
 }
 
-/* Offer @t's live entries of order @h to @fn; false if it refused one. */
+/* Entries a pass of range_scan() picks: 256 bytes of stack. */
+#define RANGE_PICK	16
+
+struct range_pick {
+	u64 order;
+	struct syncmap_entry *e;
+};
+
+/* The order of @e's key in epoch @epoch (its tag there, in the top half). */
+static u64 entry_order(const struct syncmap *map, unsigned int epoch,
+		       const struct syncmap_entry *e)
+{
+	u64 h = epoch ? syncmap_hash_epoch(map, epoch, e->key, e->key_len) :
+			syncmap_entry_hash(e);
+
+	return (u64)syncmap_tag(h) << 32;
+}
+
+/*
+ * Offer @t's live entries of order @h in epoch @epoch to @fn; false if it
+ * refused one. In a table placed by that epoch they sit in the run of
+ * full slots from @h's home; in another, a scan of the table finds them.
+ */
 static bool range_offer(struct syncmap *map, const struct syncmap_table *t,
-			u64 h,
+			unsigned int epoch, u64 h,
 			bool (*fn)(const void *key, size_t key_len,
 				   void *value, u64 hash, void *arg),
 			void *arg)
 {
+	bool placed = t->epoch == epoch;
+	unsigned int i = placed ? syncmap_home(t, h) : 0, n;
 	struct syncmap_entry *e;
-	unsigned int i;
 	u64 o;
 	void *p;
 
-	for (i = syncmap_home(t, h); (e = slot_entry(t, i, &o));
-	     i = (i + 1) & (t->size - 1)) {
+	for (n = 0; n < t->size; n++, i = (i + 1) & (t->size - 1)) {
+		e = slot_entry(t, i, &o);
+		if (!e && placed)
+			break;
+		if (!e || (!placed && entry_order(map, epoch, e) != h) ||
+		    (placed && o != h))
+			continue;
 		p = entry_get(e);
-		if (o == h && syncmap_word_is_live(e, p) &&
+		if (syncmap_word_is_live(e, p) &&
 		    !fn(e->key, e->key_len, syncmap_word_value(map, p), h, arg))
 			return false;
 	}
@@ -2227,7 +2255,7 @@ static bool range_nursery(struct syncmap *map, const struct syncmap_table *n,
 	u64 h;
 
 	while (n && table_min_order(n, *lo, hi, &h) && (last || h < hi)) {
-		if (!range_offer(map, n, h, fn, arg)) {
+		if (!range_offer(map, n, n->epoch, h, fn, arg)) {
 			*pos = h;
 			return false;
 		}
@@ -2257,8 +2285,9 @@ static bool range_order_walk(struct syncmap *map, struct syncmap_table *r,
 		while (done && home_min_order(r, home, lo, &h)) {
 			done = range_nursery(map, n, &lo, h, false, pos, fn,
 					     arg);
-			if (done && (!range_offer(map, r, h, fn, arg) ||
-				     (n && !range_offer(map, n, h, fn, arg)))) {
+			if (done && (!range_offer(map, r, r->epoch, h, fn, arg) ||
+				     (n && !range_offer(map, n, r->epoch, h, fn,
+							arg)))) {
 				*pos = h;
 				done = false;
 			}
@@ -2268,24 +2297,6 @@ static bool range_order_walk(struct syncmap *map, struct syncmap_table *r,
 	if (done)
 		done = range_nursery(map, n, &lo, U64_MAX, true, pos, fn, arg);
 	return done;
-}
-
-/* Entries a pass of range_scan() picks: 256 bytes of stack. */
-#define RANGE_PICK	16
-
-struct range_pick {
-	u64 order;
-	struct syncmap_entry *e;
-};
-
-/* The order of @e's key in epoch @epoch (its tag there, in the top half). */
-static u64 entry_order(const struct syncmap *map, unsigned int epoch,
-		       const struct syncmap_entry *e)
-{
-	u64 h = epoch ? syncmap_hash_epoch(map, epoch, e->key, e->key_len) :
-			syncmap_entry_hash(e);
-
-	return (u64)syncmap_tag(h) << 32;
 }
 
 /*
@@ -2315,30 +2326,6 @@ static void range_pick(const struct syncmap *map,
 		pick[j].order = o;
 		pick[j].e = e;
 	}
-}
-
-/* Offer @t's live entries of order @h in epoch @epoch, found by a scan. */
-static bool range_offer_scan(struct syncmap *map, const struct syncmap_table *t,
-			     unsigned int epoch, u64 h,
-			     bool (*fn)(const void *key, size_t key_len,
-					void *value, u64 hash, void *arg),
-			     void *arg)
-{
-	struct syncmap_entry *e;
-	unsigned int i;
-	u64 o;
-	void *p;
-
-	for (i = 0; i < t->size; i++) {
-		e = slot_entry(t, i, &o);
-		if (!e || entry_order(map, epoch, e) != h)
-			continue;
-		p = entry_get(e);
-		if (syncmap_word_is_live(e, p) &&
-		    !fn(e->key, e->key_len, syncmap_word_value(map, p), h, arg))
-			return false;
-	}
-	return true;
 }
 
 /*
@@ -2376,9 +2363,8 @@ static bool range_scan(struct syncmap *map, struct syncmap_table *r,
 				return true;
 			/* more entries of one order than a pass picks */
 			lo = pick[0].order;
-			if (!range_offer_scan(map, r, epoch, lo, fn, arg) ||
-			    (n && !range_offer_scan(map, n, epoch, lo, fn,
-						    arg))) {
+			if (!range_offer(map, r, epoch, lo, fn, arg) ||
+			    (n && !range_offer(map, n, epoch, lo, fn, arg))) {
 				*pos = lo;
 				return false;
 			}
