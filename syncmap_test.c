@@ -262,11 +262,12 @@ static void store_n(struct kunit *test, struct tctx *ctx, int from, int to)
  * Look @key up until @map's miss count changes, at most SYNCMAP_MISS_BATCH
  * times for a key of the dirty table (SYNCMAP_MISS_TICKS for an absent
  * one): this CPU's lookups add their misses to the map's a batch at a
- * time (count_miss()), and the lookup that adds one leaves this CPU's
- * ticks at a multiple of SYNCMAP_MISS_TICKS, so what follows on this CPU
- * is exact: a caller that counts on it keeps preemption off until it is
- * done (and checks its results after: a failed expectation may sleep).
- * Returns the lookups made.
+ * time (count_miss()). An absent key's lookup adds one tick, so the one
+ * that adds a batch leaves this CPU's ticks at a multiple of
+ * SYNCMAP_MISS_TICKS, and what follows on this CPU is exact: a caller
+ * that counts on it keeps preemption off until it is done (and checks
+ * its results after: a failed expectation may sleep). Returns the
+ * lookups made.
  */
 static unsigned int __load_until_batch(struct syncmap *map, const void *key,
 				       size_t len, unsigned int max)
@@ -1917,11 +1918,12 @@ static void syncmap_test_promote_after_misses(struct kunit *test)
 	KUNIT_ASSERT_NE(test, 0, hit);
 	due = d->count / 4;
 	KUNIT_ASSERT_GT(test, due, 3 * SYNCMAP_MISS_BATCH);
-	atomic_long_set(&map->misses, due - 2 * SYNCMAP_MISS_BATCH - 1);
+	atomic_long_set(&map->misses, due - 3 * SYNCMAP_MISS_BATCH);
 
 	/* On one CPU throughout; the results are checked after. */
 	preempt_disable();
-	i = __load_until_batch(map, &hit, sizeof(hit), SYNCMAP_MISS_BATCH);
+	i = __load_until_batch(map, &absent, sizeof(absent),
+			       SYNCMAP_MISS_TICKS);
 	m[0] = atomic_long_read(&map->misses);
 	/* Absent keys: a batch in SYNCMAP_MISS_TICKS lookups, exactly. */
 	load_n(map, &absent, sizeof(absent), SYNCMAP_MISS_TICKS - 1);
@@ -1936,11 +1938,11 @@ static void syncmap_test_promote_after_misses(struct kunit *test)
 	t[1] = dirty_table(map);
 	preempt_enable();
 
-	KUNIT_EXPECT_GE(test, SYNCMAP_MISS_BATCH, i);
-	KUNIT_EXPECT_EQ(test, due - SYNCMAP_MISS_BATCH - 1, m[0]);
-	KUNIT_EXPECT_EQ(test, due - SYNCMAP_MISS_BATCH - 1, m[1]);
-	KUNIT_EXPECT_EQ(test, due - 1, m[2]);
-	KUNIT_EXPECT_EQ(test, due - 1, m[3]);
+	KUNIT_EXPECT_GE(test, SYNCMAP_MISS_TICKS, i);
+	KUNIT_EXPECT_EQ(test, due - 2 * SYNCMAP_MISS_BATCH, m[0]);
+	KUNIT_EXPECT_EQ(test, due - 2 * SYNCMAP_MISS_BATCH, m[1]);
+	KUNIT_EXPECT_EQ(test, due - SYNCMAP_MISS_BATCH, m[2]);
+	KUNIT_EXPECT_EQ(test, due - SYNCMAP_MISS_BATCH, m[3]);
 	KUNIT_EXPECT_PTR_EQ(test, d, t[0]);
 	KUNIT_EXPECT_NULL(test, t[1]);
 	KUNIT_EXPECT_PTR_EQ(test, d, read_table(map));
@@ -2063,8 +2065,8 @@ static void syncmap_test_dirty_lookup_lockless(struct kunit *test)
 	map->lock_t0 = LOCK_SENTINEL;
 	/* On one CPU throughout; the results are checked after. */
 	preempt_disable();
-	k = dirty_only[0];
-	__load_until_batch(map, &k, sizeof(k), SYNCMAP_MISS_BATCH);
+	k = 1000;		/* absent: aligns this CPU's ticks */
+	__load_until_batch(map, &k, sizeof(k), SYNCMAP_MISS_TICKS);
 	for (i = 0; i < SYNCMAP_MISS_BATCH - 1; i++) {
 		k = dirty_only[i % n];
 		wrong += load(map, &k, sizeof(k)) != (void *)(uintptr_t)(2 * k);
