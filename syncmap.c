@@ -14,24 +14,27 @@
  * read->amended says it has such keys.
  * Lookups that miss the read table while it is amended search the dirty
  * table and, if they find their key there, count a miss; once the misses
- * reach a quarter of the dirty table's size (syncmap_promote_due()), the
- * dirty table is promoted: published as the new read table (O(1)), and
- * the map has no dirty table until the next new key needs one.
+ * reach the dirty table's size (syncmap_promote_due()), the dirty table
+ * is promoted: published as the new read table (O(1)), and the map has
+ * no dirty table until the next new key needs one.
  *
  * Promotion. Go promotes once the misses reach the dirty map's length
  * because its promotion ends in an O(n) copy (the next Store's
  * dirtyLocked()): n misses pay for n copied entries. Here promotion is
- * O(1) and the build that follows it, when a new key comes, takes the
- * new read table's slots over a bounded step at a time; what it costs is
- * still about a slot written per entry, against the second probe each
- * miss pays while the map is amended. A threshold of a quarter of the
- * entries keeps the builds' work within four slots a miss, however keys
- * arrive (a build is paid for by misses counted before it), while a map
- * just filled, whose last keys are all in the dirty table, reaches
- * one-table lookups four times sooner than by Go's rule. The count costs
- * no shared write a lookup: each CPU counts its lookups' misses itself
- * and adds them to the map's in batches (SYNCMAP_MISS_BATCH), whichever
- * keys they were for, so every key has its say. A lookup of an absent
+ * O(1), but it is still followed by a build when the next new key comes:
+ * a slot taken over per entry, a step at a time, and for a large map a
+ * table of twice its size allocated and zeroed by a worker while new keys
+ * wait in a nursery. That is O(n) work against the second probe each miss
+ * pays while the map is amended, so the rule stays Go's: a build is paid
+ * for by as many misses as it copies entries (the ski-rental bound: the
+ * misses and the builds together never cost more than twice what
+ * promoting at the best moment would have). Promoting at a quarter of the
+ * entries reached one-table lookups sooner after a fill, but doubled the
+ * slots a store workload copied and made its stores wait for the worker's
+ * allocation whenever a nursery filled first. The count costs no shared
+ * write a lookup: each CPU counts its lookups' misses itself and adds
+ * them to the map's in batches (SYNCMAP_MISS_BATCH), whichever keys they
+ * were for, so every key has its say. A lookup of an absent
  * key counts a fraction of a miss (SYNCMAP_MISS_TICKS): promotion helps
  * it less (it is then answered from one table instead of two), but a map
  * whose new keys nobody looks up still gets there.

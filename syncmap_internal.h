@@ -429,14 +429,13 @@ syncmap_table_hash(const struct syncmap *map, const struct syncmap_table *t,
 #define SYNCMAP_MISS_HIT	(SYNCMAP_MISS_TICKS / SYNCMAP_MISS_BATCH)
 
 /*
- * Promotion is due once the misses counted since the last one reach
- * this: a quarter of the dirty table's entries (see "Promotion" in
- * syncmap.c).
+ * Promotion is due once the misses counted since the last one reach the
+ * dirty table's entries, as in Go (see "Promotion" in syncmap.c).
  */
 static __always_inline bool
 syncmap_promote_due(long misses, const struct syncmap_table *d)
 {
-	return misses >= (long)(READ_ONCE(d->count) / 4);
+	return misses >= (long)READ_ONCE(d->count);
 }
 
 /*

@@ -1893,8 +1893,8 @@ static void syncmap_test_stats(struct kunit *test)
 /* ---- internals, driven deterministically ---------------------------- */
 
 /*
- * Promotion is due once the misses reach a quarter of the dirty table's
- * entries. A CPU adds its lookups' misses in batches: SYNCMAP_MISS_BATCH
+ * Promotion is due once the misses reach the dirty table's entries, as in
+ * Go. A CPU adds its lookups' misses in batches: SYNCMAP_MISS_BATCH
  * once in as many lookups that found their key in the dirty table, and
  * once in SYNCMAP_MISS_TICKS / SYNCMAP_MISS_BATCH times that many lookups
  * of absent keys; the lookups in between add nothing.
@@ -1916,7 +1916,7 @@ static void syncmap_test_promote_after_misses(struct kunit *test)
 		if (!table_entry(map, read_table(map), &k, sizeof(k)))
 			hit = k;
 	KUNIT_ASSERT_NE(test, 0, hit);
-	due = d->count / 4;
+	due = d->count;
 	KUNIT_ASSERT_GT(test, due, 3 * SYNCMAP_MISS_BATCH);
 	atomic_long_set(&map->misses, due - 3 * SYNCMAP_MISS_BATCH);
 
@@ -2060,7 +2060,7 @@ static void syncmap_test_dirty_lookup_lockless(struct kunit *test)
 		if (!table_entry(map, read_table(map), &k, sizeof(k)))
 			dirty_only[n++] = k;
 	KUNIT_ASSERT_GT(test, n, 8);
-	due = dirty_table(map)->count / 4;
+	due = dirty_table(map)->count;
 	atomic_long_set(&map->misses, due - 2 * SYNCMAP_MISS_BATCH);
 	map->lock_t0 = LOCK_SENTINEL;
 	/* On one CPU throughout; the results are checked after. */
