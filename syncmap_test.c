@@ -3270,7 +3270,11 @@ static void flood_keys(struct syncmap *map, unsigned int epoch, u32 *next,
 	*next = k;
 }
 
-/* The longest distance of an entry of @t from its home slot. */
+/*
+ * The longest distance of an entry of @t from its home slot: a flood puts
+ * one at SYNCMAP_PROBE_LIMIT or more, random placement stays well under
+ * half of it.
+ */
 static unsigned int max_displacement(const struct syncmap_table *t)
 {
 	unsigned int i, d, max = 0, mask = t->size - 1;
@@ -3494,7 +3498,8 @@ static void syncmap_test_flood_rekeys(struct kunit *test)
 	expect_keys(test, ctx, keys, FLOOD_KEYS, 0);
 	rebuild(test, ctx, next++, &ctx->vals[n - 2]);
 	KUNIT_EXPECT_EQ(test, 1, read_table(map)->epoch);
-	KUNIT_EXPECT_LT(test, max_displacement(read_table(map)), 64);
+	KUNIT_EXPECT_LT(test, max_displacement(read_table(map)),
+			SYNCMAP_PROBE_LIMIT / 2);
 	KUNIT_EXPECT_EQ(test, 1, map->counters.floods);
 	expect_keys(test, ctx, keys, FLOOD_KEYS, 0);
 
@@ -3504,7 +3509,8 @@ static void syncmap_test_flood_rekeys(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, SYNCMAP_EPOCH_SIPHASH, map->epoch);
 	rebuild(test, ctx, next++, &ctx->vals[n - 1]);
 	KUNIT_EXPECT_EQ(test, SYNCMAP_EPOCH_SIPHASH, read_table(map)->epoch);
-	KUNIT_EXPECT_LT(test, max_displacement(read_table(map)), 64);
+	KUNIT_EXPECT_LT(test, max_displacement(read_table(map)),
+			SYNCMAP_PROBE_LIMIT / 2);
 	expect_keys(test, ctx, keys, 2 * FLOOD_KEYS, 0);
 	syncmap_get_counters(map, &c);
 	KUNIT_EXPECT_EQ(test, 2, c.floods);
@@ -3579,10 +3585,12 @@ static void syncmap_test_flood_handover(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1, map->counters.floods);
 	expect_keys(test, ctx, keys, FLOOD_KEYS, i + 1);
 	KUNIT_EXPECT_EQ(test, 1, read_table(map)->epoch);
-	KUNIT_EXPECT_LT(test, max_displacement(read_table(map)), 64);
+	KUNIT_EXPECT_LT(test, max_displacement(read_table(map)),
+			SYNCMAP_PROBE_LIMIT / 2);
 	d = dirty_table(map);
 	if (d)
-		KUNIT_EXPECT_LT(test, max_displacement(d), 64);
+		KUNIT_EXPECT_LT(test, max_displacement(d),
+				SYNCMAP_PROBE_LIMIT / 2);
 	n = i + 1 + FLOOD_KEYS;
 	syncmap_destroy(map);
 	ctx->map = NULL;
