@@ -2206,10 +2206,8 @@ struct range_pick {
 static u64 entry_order(const struct syncmap *map, unsigned int epoch,
 		       const struct syncmap_entry *e)
 {
-	u64 h = epoch ? syncmap_hash_epoch(map, epoch, e->key, e->key_len) :
-			syncmap_entry_hash(e);
-
-	return (u64)syncmap_tag(h) << 32;
+	return (u64)syncmap_tag(syncmap_rehash(map, epoch, syncmap_entry_hash(e),
+					       e->key, e->key_len)) << 32;
 }
 
 /*
@@ -2233,8 +2231,9 @@ static bool range_offer(struct syncmap *map, const struct syncmap_table *t,
 		e = slot_entry(t, i, &o);
 		if (!e && placed)
 			break;
-		if (!e || (!placed && entry_order(map, epoch, e) != h) ||
-		    (placed && o != h))
+		if (e && !placed)
+			o = entry_order(map, epoch, e);
+		if (!e || o != h)
 			continue;
 		p = entry_get(e);
 		if (syncmap_word_is_live(e, p) &&

@@ -394,16 +394,24 @@ syncmap_hash(const struct syncmap *map, const void *key, size_t key_len)
 }
 
 /*
- * The hash that places a key in @t, given its @hash in epoch 0: the same,
- * but in a table of a map that has been rekeyed.
+ * A key's hash in @epoch, given its @hash in epoch 0: the same, unless the
+ * map has been rekeyed.
  */
+static __always_inline u64
+syncmap_rehash(const struct syncmap *map, unsigned int epoch, u64 hash,
+	       const void *key, size_t key_len)
+{
+	if (likely(!epoch))
+		return hash;
+	return syncmap_hash_epoch(map, epoch, key, key_len);
+}
+
+/* The hash that places a key in @t, given its @hash in epoch 0. */
 static __always_inline u64
 syncmap_table_hash(const struct syncmap *map, const struct syncmap_table *t,
 		   u64 hash, const void *key, size_t key_len)
 {
-	if (likely(!t->epoch))
-		return hash;
-	return syncmap_hash_epoch(map, t->epoch, key, key_len);
+	return syncmap_rehash(map, t->epoch, hash, key, key_len);
 }
 
 /*
