@@ -52,6 +52,13 @@ uapi-check: $(UAPI)
 install-uapi:
 	install -D -m 0644 $(UAPI) $(DESTDIR)/usr/include/linux/syncmap.h
 
+# The user-space side: syncmapctl and its man page, the uapi header.
+PREFIX ?= /usr/local
+install: build/syncmapctl install-uapi
+	install -D -m 0755 build/syncmapctl $(DESTDIR)$(PREFIX)/sbin/syncmapctl
+	install -D -m 0644 tools/syncmapctl/syncmapctl.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/syncmapctl.8
+
 # The test kernel's version: Debian's linux-source-$(KVER) (6.1, 6.12, 7.2).
 KVER ?= 6.1
 export KVER
@@ -98,5 +105,6 @@ bench-native:
 mutants:
 	bash tests/mutants/run.sh
 
-.PHONY: all modules modules_install tools uapi-check install-uapi clean check demo bench \
+.PHONY: all modules modules_install tools uapi-check install-uapi install \
+	clean check demo bench \
 	userspace-check bench-native mutants check-matrix check-stock check-kcsan check-kmsan soak

@@ -28,6 +28,16 @@ read -r _ p f < <(echo "$litmus" | grep '^litmus: ')
 lint_pass=$((lint_pass + p))
 lint_fail=$((lint_fail + f))
 
+echo "== documentation: the man page"
+if out=$("$top/vm/mancheck.sh" 2>&1); then
+	echo "  ok    docs: syncmapctl.8 renders with no warning"
+	lint_pass=$((lint_pass + 1))
+else
+	echo "$out" | tail -20 | sed 's/^/        /'
+	echo "  FAIL  docs: syncmapctl.8"
+	lint_fail=$((lint_fail + 1))
+fi
+
 echo "== user space: syncmapctl, devtest, uapi header in C99 and C++"
 make -s -C "$top" tools
 if make -s -C "$top" uapi-check >/dev/null 2>&1; then

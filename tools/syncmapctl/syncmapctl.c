@@ -185,21 +185,90 @@ static int value_bytes(const char *arg, struct buf *b)
 	return ret;
 }
 
+/*
+ * Whether the locale's character set is UTF-8, from the environment as
+ * setlocale() would read it (LC_ALL, then LC_CTYPE, then LANG): a static
+ * binary need not have the locale's data to know that.
+ */
+static int utf8_locale(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	size_t i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+		char low[128];
+		size_t j;
+
+		if (!v || !*v)
+			continue;
+		for (j = 0; v[j] && j < sizeof(low) - 1; j++)
+			low[j] = tolower((unsigned char)v[j]);
+		low[j] = 0;
+		return strstr(low, "utf-8") || strstr(low, "utf8");
+	}
+	return 0;
+}
+
+/*
+ * The length of the printable UTF-8 character at @p (at most @len bytes),
+ * or 0: invalid or overlong encodings, surrogates, code points past
+ * U+10FFFF and the C1 controls are not characters to print as they are.
+ */
+static size_t utf8_printable(const unsigned char *p, size_t len)
+{
+	uint32_t cp;
+	size_t n, i;
+
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;
+	n = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	if (n > len)
+		return 0;
+	cp = p[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp < 0xa0)
+		return 0;
+	return n;
+}
+
+/*
+ * Bytes as text: printable ASCII as it is, and in a UTF-8 locale every
+ * printable UTF-8 character too; anything else, and a backslash, as \\xNN.
+ */
 static void print_bytes(const unsigned char *p, size_t len, int newline)
 {
-	size_t i;
+	static int utf8 = -1;
+	size_t i, n;
 
 	if (out_mode == OUT_RAW) {
 		fwrite(p, 1, len, stdout);
 		return;
 	}
-	for (i = 0; i < len; i++) {
-		if (out_mode == OUT_HEX)
+	if (utf8 < 0)
+		utf8 = utf8_locale();
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		if (out_mode == OUT_HEX) {
 			printf("%02x", p[i]);
-		else if (isprint(p[i]) && p[i] != '\\')
+			continue;
+		}
+		if (p[i] < 0x80 && isprint(p[i]) && p[i] != '\\') {
 			putchar(p[i]);
+			continue;
+		}
+		if (utf8)
+			n = utf8_printable(p + i, len - i);
+		if (n > 1)
+			fwrite(p + i, 1, n, stdout);
 		else
 			printf("\\x%02x", p[i]);
+		n = n ?: 1;
 	}
 	if (newline)
 		putchar('\n');
@@ -396,15 +465,24 @@ static int cmd_stats(int argc UNUSED, char **argv UNUSED)
 	if (ioctl(fd, SYNCMAP_IOC_STATS, &st))
 		return fail("stats", errno);
 	{
-	const struct { const char *name; uint64_t v; } f[] = {
-		{ "entries", st.entries }, { "max_entries", st.max_entries },
-		{ "max_key_len", st.max_key_len },
-		{ "max_value_len", st.max_value_len },
-		{ "read_slots", st.read_slots }, { "dirty_slots", st.dirty_slots },
-		{ "misses", st.misses }, { "promotions", st.promotions },
-		{ "dirty_builds", st.dirty_builds },
-		{ "floods", st.floods },
-		{ "revivals", st.revivals },
+	const struct { const char *name; uint64_t v; const char *what; } f[] = {
+		{ "entries", st.entries, "keys with a value" },
+		{ "max_entries", st.max_entries, "most keys the map takes" },
+		{ "max_key_len", st.max_key_len, "longest key, bytes" },
+		{ "max_value_len", st.max_value_len, "longest value, bytes" },
+		{ "read_slots", st.read_slots,
+		  "entries in the read table, deleted ones kept for reuse too" },
+		{ "dirty_slots", st.dirty_slots,
+		  "entries in the dirty table (0: none)" },
+		{ "misses", st.misses,
+		  "lookups that found their key only in the dirty table" },
+		{ "promotions", st.promotions,
+		  "times the dirty table became the read table" },
+		{ "dirty_builds", st.dirty_builds, "dirty tables started" },
+		{ "floods", st.floods,
+		  "tables flooded with colliding keys (each rekeys the map)" },
+		{ "revivals", st.revivals,
+		  "deleted keys a store brought back into the read table" },
 	};
 	size_t i;
 
@@ -413,8 +491,8 @@ static int cmd_stats(int argc UNUSED, char **argv UNUSED)
 			printf("%s\"%s\":%llu", i ? "," : "{", f[i].name,
 			       (unsigned long long)f[i].v);
 		else
-			printf("%-14s %llu\n", f[i].name,
-			       (unsigned long long)f[i].v);
+			printf("%-14s %-10llu %s\n", f[i].name,
+			       (unsigned long long)f[i].v, f[i].what);
 	}
 	if (json)
 		printf("}\n");

@@ -35,7 +35,12 @@ ctl_session() {
 	[ "$($c load-and-delete fresh)" = v ] || return 1
 	$c load-and-delete fresh; [ $? = 1 ] || return 1
 	[ "$($c range | wc -l)" = 3 ] || return 1
-	$c stats | grep -q '^entries  *3$' || return 1
+	$c stats | grep -q '^entries  *3  *keys with a value$' || return 1
+	# text is text in a UTF-8 locale; bytes that are not stay escaped
+	printf 'caf\303\251\001' | $c store drink - || return 1
+	[ "$(LANG=C.UTF-8 $c load drink)" = "$(printf 'caf\303\251')\\x01" ] || return 1
+	[ "$(LC_ALL=C LANG=C.UTF-8 $c load drink)" = 'caf\xc3\xa9\x01' ] || return 1
+	$c delete drink || return 1
 	$c delete f && $c delete f; [ $? = 1 ] || return 1
 	$c bogus 2>/dev/null; [ $? = 2 ] || return 1
 	$c store 2>/dev/null; [ $? = 2 ] || return 1
@@ -56,7 +61,7 @@ ctl_named() {
 	$c -m cfg store c 3 2>/dev/null; [ $? = 2 ] || return 1	# ENOSPC
 	[ "$($c -m cfg load a)" = 1 ] || return 1
 	$c load a; [ $? = 1 ] || return 1	# not in /dev/syncmap's map
-	$c -m cfg stats | grep -q '^max_entries  *2$' || return 1
+	$c -m cfg stats | grep -q '^max_entries  *2 ' || return 1
 	[ "$(cat /sys/class/syncmap/cfg/entries)" = 2 ] || return 1
 	[ "$($c -m cfg range | wc -l)" = 2 ] || return 1
 	$c destroy cfg && [ ! -e /dev/syncmaps/cfg ] || return 1
