@@ -59,6 +59,10 @@ install: build/syncmapctl install-uapi
 	install -D -m 0644 tools/syncmapctl/syncmapctl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/syncmapctl.8
 
+# Documentation/ through Sphinx and the kernel's kernel-doc, into build/html.
+htmldocs:
+	bash vm/htmldocs.sh
+
 # The test kernel's version: Debian's linux-source-$(KVER) (6.1, 6.12, 7.2).
 KVER ?= 6.1
 export KVER
@@ -105,6 +109,6 @@ bench-native:
 mutants:
 	bash tests/mutants/run.sh
 
-.PHONY: all modules modules_install tools uapi-check install-uapi install \
+.PHONY: all modules modules_install tools uapi-check install-uapi install htmldocs \
 	clean check demo bench \
 	userspace-check bench-native mutants check-matrix check-stock check-kcsan check-kmsan soak

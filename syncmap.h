@@ -40,7 +40,9 @@ struct syncmap;
  * @entries: live keys
  * @read_slots: entries (live or deleted) in the read table
  * @dirty_slots: entries in the dirty table, 0 when there is none
- * @misses: lookups that missed the read table and took the lock
+ * @misses: lookups that found their key only in the dirty table (one of
+ *	an absent key counts a fraction of one), added up by each CPU and
+ *	counted here a batch at a time
  * @promotions: times the dirty table replaced the read table
  * @dirty_builds: dirty tables started (each is then built a step at a time)
  * @nurseries: of those, started with a nursery table for new keys while a

@@ -1597,7 +1597,8 @@ static int req_kernel(struct smdev_req *r, struct syncmap_named *m,
  * Context: Process context; may sleep. Allocations are charged to the
  * current task's memory cgroup.
  * Return: 0, -E2BIG (a key or value over the map's limits), -ENOSPC (a
- * new key in a full map), -ENOMEM.
+ * new key in a full map), -EDQUOT (a map an unprivileged user created,
+ * past that user's quotas), -ENOMEM; on error the map is unchanged.
  */
 int syncmap_named_store(struct syncmap_named *m, const void *key,
 			size_t key_len, const void *value, size_t value_len)
@@ -1631,7 +1632,8 @@ EXPORT_SYMBOL_GPL(syncmap_named_store);
  * @key_len: their length
  *
  * Context: Process context; may sleep.
- * Return: true if the key had a value.
+ * Return: true if the key had a value and was deleted; false if it had
+ * none, or if its key could not be copied (out of memory).
  */
 bool syncmap_named_delete(struct syncmap_named *m, const void *key,
 			  size_t key_len)

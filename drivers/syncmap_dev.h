@@ -4,7 +4,16 @@
  * shared with user space. Keys and values are byte strings, the same
  * ones user space stores and loads through the node; every limit and
  * error of the node's commands applies (include/uapi/linux/syncmap.h).
- * Exported by syncmap_dev.ko.
+ * Exported by syncmap_dev.ko; the kernel-doc of each is in syncmap_dev.c.
+ *
+ * Failures: syncmap_named_create() returns ERR_PTR(-EINVAL) for a bad
+ * name, mode or limit, -EEXIST for a name taken, -ENOSPC past
+ * SYNCMAP_MAX_MAPS maps, -ENOMEM; syncmap_named_get() ERR_PTR(-ENOENT)
+ * for no such map; syncmap_named_load() -ENOENT for an absent key, or the
+ * value's length if @buf_len is too small (nothing copied then);
+ * syncmap_named_store() -E2BIG, -ENOSPC, -EDQUOT or -ENOMEM, the map
+ * unchanged; syncmap_named_delete() false if it deleted nothing, which
+ * includes a key it could not copy (-ENOMEM).
  */
 #ifndef _SYNCMAP_DEV_H
 #define _SYNCMAP_DEV_H

@@ -28,7 +28,15 @@ read -r _ p f < <(echo "$litmus" | grep '^litmus: ')
 lint_pass=$((lint_pass + p))
 lint_fail=$((lint_fail + f))
 
-echo "== documentation: the man page"
+echo "== documentation: Documentation/ through Sphinx and kernel-doc; the man page"
+if out=$("$top/vm/htmldocs.sh" 2>&1); then
+	echo "  ok    docs: make htmldocs, no warning"
+	lint_pass=$((lint_pass + 1))
+else
+	echo "$out" | tail -20 | sed 's/^/        /'
+	echo "  FAIL  docs: make htmldocs"
+	lint_fail=$((lint_fail + 1))
+fi
 if out=$("$top/vm/mancheck.sh" 2>&1); then
 	echo "  ok    docs: syncmapctl.8 renders with no warning"
 	lint_pass=$((lint_pass + 1))

@@ -18,14 +18,17 @@
  *   ENOSPC  a new key while the map holds max_entries keys
  *   EDQUOT  a named map of an unprivileged user's (see SYNCMAP_IOC_CREATE):
  *           a new key, or a value's bytes, past the user's quotas
- *   EINVAL  non-zero input flags or padding
+ *   EINVAL  non-zero input flags or padding; a batch over SYNCMAP_BATCH_MAX
  *   EFAULT  a bad user pointer
  *   EBADF   a command that changes the map (all but LOAD, LOAD_BATCH,
  *           STATS and RANGE) on a file not opened for writing, or one of
  *           those on a file not opened for reading
  *   ENOTTY  an unknown command, or a known number with the wrong size or
  *           direction
+ *   EINTR   a batch command stopped by a fatal signal
  *   ENOMEM  out of memory (allocations are charged to the caller's memcg)
+ *
+ * The control commands' own errors are listed at their structs.
  */
 #ifndef _UAPI_LINUX_SYNCMAP_H
 #define _UAPI_LINUX_SYNCMAP_H
@@ -71,7 +74,8 @@ struct syncmap_kv {
  * @max_value_len: likewise
  * @read_slots: entries (live or deleted) in the map's read table
  * @dirty_slots: entries in the dirty table, 0 if there is none
- * @misses: lookups that missed the read table and took the lock
+ * @misses: lookups that found their key only in the dirty table (one of
+ *	an absent key counts a fraction of one), counted a batch at a time
  * @promotions: times the dirty table became the read table
  * @dirty_builds: dirty tables started (each built a step at a time)
  * @floods: tables in which a key landed so far from its home slot that
@@ -153,8 +157,8 @@ struct syncmap_rec {
 /**
  * struct syncmap_batch - argument of the batch commands
  * @kvs: user pointer to an array of struct syncmap_kv, one per key
- * @count: in: elements in the array (at most SYNCMAP_BATCH_MAX); out:
- *	elements processed
+ * @count: in: elements in the array, at most SYNCMAP_BATCH_MAX (EINVAL
+ *	otherwise, with nothing done); out: elements processed
  * @flags: must be 0
  *
  * LOAD_BATCH, STORE_BATCH and DELETE_BATCH run LOAD, STORE and DELETE on
