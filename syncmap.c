@@ -2,7 +2,7 @@
 /*
  * syncmap - Go's sync.Map for the kernel
  *
- * Design (after Go's sync.Map; see README.md):
+ * Design (after Go's sync.Map; see Documentation/core-api/syncmap.rst):
  *
  * The read table is an immutable open-addressing table of entries,
  * published with rcu_assign_pointer(). Each slot holds the entry pointer
@@ -77,9 +77,7 @@
  * table has anyway (dirty_keep_budget()). A key deleted and stored
  * again, the churn of a working set, is then written with one cmpxchg in
  * the read table, where Go takes the lock, allocates an entry and, until
- * the next promotion, has the key's lookups search the dirty table (at
- * 1k keys and 2 threads, Mix90 and Mix75 went from 50 and 65 ns an
- * operation to 44 and 52).
+ * the next promotion, has the key's lookups search the dirty table.
  *
  * The one allocation proportional to the map, the empty dirty table, is
  * made by the store that starts a build, outside any lock, only while it
@@ -1517,9 +1515,8 @@ struct write_result {
  * A key the read table holds is written with one cmpxchg, without the
  * lock (Go's trySwap); the rest goes to write_slow(), hash and word in
  * hand. Inlined, with entry_swap(), into store, swap and load_or_store:
- * @only_if_empty is then a constant and @wr lives in registers, and the
- * lock-free write of a key costs 50 instructions less than through a call
- * (valgrind, mapbench -I store: 338 -> 285 with the hash's 92).
+ * @only_if_empty is then a constant and @wr lives in registers, so the
+ * lock-free write of a key makes no call and spills nothing.
  * Return: 0 with @wr filled in, -EINVAL for a NULL or ERR_PTR @value,
  * -ENOMEM. The word is freed here unless the map took it. wr->old belongs
  * to the caller if wr->res is ENTRY_STORED; otherwise it is only a
@@ -2098,8 +2095,8 @@ static bool range_walk(struct syncmap *map, struct syncmap_table *t,
  * The walk starts at a random slot, as Go's map iteration does: slots are
  * in hash order, and a caller that deletes the first key it is shown,
  * again and again, would otherwise keep the keys of the highest hashes,
- * which crowd into one run of slots that every lookup near it must probe
- * (the AdversarialDelete benchmark: 250 slots a lookup after 1.6M rounds).
+ * which crowd into one run of slots that every lookup near it must probe,
+ * longer with every round.
  * syncmap_range_from() is the walk in hash order.
  *
  * Context: Any context; @fn runs in an RCU read-side critical section.

@@ -372,9 +372,9 @@ syncmap_fast_hash(const struct syncmap_fast_key *k, const u8 *p, size_t len)
 /*
  * The hash of a key in an epoch: the fast hash under the epoch's secret,
  * or from SYNCMAP_EPOCH_SIPHASH on, hsiphash, the kernel's keyed hash for
- * hash tables, at about four times the instructions. Its 32 top bits are
- * what tables use (a slot's tag, and its home: tables never have more
- * than 2^32 slots); the bottom half is 0.
+ * hash tables, a pseudo-random function and several times dearer. Its 32
+ * top bits are what tables use (a slot's tag, and its home: tables never
+ * have more than 2^32 slots); the bottom half is 0.
  */
 static __always_inline u64
 syncmap_hash_epoch(const struct syncmap *map, unsigned int epoch,
