@@ -27,8 +27,9 @@
 # keys, and per store, swap, compare-and-swap and load-or-store of an
 # existing key, and the allocator counts bytes per key at 1M keys.
 #
-# Writes bench/results/native-latest.tsv, native-<date>.tsv, the ratio
-# tables native-<date>.md and a plot native-<date>.png.
+# Writes bench/results/native.tsv (every figure), the ratio tables
+# native.md and a plot native.png, over the previous run's (git keeps
+# the history; HISTORY.md has one line of headline ratios per run).
 #
 # Environment: ROUNDS (default 5), RUN_MS (default 100), KEYS (default
 # "1024 1048576"), THREADS (default 1, 2 and the powers of two up to the
@@ -133,7 +134,7 @@ fi
 
 date=$(date +%F)
 mkdir -p "$out"
-tsv=$out/native-$date.tsv
+tsv=$out/native.tsv
 awk -F'|' -v OFS='\t' '
 # The median of arr[k, 1..m].
 function med(arr, m, k,   i, j, t, a) {
@@ -197,14 +198,13 @@ END {
 			print wname[f[2]], 1024, 1, f[1], "-", sprintf("%.1f", (ir[m] - ir[f[1] "|" f[2] "|20000"]) / 200000), "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"
 	}
 }' "$raw" >"$tsv"
-cp "$tsv" "$out/native-latest.tsv"
 
-md=$out/native-$date.md
+md=$out/native.md
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 {
 	echo "# Native benchmark, $date"
 	echo
-	echo "$(nproc) vCPUs ($cpu), Linux $(uname -r), native (no VM)."
+	echo "$(nproc) vCPUs ($cpu), Linux $(uname -r), native (no VM); the code at $(git -C "$top" describe --always --dirty 2>/dev/null || echo "an unknown commit") (\`make bench-native\`, ROUNDS=$rounds)."
 	echo "Median of $rounds rounds of ${ms} ms per cell, threads $threads; ns/op = wall time / operations of all threads (Go's RunParallel)."
 	echo "Each C map runs each cell right after the others, in an order rotating from round to round; each ratio is the median of the rounds' ratios, and for rhashtable (lowest–highest round) too: a difference inside that spread is noise. The Go maps run in processes of their own, after the C maps of the same round."
 	echo "Maps: syncmap (bare values), syncmap+release (boxed), rhashtable (the kernel's lib/rhashtable.c from linux-source-6.1, compiled unchanged on the shim),"
@@ -306,7 +306,7 @@ if command -v gnuplot >/dev/null; then
 	}' "$tsv" >"$plot"
 	gnuplot <<GP
 set terminal png size 1500,700
-set output "$out/native-$date.png"
+set output "$out/native.png"
 set title "native, 1k keys, 2 threads: ns/op (log scale, lower is better), $date"
 set style data histogram
 set style histogram cluster gap 1

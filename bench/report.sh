@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Turn a bench console log into bench/results/<stamp>.md (+ .dat, .png).
-# Usage: bench/report.sh LOG OUTDIR STAMP "machine description"
+# Turn a bench console log into OUTDIR/NAME.md (+ .dat, .plot.dat, .png),
+# titled with STAMP (the run's date).
+# Usage: bench/report.sh LOG OUTDIR NAME STAMP "machine description"
 set -euo pipefail
-log=$1 out=$2 stamp=$3 machine=$4
+log=$1 out=$2 name=$3 stamp=$4 machine=$5
 mkdir -p "$out"
-md=$out/$stamp.md dat=$out/$stamp.dat
+md=$out/$name.md dat=$out/$name.dat
 
 tr -d '\r' <"$log" | grep -o 'SMBENCH.*' > "$dat"
 grep -q '^SMBENCH-END' "$dat" || { echo "report.sh: the benchmark did not finish" >&2; exit 1; }
@@ -74,10 +75,10 @@ if command -v gnuplot >/dev/null; then
 			for (j = 1; j <= nm; j++) printf " %s", v[i, j] == "" ? "NaN" : v[i, j]
 			printf "\n"
 		}
-	}' "$dat" > "$out/$stamp.plot.dat"
+	}' "$dat" > "$out/$name.plot.dat"
 	gnuplot <<GP
 set terminal png size 1400,700
-set output "$out/$stamp.png"
+set output "$out/$name.png"
 set title "ns/op, $small keys, $threads threads (log scale; lower is better)"
 set style data histograms
 set style histogram clustered gap 1
@@ -85,7 +86,7 @@ set style fill solid 0.8
 set logscale y
 set xtics rotate by -30
 set key outside
-plot for [i=2:6] "$out/$stamp.plot.dat" using i:xtic(1) title columnheader
+plot for [i=2:6] "$out/$name.plot.dat" using i:xtic(1) title columnheader
 GP
 fi
 echo "$md"

@@ -2,11 +2,10 @@
 # `make bench`: the benchmark module in the VM on a non-debug kernel
 # (qemu -smp 2), then tables and a plot in bench/results/.
 # The kernel is built for speed (vm/bench.config: -O2, as distribution
-# kernels are); BENCH_CONFIG=/dev/null keeps tinyconfig's -Os, as the
-# runs up to 2026-12-03-Os-165325c had it.
+# kernels are); BENCH_CONFIG=/dev/null keeps tinyconfig's -Os.
 # env: BENCH_PARAMS (module parameters). The default large size is 128k
 # keys, not the module's 1M: under TCG, filling a 1M-key map takes far too
-# long for syncmap and the spinlocked hashtable (see README).
+# long for syncmap and the spinlocked hashtable.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -24,5 +23,5 @@ rm -f "$plan"
 opt=-Os
 grep -q '^CONFIG_CC_OPTIMIZE_FOR_PERFORMANCE=y' "$kdir/.config" && opt=-O2
 machine="$(nproc)-core $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), qemu TCG -smp 2, Linux $(basename "$kdir" | cut -d- -f2) non-debug tinyconfig, $opt"
-md=$("$top/bench/report.sh" "$log" "$top/bench/results" "$(date +%Y-%m-%d)" "$machine")
+md=$("$top/bench/report.sh" "$log" "$top/bench/results" kernel "$(date +%Y-%m-%d)" "$machine")
 cat "$md"
