@@ -87,13 +87,20 @@ else
 fi
 
 log=$(mktemp /tmp/syncmap-console.XXXXXX)
-echo "== booting the test VM (qemu TCG, $(nproc) host cores); console in $log"
+echo "== booting the test VM (qemu TCG, $(nproc) host cores; $(($(date +%s) - start)) s so far); console in $log"
 "$top/vm/run.sh" "$kdir" "$top/vm/guest/check.sh" "$log" \
 	"$top/syncmap.ko" "$top/syncmap_test.ko" \
 	"$top/drivers/syncmap_dev.ko" "$top/samples/syncmap_example.ko" \
 	"$top/samples/syncmap_named_example.ko" \
 	"$top/bench/syncmap_bench.ko" \
 	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz" \
-	"$top/build/jsoncheck"
-echo "== results ($(($(date +%s) - start)) s)"
-"$top/vm/parse.sh" "$log" "$lint_pass" "$lint_fail"
+	"$top/build/jsoncheck" &
+vm=$!
+# Each test's line as it finishes: the judge reads the console as qemu
+# writes it, and ends with the verdicts only the whole log can give.
+set +e
+tail -n +1 -s 1 --pid="$vm" -f "$log" 2>/dev/null |
+	"$top/vm/parse.sh" /dev/stdin "$lint_pass" "$lint_fail"
+rc=$?
+wait "$vm"
+exit $rc

@@ -39,25 +39,30 @@ fi
 
 rm -rf "$dir" "$dir.tmp"
 mkdir -p "$dir.tmp"
-echo "kernel.sh: building linux $KVER ($pkgver) in $dir" >&2
+start=$(date +%s)
+echo "kernel.sh: building linux $KVER ($pkgver) in $dir (several minutes, once)" >&2
 tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
 (
 	cd "$dir.tmp"
-	make -s ARCH=x86_64 "${llvm[@]}" tinyconfig
-	cat "${frags[@]}" > .syncmap-fragments
-	scripts/kconfig/merge_config.sh -m .config .syncmap-fragments >/dev/null
-	make -s ARCH=x86_64 "${llvm[@]}" olddefconfig
+	# Kconfig's own chatter (merge warnings for what tinyconfig lacks) goes
+	# to kconfig.log; what matters is checked below, one line each.
+	{
+		make -s ARCH=x86_64 "${llvm[@]}" tinyconfig &&
+		cat "${frags[@]}" > .syncmap-fragments &&
+		scripts/kconfig/merge_config.sh -m .config .syncmap-fragments &&
+		make -s ARCH=x86_64 "${llvm[@]}" olddefconfig
+	} >kconfig.log 2>&1 || { tail -20 kconfig.log >&2; exit 1; }
 	# merge_config silently drops what Kconfig refuses: check it all stuck.
 	# A symbol this kernel does not have (SLUB_TINY before 6.2, ...) is
 	# not an error: the fragments serve several kernel generations.
-	missing=0
+	missing=0 skipped=
 	grep -rhoE --include='Kconfig*' '^(menu)?config [A-Za-z0-9_]+' . |
 		awk '{ print "CONFIG_" $2 }' | sort -u > .syncmap-symbols
 	while IFS= read -r line; do
 		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
 		sym=${line%%=*}
 		if ! grep -qx "$sym" .syncmap-symbols; then
-			echo "kernel.sh: $sym does not exist in $KVER, skipped" >&2
+			skipped="$skipped ${sym#CONFIG_}"
 			continue
 		fi
 		if [ "${line#*=}" = n ]; then
@@ -66,10 +71,13 @@ tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
 			grep -qx "$line" .config || { echo "kernel.sh: $line not applied" >&2; missing=1; }
 		fi
 	done < .syncmap-fragments
+	[ -z "$skipped" ] ||
+		echo "kernel.sh: not in $KVER, skipped:$skipped" >&2
 	[ $missing -eq 0 ]
 	make -s ARCH=x86_64 "${llvm[@]}" -j"$(nproc)" bzImage modules >build.log 2>&1 ||
 		{ tail -40 build.log >&2; exit 1; }
 ) >&2	# stdout carries only the directory, for $(vm/kernel.sh)
 mv "$dir.tmp" "$dir"
 touch "$dir/.syncmap-built"
+echo "kernel.sh: built in $(($(date +%s) - start)) s" >&2
 echo "$dir"

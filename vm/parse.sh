@@ -12,9 +12,11 @@ extra_pass=${2:-0} extra_fail=${3:-0}
 # "[time]     ok N name" under "[time]     # Subtest: suite"; parameterised
 # cases count once, with their own verdict. Each suite's "1..N" plan is
 # checked against the verdicts found.
-tr -d '\r' <"$log" | awk -v xp="$extra_pass" -v xf="$extra_fail" \
+# The log may be the console still being written (make check reads it
+# as the VM runs): every line printed is flushed at once.
+awk -v xp="$extra_pass" -v xf="$extra_fail" \
 	-v nokunit="${PARSE_NO_KUNIT:-0}" '
-{ line = $0; if (!sub(/^\[ *[0-9.]+\] /, "", line)) line = "" }
+{ sub(/\r+$/, ""); line = $0; if (!sub(/^\[ *[0-9.]+\] /, "", line)) line = "" }
 line ~ /^    # Subtest: / { suite = substr(line, 16); suites++; next }
 line ~ /^    1\.\.[0-9]+$/ && suite != "" { plan[suite] = substr(line, 8) + 0; next }
 line ~ /^    (not )?ok [0-9]+ / {
@@ -22,15 +24,16 @@ line ~ /^    (not )?ok [0-9]+ / {
 	ok = (f[1] == "ok")
 	name = ok ? f[3] : f[4]
 	got[suite]++
-	if (line ~ /# SKIP/) { printf "  SKIP  %s.%s\n", suite, name; next }
+	if (line ~ /# SKIP/) { printf "  SKIP  %s.%s\n", suite, name; fflush(); next }
 	printf "  %s  %s.%s\n", ok ? "ok  " : "FAIL", suite, name
+	fflush()
 	if (ok) pass++; else fail++
 	next
 }
 line ~ /^    # .*: EXPECTATION FAILED|^    # .*: ASSERTION FAILED/ { print "        " line }
-/^SYNCMAP-FAIL/ { print "  FAIL  guest: " substr($0, 14); fail++ }
-/^SYNCMAP-RESULT ok / { print "  ok    " substr($0, 19); pass++ }
-/^SYNCMAP-RESULT FAIL / { print "  FAIL  " substr($0, 21); fail++ }
+/^SYNCMAP-FAIL/ { print "  FAIL  guest: " substr($0, 14); fflush(); fail++ }
+/^SYNCMAP-RESULT ok / { print "  ok    " substr($0, 19); fflush(); pass++ }
+/^SYNCMAP-RESULT FAIL / { print "  FAIL  " substr($0, 21); fflush(); fail++ }
 # kmemleak: an object is ours if its allocation backtrace names one of
 # our modules, or an address no symbol covers any more (a module since
 # unloaded). Boot-time objects of the kernel itself (early ACPI caches are
@@ -73,4 +76,4 @@ END {
 	else { printf "  ok    kmemleak: no leaks of ours (%d boot-time kernel objects ignored)\n", others; pass++ }
 	printf "%d passed, %d failed\n", pass, fail
 	exit fail ? 1 : 0
-}'
+}' "$log"
