@@ -735,12 +735,14 @@ static void tables_drop(struct syncmap *map, struct syncmap_table *r,
 /* ---- the map's slow paths, under map->lock ---------------------------- */
 
 static struct syncmap_table *read_locked(struct syncmap *map)
+	__must_hold(&map->lock)
 {
 	return rcu_dereference_protected(map->read,
 					 lockdep_is_held(&map->lock));
 }
 
 static struct syncmap_table *dirty_locked(struct syncmap *map)
+	__must_hold(&map->lock)
 {
 	return rcu_dereference_protected(map->dirty,
 					 lockdep_is_held(&map->lock));
@@ -863,6 +865,7 @@ static void dirty_copy_step(struct syncmap *map, struct syncmap_table *d)
  * before the pointer readers will follow.
  */
 static void promote_locked(struct syncmap *map)
+	__must_hold(&map->lock)
 {
 	struct syncmap_table *old = read_locked(map);
 	struct syncmap_table *d = dirty_locked(map);
@@ -889,6 +892,7 @@ static void promote_locked(struct syncmap *map)
 static void promote_or_copy_locked(struct syncmap *map,
 				   struct syncmap_table *d)
 	__must_hold(RCU)
+	__must_hold(&map->lock)
 {
 	if (dirty_complete(map, d))
 		promote_locked(map);
@@ -898,6 +902,7 @@ static void promote_or_copy_locked(struct syncmap *map,
 
 static void miss_locked(struct syncmap *map)
 	__must_hold(RCU)
+	__must_hold(&map->lock)
 {
 	struct syncmap_table *d = dirty_locked(map);
 
@@ -971,6 +976,7 @@ static unsigned int table_slot_of(const struct syncmap *map,
  */
 static void entry_revive_locked(struct syncmap *map, struct syncmap_table *r,
 				struct syncmap_entry *e, void *w)
+	__must_hold(&map->lock)
 {
 	struct syncmap_table *d = dirty_locked(map);
 	void *p;
@@ -994,6 +1000,7 @@ static struct syncmap_entry *dirty_find_locked(struct syncmap *map,
 					       struct syncmap_table *d,
 					       u64 hash, const void *key,
 					       size_t key_len)
+	__must_hold(&map->lock)
 {
 	struct syncmap_entry *e;
 
@@ -1011,7 +1018,7 @@ static struct syncmap_entry *dirty_find_locked(struct syncmap *map,
  * replaced it. Look again under the lock, where the tables are stable.
  */
 static noinline struct syncmap_entry *
-find_entry_locked(struct syncmap *map, const void *key, size_t key_len,
+find_entry_under_lock(struct syncmap *map, const void *key, size_t key_len,
 		  u64 hash)
 	__must_hold(RCU)
 {
@@ -1065,7 +1072,7 @@ find_entry_dirty(struct syncmap *map, struct syncmap_table *r,
 		syncmap_race_point(map, NULL);
 		d = rcu_dereference(map->dirty);
 		if (unlikely(!d))
-			return find_entry_locked(map, key, key_len, hash);
+			return find_entry_under_lock(map, key, key_len, hash);
 		/* Pairs with the release in dirty_install_locked(). */
 		smp_rmb();
 		if (likely(rcu_access_pointer(map->read) == r))
@@ -1164,6 +1171,7 @@ enum write_need {
  */
 static void dirty_install_locked(struct syncmap *map, struct syncmap_table *d,
 				 struct syncmap_table *n)
+	__must_hold(&map->lock)
 {
 	lockdep_assert_held(&map->lock);
 	d->epoch = map->epoch;
@@ -1193,6 +1201,7 @@ static void dirty_install_locked(struct syncmap *map, struct syncmap_table *d,
  */
 static void dirty_handover_locked(struct syncmap *map, struct syncmap_table *f,
 				  struct syncmap_table *p)
+	__must_hold(&map->lock)
 {
 	lockdep_assert_held(&map->lock);
 	f->copied = p->copied;
@@ -1215,6 +1224,7 @@ static void dirty_handover_locked(struct syncmap *map, struct syncmap_table *f,
  * with __GFP_ACCOUNT to its task's memory cgroup.
  */
 static void nursery_install_locked(struct syncmap *map, struct write_op *op)
+	__must_hold(&map->lock)
 {
 	struct syncmap_table *n = op->table;
 
@@ -1315,6 +1325,7 @@ static void dirty_grow_queue(struct syncmap *map)
  */
 static enum write_need write_locked(struct syncmap *map, struct write_op *op)
 	__must_hold(RCU)
+	__must_hold(&map->lock)
 {
 	struct syncmap_table *r = read_locked(map);
 	struct syncmap_table *d = dirty_locked(map);
@@ -1604,9 +1615,12 @@ write_value(struct syncmap *map, const void *key, size_t key_len, void *value,
  */
 struct syncmap *syncmap_create_gfp(void (*release)(void *value), gfp_t gfp)
 {
-	struct syncmap *map = kzalloc(sizeof(*map), gfp);
-	struct syncmap_table *r = table_alloc(SYNCMAP_MIN_SLOTS, gfp);
+	struct syncmap *map;
+	struct syncmap_table *r;
 
+	might_alloc(gfp);
+	map = kzalloc(sizeof(*map), gfp);
+	r = table_alloc(SYNCMAP_MIN_SLOTS, gfp);
 	if (!map || !r) {
 		kfree(map);
 		kvfree(r);
@@ -1655,6 +1669,7 @@ void syncmap_destroy(struct syncmap *map)
 {
 	struct syncmap_table *r, *d;
 
+	might_sleep();
 	if (!map)
 		return;
 	cancel_work_sync(&map->grow_work);
@@ -1720,6 +1735,7 @@ int syncmap_store(struct syncmap *map, const void *key, size_t key_len,
 	struct write_result wr;
 	int err;
 
+	might_alloc(gfp);
 	err = write_value(map, key, key_len, value, false, gfp, &wr);
 	if (!err && wr.res == ENTRY_STORED && wr.old)
 		word_release(map, wr.old);
@@ -1751,6 +1767,7 @@ void *syncmap_load_or_store(struct syncmap *map, const void *key,
 	struct write_result wr;
 	int err;
 
+	might_alloc(gfp);
 	err = write_value(map, key, key_len, value, true, gfp, &wr);
 	*loaded = !err && wr.res == ENTRY_LOADED;
 	if (err)
@@ -1783,6 +1800,7 @@ void *syncmap_swap(struct syncmap *map, const void *key, size_t key_len,
 	struct write_result wr;
 	int err;
 
+	might_alloc(gfp);
 	err = write_value(map, key, key_len, value, false, gfp, &wr);
 	if (err)
 		return ERR_PTR(err);
@@ -1932,6 +1950,7 @@ int syncmap_compare_and_swap_gfp(struct syncmap *map, const void *key,
 	struct syncmap_entry *e;
 	void *w, *p;
 
+	might_alloc(gfp);
 	if (!value_valid(old) || !value_valid(new))
 		return -EINVAL;
 	/*
@@ -1978,7 +1997,10 @@ EXPORT_SYMBOL_GPL(syncmap_compare_and_swap_gfp);
  * here). On success the map owns @new and releases @old.
  *
  * Context: Any context.
- * Return: true if the key held @old and now holds @new.
+ * Return: true if the key held @old and now holds @new; false if it did
+ * not, or if a map with a release callback could not allocate @new's box
+ * (a caller that must tell the two apart calls
+ * syncmap_compare_and_swap_gfp(), which returns -ENOMEM).
  */
 bool syncmap_compare_and_swap(struct syncmap *map, const void *key,
 			      size_t key_len, void *old, void *new)
@@ -2505,6 +2527,7 @@ void syncmap_clear(struct syncmap *map)
 	struct syncmap_table *empty, *r, *d, *n;
 	unsigned long flags;
 
+	might_sleep();
 	if (clear_in_place(map, SYNCMAP_CLEAR_IN_PLACE))
 		return;
 	empty = table_alloc(SYNCMAP_MIN_SLOTS,

@@ -1986,6 +1986,70 @@ static void syncmap_test_absent_lookups_promote(struct kunit *test)
 }
 
 /*
+ * Every entry point that may sleep or allocate says so on every call
+ * (might_sleep(), might_alloc()), also when this call does neither: a
+ * store over an existing key of a map of bare values is one cmpxchg, and
+ * a clear of a small map allocates nothing, yet each, called in atomic
+ * context with flags that may sleep, is a caller's bug that must show the
+ * first time it runs, not only once the call happens to allocate. The
+ * user-space build reports each such call as CONFIG_DEBUG_ATOMIC_SLEEP
+ * does, and counts it here instead; a kernel test cannot provoke the
+ * report, which is a splat. With atomic flags nothing is reported.
+ */
+static void syncmap_test_might_sleep(struct kunit *test)
+{
+#ifdef SHIM_DEBUG_ATOMIC_SLEEP
+	struct tctx *ctx = tctx_new_map(test, 0, false);
+	struct syncmap *map = ctx->map;
+	void *one = (void *)(uintptr_t)2, *two = (void *)(uintptr_t)4;
+	unsigned long n;
+	spinlock_t lock;	/* the atomic context of the calls */
+	bool loaded;
+
+	spin_lock_init(&lock);
+	store_ok(test, map, "k", 1, one);
+	promote(test, map);
+	n = shim_atomic_sleeps;
+	store_ok(test, map, "k", 1, two);	/* not atomic: nothing to say */
+	KUNIT_EXPECT_EQ(test, n, shim_atomic_sleeps);
+
+	shim_expect_atomic_sleep = true;
+	spin_lock(&lock);
+	n = shim_atomic_sleeps;
+	KUNIT_EXPECT_EQ(test, 0, syncmap_store(map, "k", 1, one, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, n + 1, shim_atomic_sleeps);
+	KUNIT_EXPECT_PTR_EQ(test, one,
+			    syncmap_swap(map, "k", 1, two, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, n + 2, shim_atomic_sleeps);
+	KUNIT_EXPECT_PTR_EQ(test, two,
+			    syncmap_load_or_store(map, "k", 1, one, &loaded,
+						  GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, n + 3, shim_atomic_sleeps);
+	KUNIT_EXPECT_EQ(test, 1,
+			syncmap_compare_and_swap_gfp(map, "k", 1, two, one,
+						     GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, n + 4, shim_atomic_sleeps);
+	/* atomic flags, and the calls that never sleep */
+	KUNIT_EXPECT_EQ(test, 0, syncmap_store(map, "k", 1, two, GFP_ATOMIC));
+	KUNIT_EXPECT_TRUE(test, syncmap_compare_and_swap(map, "k", 1, two, one));
+	KUNIT_EXPECT_PTR_EQ(test, one, load(map, "k", 1));
+	KUNIT_EXPECT_TRUE(test, syncmap_delete(map, "k", 1));
+	KUNIT_EXPECT_EQ(test, n + 4, shim_atomic_sleeps);
+	spin_unlock(&lock);
+
+	rcu_read_lock();
+	n = shim_atomic_sleeps;
+	syncmap_clear(map);
+	KUNIT_EXPECT_EQ(test, n + 1, shim_atomic_sleeps);
+	rcu_read_unlock();
+	shim_expect_atomic_sleep = false;
+	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
+#else
+	kunit_skip(test, "reported by the user-space build only");
+#endif
+}
+
+/*
  * What a lookup writes to memory that other CPUs use, as the user-space
  * build counts it (SHIM_COUNT_WRITES: every atomic, lock and published
  * store): nothing for a hit of the read table, nor for any lookup of a map
@@ -5262,6 +5326,7 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_dirty_lookup_lockless),
 	KUNIT_CASE(syncmap_test_absent_lookups_promote),
 	KUNIT_CASE(syncmap_test_lookup_shared_writes),
+	KUNIT_CASE(syncmap_test_might_sleep),
 	KUNIT_CASE(syncmap_test_hash_structured_keys),
 	KUNIT_CASE(syncmap_test_flood_rekeys),
 	KUNIT_CASE(syncmap_test_flood_handover),

@@ -1457,6 +1457,7 @@ struct syncmap_named *syncmap_named_create(const char *name,
 	};
 	int err;
 
+	might_sleep();
 	if (strscpy(rq.name, name, sizeof(rq.name)) < 0)
 		return ERR_PTR(-EINVAL);
 	err = create_args_valid(&rq);
@@ -1478,6 +1479,7 @@ struct syncmap_named *syncmap_named_get(const char *name)
 {
 	struct syncmap_named *m;
 
+	might_sleep();
 	mutex_lock(&smdev_lock);
 	m = map_by_name(name);
 	if (m)
@@ -1499,6 +1501,7 @@ EXPORT_SYMBOL_GPL(syncmap_named_get);
  */
 void syncmap_named_put(struct syncmap_named *m)
 {
+	might_sleep();
 	put_device(&m->dev);
 }
 EXPORT_SYMBOL_GPL(syncmap_named_put);
@@ -1512,6 +1515,7 @@ EXPORT_SYMBOL_GPL(syncmap_named_put);
  */
 void syncmap_named_destroy(struct syncmap_named *m)
 {
+	might_sleep();
 	mutex_lock(&smdev_lock);
 	smdev_unregister(m);
 	mutex_unlock(&smdev_lock);
@@ -1604,8 +1608,10 @@ int syncmap_named_store(struct syncmap_named *m, const void *key,
 			size_t key_len, const void *value, size_t value_len)
 {
 	struct smdev_req r;
-	int ret = req_kernel(&r, m, key, key_len);
+	int ret;
 
+	might_sleep();
+	ret = req_kernel(&r, m, key, key_len);
 	if (!ret && value_len > m->max_value_len)
 		ret = -E2BIG;
 	if (!ret) {
@@ -1641,6 +1647,7 @@ bool syncmap_named_delete(struct syncmap_named *m, const void *key,
 	struct smdev_req r;
 	bool deleted = false;
 
+	might_sleep();
 	if (!req_kernel(&r, m, key, key_len)) {
 		down_read(&m->clear_sem);
 		deleted = !smdev_delete(&r) && (r.kv.flags & SYNCMAP_F_LOADED);

@@ -23,6 +23,27 @@ void shim_warn(const char *file, int line, const char *cond)
 	fprintf(stderr, "WARNING: %s:%d: %s\n", file, line, cond);
 }
 
+#ifdef SHIM_DEBUG_ATOMIC_SLEEP
+__thread int shim_atomic_depth;
+__thread bool shim_expect_atomic_sleep;
+__thread unsigned long shim_atomic_sleeps;
+
+void shim_might_sleep(const char *file, int line)
+{
+	if (shim_atomic_depth <= 0)
+		return;
+	if (shim_expect_atomic_sleep) {
+		shim_atomic_sleeps++;
+		return;
+	}
+	shim_warn(file, line, "sleeping function called from invalid context");
+}
+#endif
+
+#ifdef SHIM_LOCKDEP
+__thread char shim_self_anchor;
+#endif
+
 /* ---- spinlocks: the contended paths (the fast ones are in shim.h) ------ */
 
 #define SHIM_SPIN_TRIES	100
@@ -146,6 +167,7 @@ void *shim_kmalloc(size_t size, gfp_t gfp, bool zero)
 {
 	struct task_struct *t = current;
 
+	might_alloc(gfp);
 	if (t->fail_nth && !(gfp & __GFP_NOFAIL) && --t->fail_nth == 0)
 		return NULL;
 	if (size == SIZE_MAX)
@@ -434,6 +456,7 @@ bool flush_work(struct work_struct *work)
 {
 	bool waited = false;
 
+	might_sleep();
 	pthread_mutex_lock(&work_lock);
 	while (work->shim_state) {
 		waited = true;
@@ -449,6 +472,7 @@ bool cancel_work_sync(struct work_struct *work)
 	struct work_struct **pp;
 	bool pending;
 
+	might_sleep();
 	pthread_mutex_lock(&work_lock);
 	pending = work->shim_state & SHIM_WORK_PENDING;
 	if (pending) {
@@ -597,6 +621,7 @@ void complete(struct completion *c)
 
 void wait_for_completion(struct completion *c)
 {
+	might_sleep();
 	pthread_mutex_lock(&c->lock);
 	while (!c->done)
 		pthread_cond_wait(&c->cond, &c->lock);
@@ -615,7 +640,9 @@ static void *hrtimer_main(void *arg)
 	};
 
 	nanosleep(&ts, NULL);
+	shim_atomic_enter();	/* a timer callback runs in interrupt context */
 	timer->function(timer);
+	shim_atomic_exit();
 	return NULL;
 }
 

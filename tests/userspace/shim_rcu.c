@@ -23,6 +23,19 @@
 #include <stdlib.h>
 #include <urcu/urcu-memb.h>
 
+/* shim.h's atomic-context count (it cannot be included beside liburcu). */
+#ifdef SHIM_DEBUG_ATOMIC_SLEEP
+extern __thread int shim_atomic_depth;
+void shim_might_sleep(const char *file, int line);
+#define shim_atomic_enter()	((void)shim_atomic_depth++)
+#define shim_atomic_exit()	((void)shim_atomic_depth--)
+#define might_sleep()		shim_might_sleep(__FILE__, __LINE__)
+#else
+#define shim_atomic_enter()	((void)0)
+#define shim_atomic_exit()	((void)0)
+#define might_sleep()		((void)0)
+#endif
+
 #if defined(__SANITIZE_THREAD__)
 #include <sanitizer/tsan_interface.h>
 static char gp_sync, cb_sync;
@@ -95,16 +108,19 @@ void rcu_read_lock(void)
 {
 	ensure_registered();
 	urcu_memb_read_lock();
+	shim_atomic_enter();	/* as under !PREEMPT_RCU: no sleeping inside */
 }
 
 void rcu_read_unlock(void)
 {
+	shim_atomic_exit();
 	tsan_release(&gp_sync);
 	urcu_memb_read_unlock();
 }
 
 void synchronize_rcu(void)
 {
+	might_sleep();
 	urcu_memb_synchronize_rcu();
 	tsan_acquire(&gp_sync);
 }

@@ -344,8 +344,8 @@ static inline bool refcount_dec_and_test(refcount_t *r)
 #define this_cpu_add_return(v, n)	((v) += (n))
 #define this_cpu_read(v)		(v)
 #define this_cpu_write(v, n)		((void)((v) = (n)))
-#define preempt_disable()		barrier()
-#define preempt_enable()		barrier()
+#define preempt_disable()		({ barrier(); shim_atomic_enter(); })
+#define preempt_enable()		({ shim_atomic_exit(); barrier(); })
 
 /* ---- RCU (shim_rcu.c, on liburcu) --------------------------------------- */
 
@@ -372,8 +372,36 @@ void shim_kfree_rcu(void *base, struct rcu_head *head);
 #define rcu_dereference(p)	__atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 #define rcu_access_pointer(p)	__atomic_load_n(&(p), __ATOMIC_RELAXED)
 #define rcu_dereference_protected(p, c)	(p)
-#define lockdep_is_held(l)	1
-#define lockdep_assert_held(l)	do { (void)(l); } while (0)
+#define lockdep_is_held(l)	shim_held_by_me(l)
+#define lockdep_assert_held(l)	WARN_ON(!shim_held_by_me(l))
+
+/*
+ * ---- atomic context: what CONFIG_DEBUG_ATOMIC_SLEEP checks ------------------
+ *
+ * With SHIM_DEBUG_ATOMIC_SLEEP (the KUnit builds), each thread counts the
+ * spinlocks it holds, the RCU read-side sections, preempt-off regions and
+ * timer callbacks it is in. might_sleep() inside any of them is the
+ * kernel's "sleeping function called from invalid context": a WARN, which
+ * fails the test case, unless the thread expects it
+ * (shim_expect_atomic_sleep), when it is only counted (shim_atomic_sleeps).
+ * might_alloc() is might_sleep() for flags that may sleep, as the kernel's
+ * allocators call it whether or not they then sleep.
+ */
+#ifdef SHIM_DEBUG_ATOMIC_SLEEP
+extern __thread int shim_atomic_depth;
+extern __thread bool shim_expect_atomic_sleep;
+extern __thread unsigned long shim_atomic_sleeps;
+void shim_might_sleep(const char *file, int line);
+#define shim_atomic_enter()	((void)shim_atomic_depth++)
+#define shim_atomic_exit()	((void)shim_atomic_depth--)
+#define might_sleep()		shim_might_sleep(__FILE__, __LINE__)
+#else
+#define shim_atomic_enter()	((void)0)
+#define shim_atomic_exit()	((void)0)
+#define might_sleep()		do { } while (0)
+#endif
+#define might_alloc(gfp)	do { if (gfpflags_allow_blocking(gfp))	\
+					might_sleep(); } while (0)
 
 /*
  * ---- spinlocks ---------------------------------------------------------------
@@ -387,7 +415,23 @@ void shim_kfree_rcu(void *base, struct rcu_head *head);
  * little, then sleeps: user space cannot keep its holder from being
  * preempted, as the kernel does. 0 free, 1 held, 2 held with sleepers.
  */
-typedef struct { int v; } spinlock_t;
+typedef struct {
+	int v;
+#ifdef SHIM_LOCKDEP
+	const void *owner;	/* shim_self() of the holder, for lockdep_assert_held() */
+#endif
+} spinlock_t;
+
+#ifdef SHIM_LOCKDEP
+/* A per-thread address: the thread's identity, for lock owners. */
+extern __thread char shim_self_anchor;
+#define shim_self()		((const void *)&shim_self_anchor)
+#define shim_set_owner(l, o)	__atomic_store_n(&(l)->owner, (o), __ATOMIC_RELAXED)
+#define shim_held_by_me(l)	(__atomic_load_n(&(l)->owner, __ATOMIC_RELAXED) == shim_self())
+#else
+#define shim_set_owner(l, o)	((void)0)
+#define shim_held_by_me(l)	true
+#endif
 
 /* The kernel's busy-wait hint, for the shim's own spinning loops. */
 static inline void cpu_relax(void)
@@ -407,6 +451,7 @@ void shim_spin_wake(spinlock_t *l);
 static inline void spin_lock_init(spinlock_t *l)
 {
 	__atomic_store_n(&l->v, 0, __ATOMIC_RELAXED);
+	shim_set_owner(l, NULL);
 }
 
 static inline void spin_lock(spinlock_t *l)
@@ -417,10 +462,14 @@ static inline void spin_lock(spinlock_t *l)
 	if (!__atomic_compare_exchange_n(&l->v, &c, 1, false, __ATOMIC_ACQUIRE,
 					 __ATOMIC_RELAXED))
 		shim_spin_lock_slow(l);
+	shim_set_owner(l, shim_self());
+	shim_atomic_enter();
 }
 
 static inline void spin_unlock(spinlock_t *l)
 {
+	shim_atomic_exit();
+	shim_set_owner(l, NULL);
 	if (__atomic_exchange_n(&l->v, 0, __ATOMIC_RELEASE) == 2)
 		shim_spin_wake(l);
 }
@@ -496,7 +545,6 @@ u32 get_random_u32(void);
 #define in_task()		true
 /* The CPUs this process may run on. */
 unsigned int num_online_cpus(void);
-#define might_sleep()		do { } while (0)
 
 /* ---- siphash ---------------------------------------------------------------- */
 
@@ -511,7 +559,8 @@ u32 hsiphash_2u32(u32 first, u32 second, const hsiphash_key_t *key);
 /* wait_var_event() polls here: wake_up_var() has no sleeper to wake. */
 void shim_relax(void);
 #define wake_up_var(var)		do { (void)(var); } while (0)
-#define wait_var_event(var, cond)	do { while (!(cond)) shim_relax(); } while (0)
+#define wait_var_event(var, cond)	do { might_sleep();			\
+					     while (!(cond)) shim_relax(); } while (0)
 
 /* Every thread has one; kthreads' carry what kthread_stop() needs. */
 struct mm_struct;
