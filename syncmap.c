@@ -1018,8 +1018,8 @@ static struct syncmap_entry *dirty_find_locked(struct syncmap *map,
  * replaced it. Look again under the lock, where the tables are stable.
  */
 static noinline struct syncmap_entry *
-find_entry_under_lock(struct syncmap *map, const void *key, size_t key_len,
-		  u64 hash)
+find_entry_under_lock(struct syncmap *map, const void *key,
+		      size_t key_len, u64 hash)
 	__must_hold(RCU)
 {
 	struct syncmap_table *r;
@@ -2411,6 +2411,31 @@ static bool range_scan(struct syncmap *map, struct syncmap_table *r,
 /* A cursor's epoch, in bits 1-2 (an order's bottom half is 0 or 1). */
 #define RANGE_EPOCH_SHIFT	1
 #define RANGE_EPOCH_MASK	(3ULL << RANGE_EPOCH_SHIFT)
+
+/**
+ * syncmap_range_pos_valid() - whether a position can be one of
+ *	syncmap_range_from()'s
+ * @pos: a position a caller kept, or was given
+ *
+ * A position is the order of a key (its tag, in the top half) and the
+ * hash epoch of its iteration (bits 1-2, at most SYNCMAP_EPOCH_SIPHASH);
+ * every other bit of the bottom half is 0. A caller that hands positions
+ * out in enciphered form (the device's RANGE cursor) can so tell, after
+ * deciphering, one it issued from one made up or issued under another
+ * key, which deciphers to a random value: 30 bits must be 0 and the epoch
+ * valid, so such a value passes with a probability below 2^-30.
+ *
+ * Context: Any context.
+ * Return: true for 0 (the start) and for every position
+ * syncmap_range_from() stores in *@pos; false for most other values.
+ */
+bool syncmap_range_pos_valid(u64 pos)
+{
+	return !(pos & (U32_MAX & ~RANGE_EPOCH_MASK)) &&
+	       (pos & RANGE_EPOCH_MASK) >> RANGE_EPOCH_SHIFT <=
+	       SYNCMAP_EPOCH_SIPHASH;
+}
+EXPORT_SYMBOL_GPL(syncmap_range_pos_valid);
 
 /**
  * syncmap_range_from() - visit keys in hash order, resumably
