@@ -103,6 +103,7 @@ bool syncmap_range_from(struct syncmap *map, u64 *pos,
 			bool (*fn)(const void *key, size_t key_len,
 				   void *value, u64 hash, void *arg),
 			void *arg);
+bool syncmap_range_pos_valid(u64 pos);
 void syncmap_clear(struct syncmap *map);
 size_t syncmap_len(struct syncmap *map);
 void syncmap_get_counters(struct syncmap *map, struct syncmap_counters *c);

@@ -1249,7 +1249,37 @@ static int rf_walk(struct rf_state *rs, u64 *pos)
 
 	rs->taken = 0;
 	done = syncmap_range_from(rs->ctx->map, pos, rf_take, rs);
+	if (!done && (!*pos || !syncmap_range_pos_valid(*pos)))
+		rs->bad++;	/* a place to resume at that would be refused */
 	return done ? -1 : rs->taken;
+}
+
+/*
+ * A position to resume at is told from a made-up one (what the device's
+ * RANGE relies on to refuse cursors it did not issue): 0 and every
+ * position syncmap_range_from() gives are valid (rf_walk() checks those),
+ * values with any other bit of the bottom half set, or epoch 3, are not,
+ * and no random value of 4096 is.
+ */
+static void syncmap_test_range_pos_valid(struct kunit *test)
+{
+	u64 tag = 0x9e3779b9ULL << 32;
+	unsigned int i, valid = 0;
+	u64 r;
+
+	KUNIT_EXPECT_TRUE(test, syncmap_range_pos_valid(0));
+	KUNIT_EXPECT_TRUE(test, syncmap_range_pos_valid(tag));
+	for (i = 0; i <= SYNCMAP_EPOCH_SIPHASH; i++)
+		KUNIT_EXPECT_TRUE(test, syncmap_range_pos_valid(tag | i << 1));
+	KUNIT_EXPECT_FALSE(test, syncmap_range_pos_valid(tag | 3 << 1));
+	KUNIT_EXPECT_FALSE(test, syncmap_range_pos_valid(tag | 1));
+	for (i = 3; i < 32; i++)
+		KUNIT_EXPECT_FALSE(test, syncmap_range_pos_valid(tag | BIT_ULL(i)));
+	for (i = 0; i < 4096; i++) {
+		get_random_bytes(&r, sizeof(r));
+		valid += syncmap_range_pos_valid(r);
+	}
+	KUNIT_EXPECT_EQ(test, 0, valid);
 }
 
 static void syncmap_test_range_from_ordered(struct kunit *test)
@@ -5296,6 +5326,7 @@ static struct kunit_case syncmap_test_cases[] = {
 	KUNIT_CASE(syncmap_test_range_empty),
 	KUNIT_CASE(syncmap_test_range_reentrant),
 	KUNIT_CASE(syncmap_test_range_from_ordered),
+	KUNIT_CASE(syncmap_test_range_pos_valid),
 	KUNIT_CASE(syncmap_test_range_from_across_promotions),
 	KUNIT_CASE(syncmap_test_clear_releases_all),
 	KUNIT_CASE(syncmap_test_clear_then_reuse),

@@ -689,6 +689,9 @@ static long smdev_stats(struct syncmap_named *m, void __user *argp)
  * permutation of 64-bit values keyed by a secret of the map's, and
  * nothing else. It still costs no memory between calls: the next call
  * opens the cursor back into the position. 0 stays "start" both ways.
+ * A cursor this map did not issue opens to a random value, which is not
+ * a position (syncmap_range_pos_valid()) but with a probability below
+ * 2^-30: RANGE refuses it.
  */
 #define CURSOR_ROUNDS	4
 
@@ -796,6 +799,10 @@ static long smdev_range(struct syncmap_named *m, void __user *argp)
 		return -EFAULT;
 	if (rq.flags || rq.pad)
 		return -EINVAL;
+	/* Another map's cursor, or a made-up one, opens to noise. */
+	pos = cursor_open(m, rq.cursor);
+	if (!syncmap_range_pos_valid(pos))
+		return -EINVAL;
 
 	max_rec = rec_size(m->max_key_len, m->max_value_len);
 	chunk = min(rq.buf_len, max_t(u32, SMDEV_RANGE_CHUNK, max_rec));
@@ -804,7 +811,6 @@ static long smdev_range(struct syncmap_named *m, void __user *argp)
 		return -ENOMEM;
 	f.cap = chunk;
 
-	pos = cursor_open(m, rq.cursor);
 	done = syncmap_range_from(m->map, &pos, range_fill_rec, &f);
 	if (!done && f.count && pos == f.group_hash) {
 		/* Keys sharing the refused one's hash come again next time. */

@@ -1568,6 +1568,44 @@ static void t_named_isolation(void)
 	CHECK(sysfs_attr("iso_b", "entries") == 0);
 	fd = dflt;
 	CHECK(get_is("k", "default"));
+
+	/* A RANGE cursor is good on the map that issued it only. */
+	{
+		unsigned char buf[32];
+		struct syncmap_range rq = {
+			.buf = p2u(buf), .buf_len = sizeof(buf),
+		};
+		uint64_t made_up;
+		int i, refused = 0;
+
+		fd = a;
+		for (i = 0; i < 10; i++) {
+			char key[8];
+
+			snprintf(key, sizeof(key), "c%d", i);
+			CHECK(!put(key, "v"));
+		}
+		CHECK(!io(SYNCMAP_IOC_RANGE, &rq) && rq.cursor);
+		fd = b;
+		rq.buf_len = sizeof(buf);
+		CHECK(io(SYNCMAP_IOC_RANGE, &rq) == EINVAL);
+		fd = dflt;
+		rq.buf_len = sizeof(buf);
+		CHECK(io(SYNCMAP_IOC_RANGE, &rq) == EINVAL);
+		fd = a;
+		rq.buf_len = sizeof(buf);
+		CHECK(!io(SYNCMAP_IOC_RANGE, &rq));
+		for (i = 0; i < 64; i++) {
+			made_up = (uint64_t)rand() << 40 ^ (uint64_t)rand() << 20 ^
+				  rand() ^ i;
+			rq.cursor = made_up ? made_up : 1;
+			rq.buf_len = sizeof(buf);
+			rq.flags = 0;
+			refused += io(SYNCMAP_IOC_RANGE, &rq) == EINVAL;
+		}
+		CHECK(refused == 64);
+		fd = dflt;
+	}
 	close(a);
 	close(b);
 	CHECK(!destroy_map("iso_a") && !destroy_map("iso_b"));

@@ -18,7 +18,8 @@
  *   ENOSPC  a new key while the map holds max_entries keys
  *   EDQUOT  a named map of an unprivileged user's (see SYNCMAP_IOC_CREATE):
  *           a new key, or a value's bytes, past the user's quotas
- *   EINVAL  non-zero input flags or padding; a batch over SYNCMAP_BATCH_MAX
+ *   EINVAL  non-zero input flags or padding; a batch over SYNCMAP_BATCH_MAX;
+ *           a RANGE cursor this map did not return
  *   EFAULT  a bad user pointer
  *   EBADF   a command that changes the map (all but LOAD, LOAD_BATCH,
  *           STATS and RANGE) on a file not opened for writing, or one of
@@ -116,7 +117,9 @@ struct syncmap_stats {
  * enciphered under a secret key of the map's (a keyed permutation of
  * 64-bit values), so it reveals nothing about the map's hash key. It
  * stays valid if the map changes its hash (a flood moves it to a new
- * secret): the iteration goes on in the order it began in.
+ * secret): the iteration goes on in the order it began in. A cursor this
+ * map did not return (another map's, or made up) fails with EINVAL, but
+ * for a chance below 2^-30.
  */
 struct syncmap_range {
 	__aligned_u64 cursor;
