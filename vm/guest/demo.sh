@@ -1,13 +1,21 @@
 # Guest plan for `make demo`: a short narrated session.
 say() { echo "DEMO| $*"; }
 run() {
-	echo "DEMO| \$ $*"
+	line=
+	for a in "$@"; do
+		case $a in
+		*' '*) line="$line '$a'" ;;
+		*) line="$line $a" ;;
+		esac
+	done
+	echo "DEMO| \$$line"
 	"$@" >/tmp/out 2>&1
 	rc=$?
 	sed 's/^/DEMO|   /' /tmp/out
 	[ $rc = 0 ] || echo "DEMO|   (exit status $rc)"
 }
 
+export LANG=C.UTF-8	# syncmapctl prints UTF-8 text as text
 say "syncmap demo on Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
 say ""
 say "Load the core; it exports the syncmap_* API to other modules:"
@@ -41,6 +49,40 @@ run syncmapctl delete color
 run syncmapctl load color
 say "the map's own counters: promotions of the dirty table, misses, ..."
 run syncmapctl stats
+say ""
+say "Named maps: each its own node under /dev/syncmaps/, with its own"
+say "limits, owner and mode; file permissions decide who opens it:"
+mkdir -p /etc
+echo 'root:x:0:0::/:/bin/sh' > /etc/passwd
+echo 'alice:x:1000:1000::/tmp:/bin/sh' >> /etc/passwd
+echo 'bob:x:1001:1001::/tmp:/bin/sh' >> /etc/passwd
+printf 'root:x:0:\nalice:x:1000:bob\nbob:x:1001:\n' > /etc/group
+run syncmapctl create inventory --max-entries 100 --mode 0640
+run chown alice:alice /dev/syncmaps/inventory
+run ls -l /dev/syncmaps/
+run syncmapctl list
+say "alice owns it and writes; bob, in alice's group, may only read:"
+run su -s /bin/sh alice -c 'syncmapctl -m inventory store apples 3'
+run su -s /bin/sh bob -c 'syncmapctl -m inventory load apples'
+run su -s /bin/sh bob -c 'syncmapctl -m inventory store apples 0'
+say "its counters are in sysfs too:"
+run cat /sys/class/syncmap/inventory/entries
+run syncmapctl destroy inventory
+say ""
+say "A kernel module and a program share one named map: the sample module"
+say "creates example_cfg with its defaults, user space changes them, and"
+say "the module reads them under RCU straight from the map:"
+run insmod /modules/syncmap_named_example.ko
+run syncmapctl -m example_cfg range
+run syncmapctl -m example_cfg store greeting 'hello from user space'
+run syncmapctl -m example_cfg store repeat 2
+dmesg -c >/dev/null
+say "\$ echo 1 > /sys/module/syncmap_named_example/parameters/greet"
+echo 1 > /sys/module/syncmap_named_example/parameters/greet
+dmesg | grep 'syncmap_named_example:' | sed 's/^\[[^]]*\] /DEMO|   /'
+say "and what the module stored, user space loads:"
+run syncmapctl -m example_cfg load greeted
+run rmmod syncmap_named_example
 say ""
 say "The modules go away cleanly, in order:"
 run rmmod syncmap_dev
