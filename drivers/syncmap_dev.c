@@ -479,71 +479,66 @@ static int remove_if_same(struct smdev_req *r, struct smdev_value *cur)
 	return 1;
 }
 
-/* ---- the commands ------------------------------------------------------ */
+/* ---- the key/value commands ------------------------------------------- */
 
-static int smdev_store(struct smdev_req *r)
+/*
+ * One attempt of a key/value command against @cur, the key's value when
+ * it looked (NULL: absent). Return: 1 done, 0 the value moved under the
+ * attempt (run it again), or an error. An attempt writes its results
+ * back before it commits, so a result that cannot be written changes
+ * nothing.
+ */
+typedef int (*kv_step_fn)(struct smdev_req *r, struct smdev_value *cur);
+
+/* Run @step until an attempt finds the value it looked at still there. */
+static int kv_run(struct smdev_req *r, kv_step_fn step)
 {
 	struct smdev_value *cur;
 	int ret;
 
 	do {
 		cur = value_get(r->m, r->key, r->kv.key_len);
-		ret = cur ? replace_if_same(r, cur) : store_new(r);
+		ret = step(r, cur);
 		value_put(cur);
 	} while (!ret);
 	return ret < 0 ? ret : 0;
 }
 
-static int smdev_load(struct smdev_req *r)
+static int store_step(struct smdev_req *r, struct smdev_value *cur)
 {
-	struct smdev_value *cur = value_get(r->m, r->key, r->kv.key_len);
+	return cur ? replace_if_same(r, cur) : store_new(r);
+}
+
+static int load_step(struct smdev_req *r, struct smdev_value *cur)
+{
 	int err;
 
 	if (!cur)
 		return -ENOENT;
 	err = value_to_user(cur, r->kv.value, r->value_cap, &r->kv.value_len);
-	value_put(cur);
 	if (err == -EFAULT)
 		return err;
 	r->kv.flags = err ? 0 : SYNCMAP_F_LOADED;
-	return req_put_kv(r) ?: err;
+	return req_put_kv(r) ?: err ?: 1;
 }
 
-static int smdev_delete(struct smdev_req *r)
+static int delete_step(struct smdev_req *r, struct smdev_value *cur)
 {
-	struct smdev_value *cur;
-	int ret;
-
-	do {
-		cur = value_get(r->m, r->key, r->kv.key_len);
-		r->kv.flags = cur ? SYNCMAP_F_LOADED : 0;
-		ret = req_put_kv(r);
-		if (!ret && cur)
-			ret = remove_if_same(r, cur);
-		else if (!ret)
-			ret = 1;	/* absent: nothing to do */
-		value_put(cur);
-	} while (!ret);
-	return ret < 0 ? ret : 0;
+	r->kv.flags = cur ? SYNCMAP_F_LOADED : 0;
+	return req_put_kv(r) ?: (cur ? remove_if_same(r, cur) : 1);
 }
 
-static int smdev_load_and_delete(struct smdev_req *r)
+static int load_and_delete_step(struct smdev_req *r, struct smdev_value *cur)
 {
-	struct smdev_value *cur;
-	int ret;
+	int err;
 
-	do {
-		cur = value_get(r->m, r->key, r->kv.key_len);
-		if (!cur)
-			return -ENOENT;
-		ret = value_to_user(cur, r->kv.value, r->value_cap,
-				    &r->kv.value_len);
-		r->kv.flags = ret ? 0 : SYNCMAP_F_LOADED;
-		if (ret != -EFAULT)
-			ret = req_put_kv(r) ?: ret ?: remove_if_same(r, cur);
-		value_put(cur);
-	} while (!ret);
-	return ret < 0 ? ret : 0;
+	if (!cur)
+		return -ENOENT;
+	err = value_to_user(cur, r->kv.value, r->value_cap, &r->kv.value_len);
+	if (err == -EFAULT)
+		return err;
+	r->kv.flags = err ? 0 : SYNCMAP_F_LOADED;
+	return req_put_kv(r) ?: err ?: remove_if_same(r, cur);
 }
 
 /*
@@ -551,106 +546,121 @@ static int smdev_load_and_delete(struct smdev_req *r)
  * copied to r->kv.old; SWAP then replaces it. If the key is absent, both
  * store r->value.
  */
-static int smdev_load_or_swap(struct smdev_req *r, bool replace)
+static int load_or_swap_step(struct smdev_req *r, struct smdev_value *cur,
+			     bool replace)
 {
-	struct smdev_value *cur;
-	int ret;
+	int err;
 
-	do {
-		cur = value_get(r->m, r->key, r->kv.key_len);
-		if (cur) {
-			ret = value_to_user(cur, r->kv.old, r->old_cap,
-					    &r->kv.old_len);
-			r->kv.flags = ret ? 0 : SYNCMAP_F_LOADED;
-			if (ret != -EFAULT)
-				ret = req_put_kv(r) ?: ret ?:
-				      (replace ? replace_if_same(r, cur) : 1);
-		} else {
-			r->kv.flags = 0;
-			r->kv.old_len = 0;
-			ret = req_put_kv(r) ?: store_new(r);
-		}
-		value_put(cur);
-	} while (!ret);
-	return ret < 0 ? ret : 0;
+	if (!cur) {
+		r->kv.flags = 0;
+		r->kv.old_len = 0;
+		return req_put_kv(r) ?: store_new(r);
+	}
+	err = value_to_user(cur, r->kv.old, r->old_cap, &r->kv.old_len);
+	if (err == -EFAULT)
+		return err;
+	r->kv.flags = err ? 0 : SYNCMAP_F_LOADED;
+	return req_put_kv(r) ?: err ?: (replace ? replace_if_same(r, cur) : 1);
+}
+
+static int load_or_store_step(struct smdev_req *r, struct smdev_value *cur)
+{
+	return load_or_swap_step(r, cur, false);
+}
+
+static int swap_step(struct smdev_req *r, struct smdev_value *cur)
+{
+	return load_or_swap_step(r, cur, true);
 }
 
 /* COMPARE_AND_SWAP (@delete false) and COMPARE_AND_DELETE. */
-static int smdev_compare_and(struct smdev_req *r, bool delete)
+static int compare_and_step(struct smdev_req *r, struct smdev_value *cur,
+			    bool delete)
 {
-	struct smdev_value *cur;
-	bool match;
-	int ret;
+	bool match = cur && value_equal(cur, r->old);
+	int err;
 
-	do {
-		cur = value_get(r->m, r->key, r->kv.key_len);
-		match = cur && value_equal(cur, r->old);
-		r->kv.flags = match ? SYNCMAP_F_SWAPPED : 0;
-		ret = req_put_kv(r);
-		if (!ret && !match)
-			ret = 1;
-		else if (!ret)
-			ret = delete ? remove_if_same(r, cur) : replace_if_same(r, cur);
-		value_put(cur);
-	} while (!ret);
-	return ret < 0 ? ret : 0;
+	r->kv.flags = match ? SYNCMAP_F_SWAPPED : 0;
+	err = req_put_kv(r);
+	if (err || !match)
+		return err ?: 1;
+	return delete ? remove_if_same(r, cur) : replace_if_same(r, cur);
 }
 
-static long smdev_kv_cmd(struct syncmap_named *m, unsigned int cmd,
-			 void __user *argp)
+static int compare_and_swap_step(struct smdev_req *r, struct smdev_value *cur)
 {
-	unsigned int need = 0;
+	return compare_and_step(r, cur, false);
+}
+
+static int compare_and_delete_step(struct smdev_req *r,
+				   struct smdev_value *cur)
+{
+	return compare_and_step(r, cur, true);
+}
+
+/* The kernel callers' commands (syncmap_dev.h). */
+static int smdev_store(struct smdev_req *r)
+{
+	return kv_run(r, store_step);
+}
+
+static int smdev_delete(struct smdev_req *r)
+{
+	return kv_run(r, delete_step);
+}
+
+/* ---- the map's commands, and the table that dispatches them ------------ */
+
+struct smdev_cmd;
+static const struct smdev_cmd *smdev_cmd_of(unsigned int cmd);
+
+/**
+ * struct smdev_cmd - a command of a map's node
+ * @cmd: its ioctl number, exactly (size and direction included)
+ * @mode: the access it needs from the file: FMODE_READ for the commands
+ *	that change nothing (LOAD, LOAD_BATCH, STATS, RANGE), FMODE_WRITE
+ *	for the rest. A file opened without it gets EBADF, as write() on a
+ *	read-only file does, so a node's read permission grants exactly the
+ *	commands that change nothing.
+ * @run: its handler
+ * @need: a key/value command's buffers to copy in (NEED_VALUE, NEED_OLD)
+ * @step: a key/value command's attempt (kv_run())
+ * @elem: a batch's element command
+ */
+struct smdev_cmd {
+	unsigned int cmd;
+	fmode_t mode;
+	long (*run)(struct syncmap_named *m, const struct smdev_cmd *c,
+		    void __user *argp);
+	unsigned int need;
+	kv_step_fn step;
+	unsigned int elem;
+};
+
+/*
+ * A key/value command. Writers hold clear_sem for reading, so that a
+ * CLEAR's count of the keys it gives back is not raced by a new key.
+ */
+static long smdev_kv(struct syncmap_named *m, const struct smdev_cmd *c,
+		     void __user *argp)
+{
 	struct smdev_req r;
 	long ret;
 
-	if (cmd == SYNCMAP_IOC_STORE || cmd == SYNCMAP_IOC_LOAD_OR_STORE ||
-	    cmd == SYNCMAP_IOC_SWAP || cmd == SYNCMAP_IOC_COMPARE_AND_SWAP)
-		need |= NEED_VALUE;
-	if (cmd == SYNCMAP_IOC_COMPARE_AND_SWAP ||
-	    cmd == SYNCMAP_IOC_COMPARE_AND_DELETE)
-		need |= NEED_OLD;
-
-	ret = req_get(&r, m, argp, need);
-	if (ret)
-		goto out;
-	if (cmd == SYNCMAP_IOC_LOAD) {
-		ret = smdev_load(&r);
-		goto out;
+	ret = req_get(&r, m, argp, c->need);
+	if (!ret && c->mode == FMODE_READ) {
+		ret = kv_run(&r, c->step);
+	} else if (!ret) {
+		down_read(&m->clear_sem);
+		ret = kv_run(&r, c->step);
+		up_read(&m->clear_sem);
 	}
-
-	down_read(&m->clear_sem);
-	switch (cmd) {
-	case SYNCMAP_IOC_STORE:
-		ret = smdev_store(&r);
-		break;
-	case SYNCMAP_IOC_DELETE:
-		ret = smdev_delete(&r);
-		break;
-	case SYNCMAP_IOC_LOAD_OR_STORE:
-		ret = smdev_load_or_swap(&r, false);
-		break;
-	case SYNCMAP_IOC_LOAD_AND_DELETE:
-		ret = smdev_load_and_delete(&r);
-		break;
-	case SYNCMAP_IOC_SWAP:
-		ret = smdev_load_or_swap(&r, true);
-		break;
-	case SYNCMAP_IOC_COMPARE_AND_SWAP:
-		ret = smdev_compare_and(&r, false);
-		break;
-	case SYNCMAP_IOC_COMPARE_AND_DELETE:
-		ret = smdev_compare_and(&r, true);
-		break;
-	default:
-		ret = -ENOTTY;
-	}
-	up_read(&m->clear_sem);
-out:
 	req_free(&r);
 	return ret;
 }
 
-static long smdev_clear(struct syncmap_named *m)
+static long smdev_clear(struct syncmap_named *m, const struct smdev_cmd *c,
+			void __user *argp)
 {
 	down_write(&m->clear_sem);
 	syncmap_clear(m->map);
@@ -660,23 +670,24 @@ static long smdev_clear(struct syncmap_named *m)
 	return 0;
 }
 
-static long smdev_stats(struct syncmap_named *m, void __user *argp)
+static long smdev_stats(struct syncmap_named *m, const struct smdev_cmd *c,
+			void __user *argp)
 {
-	struct syncmap_counters c;
+	struct syncmap_counters n;
 	struct syncmap_stats st = {};
 
-	syncmap_get_counters(m->map, &c);
-	st.entries = c.entries;
+	syncmap_get_counters(m->map, &n);
+	st.entries = n.entries;
 	st.max_entries = m->max_entries;
 	st.max_key_len = m->max_key_len;
 	st.max_value_len = m->max_value_len;
-	st.read_slots = c.read_slots;
-	st.dirty_slots = c.dirty_slots;
-	st.misses = c.misses;
-	st.promotions = c.promotions;
-	st.dirty_builds = c.dirty_builds;
-	st.floods = c.floods;
-	st.revivals = c.revivals;
+	st.read_slots = n.read_slots;
+	st.dirty_slots = n.dirty_slots;
+	st.misses = n.misses;
+	st.promotions = n.promotions;
+	st.dirty_builds = n.dirty_builds;
+	st.floods = n.floods;
+	st.revivals = n.revivals;
 	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
@@ -786,7 +797,8 @@ static bool range_fill_rec(const void *key, size_t key_len, void *value,
 	return true;
 }
 
-static long smdev_range(struct syncmap_named *m, void __user *argp)
+static long smdev_range(struct syncmap_named *m, const struct smdev_cmd *c,
+			void __user *argp)
 {
 	struct range_fill f = {};
 	struct syncmap_range rq;
@@ -839,13 +851,14 @@ out:
 }
 
 /*
- * The batch commands: @cmd (LOAD, STORE or DELETE) on each element, in
+ * The batch commands: c->elem (LOAD, STORE or DELETE) on each element, in
  * order, until one fails. An absent key is no failure for a batch LOAD:
  * its element says so (flags and value_len 0).
  */
-static long smdev_batch(struct syncmap_named *m, unsigned int cmd,
+static long smdev_batch(struct syncmap_named *m, const struct smdev_cmd *c,
 			void __user *argp)
 {
+	const struct smdev_cmd *elem = smdev_cmd_of(c->elem);
 	struct syncmap_batch rq;
 	struct syncmap_kv __user *kvs;
 	long ret = 0;
@@ -861,8 +874,8 @@ static long smdev_batch(struct syncmap_named *m, unsigned int cmd,
 			ret = -EINTR;
 			break;
 		}
-		ret = smdev_kv_cmd(m, cmd, &kvs[i]);
-		if (ret == -ENOENT && cmd == SYNCMAP_IOC_LOAD)
+		ret = smdev_kv(m, elem, &kvs[i]);
+		if (ret == -ENOENT && c->elem == SYNCMAP_IOC_LOAD)
 			ret = put_user(0, &kvs[i].flags) ?:
 			      put_user(0, &kvs[i].value_len);
 		if (ret)
@@ -875,72 +888,55 @@ static long smdev_batch(struct syncmap_named *m, unsigned int cmd,
 	return ret;
 }
 
+/* Every command of a map's node, each spelled once. */
+static const struct smdev_cmd smdev_cmds[] = {
+	{ SYNCMAP_IOC_STORE, FMODE_WRITE, smdev_kv, NEED_VALUE, store_step },
+	{ SYNCMAP_IOC_LOAD, FMODE_READ, smdev_kv, 0, load_step },
+	{ SYNCMAP_IOC_DELETE, FMODE_WRITE, smdev_kv, 0, delete_step },
+	{ SYNCMAP_IOC_LOAD_OR_STORE, FMODE_WRITE, smdev_kv, NEED_VALUE,
+	  load_or_store_step },
+	{ SYNCMAP_IOC_LOAD_AND_DELETE, FMODE_WRITE, smdev_kv, 0,
+	  load_and_delete_step },
+	{ SYNCMAP_IOC_SWAP, FMODE_WRITE, smdev_kv, NEED_VALUE, swap_step },
+	{ SYNCMAP_IOC_COMPARE_AND_SWAP, FMODE_WRITE, smdev_kv,
+	  NEED_VALUE | NEED_OLD, compare_and_swap_step },
+	{ SYNCMAP_IOC_COMPARE_AND_DELETE, FMODE_WRITE, smdev_kv, NEED_OLD,
+	  compare_and_delete_step },
+	{ SYNCMAP_IOC_CLEAR, FMODE_WRITE, smdev_clear },
+	{ SYNCMAP_IOC_STATS, FMODE_READ, smdev_stats },
+	{ SYNCMAP_IOC_RANGE, FMODE_READ, smdev_range },
+	{ SYNCMAP_IOC_LOAD_BATCH, FMODE_READ, smdev_batch,
+	  .elem = SYNCMAP_IOC_LOAD },
+	{ SYNCMAP_IOC_STORE_BATCH, FMODE_WRITE, smdev_batch,
+	  .elem = SYNCMAP_IOC_STORE },
+	{ SYNCMAP_IOC_DELETE_BATCH, FMODE_WRITE, smdev_batch,
+	  .elem = SYNCMAP_IOC_DELETE },
+};
+
 /*
- * The access a command needs from the file: LOAD, STATS and RANGE read
- * the map, the rest change it. A file opened without it gets EBADF, as
- * write() on a read-only file does, so a node's read permission grants
- * exactly the commands that change nothing.
+ * The command @cmd names, or NULL: an unknown number, a known one with
+ * the wrong size or direction (ENOTTY), or a command of the control node.
  */
-static fmode_t cmd_fmode(unsigned int cmd)
+static const struct smdev_cmd *smdev_cmd_of(unsigned int cmd)
 {
-	switch (cmd) {
-	case SYNCMAP_IOC_LOAD:
-	case SYNCMAP_IOC_LOAD_BATCH:
-	case SYNCMAP_IOC_STATS:
-	case SYNCMAP_IOC_RANGE:
-		return FMODE_READ;
-	case SYNCMAP_IOC_STORE:
-	case SYNCMAP_IOC_DELETE:
-	case SYNCMAP_IOC_LOAD_OR_STORE:
-	case SYNCMAP_IOC_LOAD_AND_DELETE:
-	case SYNCMAP_IOC_SWAP:
-	case SYNCMAP_IOC_COMPARE_AND_SWAP:
-	case SYNCMAP_IOC_COMPARE_AND_DELETE:
-	case SYNCMAP_IOC_CLEAR:
-	case SYNCMAP_IOC_STORE_BATCH:
-	case SYNCMAP_IOC_DELETE_BATCH:
-		return FMODE_WRITE;
-	default:
-		return 0;	/* not a command of a map's node */
-	}
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(smdev_cmds); i++)
+		if (smdev_cmds[i].cmd == cmd)
+			return &smdev_cmds[i];
+	return NULL;
 }
 
 static long smdev_ioctl(struct file *file, unsigned int cmd,
 			unsigned long arg)
 {
-	struct syncmap_named *m = file->private_data;
-	void __user *argp = (void __user *)arg;
-	fmode_t need = cmd_fmode(cmd);
+	const struct smdev_cmd *c = smdev_cmd_of(cmd);
 
-	if (!need)
+	if (!c)
 		return -ENOTTY;
-	if (!(file->f_mode & need))
+	if (!(file->f_mode & c->mode))
 		return -EBADF;
-	switch (cmd) {
-	case SYNCMAP_IOC_STORE:
-	case SYNCMAP_IOC_LOAD:
-	case SYNCMAP_IOC_DELETE:
-	case SYNCMAP_IOC_LOAD_OR_STORE:
-	case SYNCMAP_IOC_LOAD_AND_DELETE:
-	case SYNCMAP_IOC_SWAP:
-	case SYNCMAP_IOC_COMPARE_AND_SWAP:
-	case SYNCMAP_IOC_COMPARE_AND_DELETE:
-		return smdev_kv_cmd(m, cmd, argp);
-	case SYNCMAP_IOC_CLEAR:
-		return smdev_clear(m);
-	case SYNCMAP_IOC_STATS:
-		return smdev_stats(m, argp);
-	case SYNCMAP_IOC_RANGE:
-		return smdev_range(m, argp);
-	case SYNCMAP_IOC_LOAD_BATCH:
-		return smdev_batch(m, SYNCMAP_IOC_LOAD, argp);
-	case SYNCMAP_IOC_STORE_BATCH:
-		return smdev_batch(m, SYNCMAP_IOC_STORE, argp);
-	case SYNCMAP_IOC_DELETE_BATCH:
-		return smdev_batch(m, SYNCMAP_IOC_DELETE, argp);
-	default:
-		return -ENOTTY;
-	}
+	return c->run(file->private_data, c, (void __user *)arg);
 }
 
 static int smdev_map_init(struct syncmap_named *m, u32 entries, u32 key_len,
