@@ -530,15 +530,9 @@ static int delete_step(struct smdev_req *r, struct smdev_value *cur)
 
 static int load_and_delete_step(struct smdev_req *r, struct smdev_value *cur)
 {
-	int err;
+	int ret = load_step(r, cur);
 
-	if (!cur)
-		return -ENOENT;
-	err = value_to_user(cur, r->kv.value, r->value_cap, &r->kv.value_len);
-	if (err == -EFAULT)
-		return err;
-	r->kv.flags = err ? 0 : SYNCMAP_F_LOADED;
-	return req_put_kv(r) ?: err ?: remove_if_same(r, cur);
+	return ret == 1 ? remove_if_same(r, cur) : ret;
 }
 
 /*
