@@ -23,18 +23,7 @@
 #include <stdlib.h>
 #include <urcu/urcu-memb.h>
 
-/* shim.h's atomic-context count (it cannot be included beside liburcu). */
-#ifdef SHIM_DEBUG_ATOMIC_SLEEP
-extern __thread int shim_atomic_depth;
-void shim_might_sleep(const char *file, int line);
-#define shim_atomic_enter()	((void)shim_atomic_depth++)
-#define shim_atomic_exit()	((void)shim_atomic_depth--)
-#define might_sleep()		shim_might_sleep(__FILE__, __LINE__)
-#else
-#define shim_atomic_enter()	((void)0)
-#define shim_atomic_exit()	((void)0)
-#define might_sleep()		((void)0)
-#endif
+#include "include/shim_atomic.h"	/* not shim.h: it clashes with liburcu */
 
 #if defined(__SANITIZE_THREAD__)
 #include <sanitizer/tsan_interface.h>

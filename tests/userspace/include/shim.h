@@ -387,19 +387,7 @@ void shim_kfree_rcu(void *base, struct rcu_head *head);
  * might_alloc() is might_sleep() for flags that may sleep, as the kernel's
  * allocators call it whether or not they then sleep.
  */
-#ifdef SHIM_DEBUG_ATOMIC_SLEEP
-extern __thread int shim_atomic_depth;
-extern __thread bool shim_expect_atomic_sleep;
-extern __thread unsigned long shim_atomic_sleeps;
-void shim_might_sleep(const char *file, int line);
-#define shim_atomic_enter()	((void)shim_atomic_depth++)
-#define shim_atomic_exit()	((void)shim_atomic_depth--)
-#define might_sleep()		shim_might_sleep(__FILE__, __LINE__)
-#else
-#define shim_atomic_enter()	((void)0)
-#define shim_atomic_exit()	((void)0)
-#define might_sleep()		do { } while (0)
-#endif
+#include "shim_atomic.h"
 #define might_alloc(gfp)	do { if (gfpflags_allow_blocking(gfp))	\
 					might_sleep(); } while (0)
 
