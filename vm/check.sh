@@ -29,22 +29,20 @@ lint_pass=$((lint_pass + p))
 lint_fail=$((lint_fail + f))
 
 echo "== documentation: Documentation/ through Sphinx and kernel-doc; the man page"
-if out=$("$top/vm/htmldocs.sh" 2>&1); then
-	echo "  ok    docs: make htmldocs, no warning"
-	lint_pass=$((lint_pass + 1))
-else
-	echo "$out" | tail -20 | sed 's/^/        /'
-	echo "  FAIL  docs: make htmldocs"
-	lint_fail=$((lint_fail + 1))
-fi
-if out=$("$top/vm/mancheck.sh" 2>&1); then
-	echo "  ok    docs: syncmapctl.8 renders with no warning"
-	lint_pass=$((lint_pass + 1))
-else
-	echo "$out" | tail -20 | sed 's/^/        /'
-	echo "  FAIL  docs: syncmapctl.8"
-	lint_fail=$((lint_fail + 1))
-fi
+# docs_gate SCRIPT WHAT: one result line; the script's output if it fails.
+docs_gate() {
+	local out
+	if out=$("$top/vm/$1" 2>&1); then
+		echo "  ok    docs: $2"
+		lint_pass=$((lint_pass + 1))
+	else
+		echo "$out" | tail -20 | sed 's/^/        /'
+		echo "  FAIL  docs: $2"
+		lint_fail=$((lint_fail + 1))
+	fi
+}
+docs_gate htmldocs.sh "make htmldocs, no warning"
+docs_gate mancheck.sh "syncmapctl.8 renders with no groff warning"
 
 echo "== user space: syncmapctl, devtest, uapi header in C99 and C++"
 make -s -C "$top" tools
