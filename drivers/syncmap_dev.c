@@ -1315,7 +1315,7 @@ static long smdev_destroy(void __user *argp)
 
 	if (copy_from_user(&rq, argp, sizeof(rq)))
 		return -EFAULT;
-	if (!name_valid(rq.name))
+	if (rq.flags || rq.pad || !name_valid(rq.name))
 		return -EINVAL;
 	mutex_lock(&smdev_lock);
 	m = map_by_name(rq.name);

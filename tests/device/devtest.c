@@ -1490,6 +1490,19 @@ static void t_named_bad_args(void)
 	strcpy(nm.name, "ok");
 	nm.name[9] = 'x';
 	CHECK(ctl_io(SYNCMAP_IOC_DESTROY, &nm) == EINVAL);
+	/* DESTROY's flags and padding: EINVAL, and the map stays */
+	CHECK(!create_map("ok", 0, 0, 0, 0));
+	memset(&nm, 0, sizeof(nm));
+	strcpy(nm.name, "ok");
+	nm.flags = 1;
+	CHECK(ctl_io(SYNCMAP_IOC_DESTROY, &nm) == EINVAL);
+	nm.flags = 0;
+	nm.pad = 1;
+	CHECK(ctl_io(SYNCMAP_IOC_DESTROY, &nm) == EINVAL);
+	CHECK(find_info("ok", &info) == 0);
+	nm.pad = 0;
+	CHECK(!ctl_io(SYNCMAP_IOC_DESTROY, &nm));
+	CHECK(find_info("ok", &info) == ENOENT);
 	/* unknown commands; the map's commands are not the control's */
 	CHECK(ctl_io(_IOW(SYNCMAP_IOC_MAGIC, 15, struct syncmap_name), &nm) == ENOTTY);
 	CHECK(ctl_io(_IOW(SYNCMAP_IOC_MAGIC, 12, uint32_t), &small) == ENOTTY);

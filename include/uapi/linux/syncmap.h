@@ -236,15 +236,19 @@ struct syncmap_create {
 /**
  * struct syncmap_name - argument of SYNCMAP_IOC_DESTROY
  * @name: the map's name
+ * @flags: must be 0
+ * @pad: must be 0
  *
  * DESTROY removes the name and the node at once (the name may be created
  * again); files open on the map keep working on it until the last one
  * closes, and then its keys are freed, as an unlinked file's data are.
  * Errors: ENOENT no such map; EPERM unless the caller created it or has
- * CAP_SYS_ADMIN; EINVAL a bad name.
+ * CAP_SYS_ADMIN; EINVAL a bad name, flag or padding.
  */
 struct syncmap_name {
 	char name[SYNCMAP_NAME_LEN];
+	__u32 flags;
+	__u32 pad;
 };
 
 /**
