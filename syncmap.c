@@ -158,25 +158,22 @@
 
 static struct workqueue_struct *syncmap_wq;
 
+#if IS_ENABLED(CONFIG_SYNCMAP_LOCK_STATS)
 static bool lock_stats;
 module_param(lock_stats, bool, 0644);
 MODULE_PARM_DESC(lock_stats,
 		 "measure each map's longest lock hold, for benchmarks (default off)");
 
 /*
- * map->lock (raw: taken from hard interrupt context, see struct syncmap),
- * and with lock_stats on the longest time it was held; the benchmarks use
- * it to show that no writer holds it for O(n) work.
+ * With lock_stats on, the longest time map->lock was held; the
+ * benchmarks use it to show that no writer holds it for O(n) work.
  */
-static void map_lock(struct syncmap *map, unsigned long *flags)
-	__acquires(&map->lock)
+static void lock_timing_start(struct syncmap *map)
 {
-	raw_spin_lock_irqsave(&map->lock, *flags);
 	map->lock_t0 = READ_ONCE(lock_stats) ? local_clock() : 0;
 }
 
-static void map_unlock(struct syncmap *map, unsigned long flags)
-	__releases(&map->lock)
+static void lock_timing_end(struct syncmap *map)
 {
 	if (map->lock_t0) {
 		u64 held = local_clock() - map->lock_t0;
@@ -184,6 +181,29 @@ static void map_unlock(struct syncmap *map, unsigned long flags)
 		if (held > map->counters.max_lock_hold_ns)
 			map->counters.max_lock_hold_ns = held;
 	}
+}
+#else
+static void lock_timing_start(struct syncmap *map)
+{
+}
+
+static void lock_timing_end(struct syncmap *map)
+{
+}
+#endif
+
+/* map->lock: raw, as it is taken from hard interrupt context (struct syncmap) */
+static void map_lock(struct syncmap *map, unsigned long *flags)
+	__acquires(&map->lock)
+{
+	raw_spin_lock_irqsave(&map->lock, *flags);
+	lock_timing_start(map);
+}
+
+static void map_unlock(struct syncmap *map, unsigned long flags)
+	__releases(&map->lock)
+{
+	lock_timing_end(map);
 	raw_spin_unlock_irqrestore(&map->lock, flags);
 }
 
@@ -497,7 +517,7 @@ static unsigned int dirty_keep_budget(struct syncmap *map)
 	long live = atomic_long_read(&map->len);
 	unsigned long cap;
 
-#if IS_ENABLED(CONFIG_KUNIT)
+#if IS_ENABLED(CONFIG_SYNCMAP_DEBUG)
 	if (READ_ONCE(map->keep_none))
 		return 0;
 #endif
@@ -1308,7 +1328,7 @@ static void dirty_grow_work(struct work_struct *work)
 
 static void dirty_grow_queue(struct syncmap *map)
 {
-#if IS_ENABLED(CONFIG_KUNIT)
+#if IS_ENABLED(CONFIG_SYNCMAP_DEBUG)
 	if (READ_ONCE(map->grow_manual))
 		return;
 #endif

@@ -51,7 +51,8 @@ struct syncmap;
  *	slots)
  * @revivals: deleted read-table entries brought back by a store
  * @max_lock_hold_ns: longest hold of the map's lock, measured only while
- *	the core's lock_stats parameter is on
+ *	the core's lock_stats parameter is on (CONFIG_SYNCMAP_LOCK_STATS);
+ *	else 0
  * @floods: tables in which a key landed SYNCMAP_PROBE_LIMIT slots or more
  *	from its home slot (keys chosen to collide); each moves the map's
  *	next tables to the next hash epoch

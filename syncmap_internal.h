@@ -216,19 +216,25 @@ static inline unsigned long *syncmap_owned(struct syncmap_table *t)
  * @len: live keys
  * @releases_pending: values handed to call_rcu() whose release has not
  *	run yet; syncmap_destroy() waits for it to reach 0
- * @lock_t0: when @lock was taken, if lock_stats is on
  * @grow_work: allocates the table that takes over a nursery
  * @grow_gfp: the flags of the write that started the nursery, for that
  *	allocation (GFP_KERNEL, and __GFP_ACCOUNT if the write had it)
  * @grow_memcg: with __GFP_ACCOUNT, the memory cgroup of that write's task,
  *	to charge (a reference, or NULL)
  * @counters: reported by syncmap_get_counters()
- * @race_hook: KUnit only: called at syncmap_race_point(), to stage there
- *	what another CPU might do; NULL otherwise, and absent without KUnit
- * @grow_manual: KUnit only: a nursery does not queue @grow_work; the test
- *	queues it when it wants the nursery taken over
- * @keep_none: KUnit only: builds keep no deleted entry, expunging every
- *	one as Go's do, for the cases about expunged entries
+ *
+ * With CONFIG_SYNCMAP_LOCK_STATS only (the benchmarks' lock timing):
+ *
+ * @lock_t0: when @lock was taken, if the lock_stats parameter is on
+ *
+ * With CONFIG_SYNCMAP_DEBUG only (the KUnit suites' hooks):
+ *
+ * @race_hook: called at syncmap_race_point(), to stage there what another
+ *	CPU might do; NULL otherwise
+ * @grow_manual: a nursery does not queue @grow_work; the test queues it
+ *	when it wants the nursery taken over
+ * @keep_none: builds keep no deleted entry, expunging every one as Go's
+ *	do, for the cases about expunged entries
  *
  * @read and the fields lockless readers use sit apart from the lock's
  * cache line, so that writers do not bounce the readers' line.
@@ -246,12 +252,14 @@ struct syncmap {
 	raw_spinlock_t lock ____cacheline_aligned_in_smp;
 	atomic_long_t len;
 	atomic_long_t releases_pending;
-	u64 lock_t0;
 	struct work_struct grow_work;
 	gfp_t grow_gfp;
 	struct mem_cgroup *grow_memcg;
 	struct syncmap_counters counters;
-#if IS_ENABLED(CONFIG_KUNIT)
+#if IS_ENABLED(CONFIG_SYNCMAP_LOCK_STATS)
+	u64 lock_t0;
+#endif
+#if IS_ENABLED(CONFIG_SYNCMAP_DEBUG)
 	void (*race_hook)(struct syncmap *map, struct syncmap_entry *e);
 	bool grow_manual;
 	bool keep_none;
@@ -270,12 +278,12 @@ struct syncmap {
 /*
  * A point in the core where KUnit stages a race deterministically: the
  * test's hook runs there, as another CPU could in that window. Compiled
- * away without KUnit.
+ * away without CONFIG_SYNCMAP_DEBUG.
  */
 static __always_inline void
 syncmap_race_point(struct syncmap *map, struct syncmap_entry *e)
 {
-#if IS_ENABLED(CONFIG_KUNIT)
+#if IS_ENABLED(CONFIG_SYNCMAP_DEBUG)
 	void (*hook)(struct syncmap *map, struct syncmap_entry *e);
 
 	hook = READ_ONCE(map->race_hook);

@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 "$top/vm/deps.sh" gnuplot-nox
 kdir=$("$top/vm/kernel.sh" "$top/vm/base.config" "${BENCH_CONFIG:-$top/vm/bench.config}")
-make -s -C "$top" KDIR="$kdir" modules
+make -s -C "$top" KDIR="$kdir" CONFIG_SYNCMAP_BENCH=m modules
 plan=$(mktemp)
 log=$(mktemp /tmp/syncmap-bench.XXXXXX)
 { echo "BENCH_PARAMS=\"${BENCH_PARAMS:-large_keys=131072 run_ms=100}\""; cat "$top/vm/guest/bench.sh"; } >"$plan"

@@ -28,11 +28,27 @@ out=$(perl "$kdir/scripts/checkpatch.pl" --strict --no-tree --terse \
 	--show-types -f "${src[@]}" 2>&1 | grep -v '^total:' || true)
 gate "checkpatch --strict" "$out"
 
-# Rebuild from scratch so every file is checked and compiled again.
+# Rebuild from scratch so every file is checked and compiled again: all
+# of it, the benchmark module (built only when asked for) included.
 make -s -C "$kdir" M="$top" clean >/dev/null 2>&1 || true
-out=$(make -s -C "$kdir" M="$top" C=2 W=1 modules 2>&1) ||
+out=$(make -s -C "$kdir" M="$top" C=2 W=1 CONFIG_SYNCMAP_BENCH=m modules 2>&1) ||
 	out="$out
 error: the build failed"	# whatever it printed
 out=$(echo "$out" | grep -Ei 'warning|error|\*\*\*' || true)
 gate "sparse C=2 and W=1" "$out"
+
+# A production build (no KUnit suite, no benchmark) carries no test code:
+# neither the hooks of CONFIG_SYNCMAP_DEBUG nor the lock timing.
+prod=$(mktemp -d /tmp/syncmap-prod.XXXXXX)
+if "$top/vm/modules.sh" "$kdir" "$prod" CONFIG_SYNCMAP_KUNIT_TEST= >/dev/null 2>&1; then
+	out=$(nm "$prod/syncmap.ko" | grep -E 'lock_stats' || true)
+	[ -f "$prod/syncmap_test.ko" ] && out="$out
+syncmap_test.ko built"
+	[ -f "$prod/bench/syncmap_bench.ko" ] && out="$out
+bench/syncmap_bench.ko built"
+else
+	out="error: the production build failed"
+fi
+rm -rf "$prod"
+gate "a production syncmap.ko has no test code (nm)" "$out"
 echo "lint: $pass $fail"
