@@ -3153,16 +3153,32 @@ static void syncmap_test_dirty_full_promotes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 64, syncmap_len(map));
 }
 
-/* The hash is keyed per map: the same key lands differently. */
+/*
+ * The hash is keyed per map, in every epoch: the same key lands
+ * differently in two maps, and in one map's epochs 0 and 1 (a fresh
+ * secret). Two 32-bit hashes of 64 keys agree by chance about once in
+ * 2^26 runs.
+ */
 static void syncmap_test_hash_keyed(struct kunit *test)
 {
 	struct tctx *a = tctx_new(test, 0);
 	struct tctx *b = tctx_new(test, 0);
+	unsigned int e, same[SYNCMAP_EPOCH_SIPHASH + 1] = {}, rekeyed = 0;
+	u32 k;
 
-	KUNIT_EXPECT_NE(test, syncmap_hash(a->map, "key", 3),
-			syncmap_hash(b->map, "key", 3));
 	KUNIT_EXPECT_EQ(test, syncmap_hash(a->map, "key", 3),
 			syncmap_hash(a->map, "key", 3));
+	for (k = 0; k < 64; k++) {
+		for (e = 0; e <= SYNCMAP_EPOCH_SIPHASH; e++)
+			same[e] += syncmap_hash_epoch(a->map, e, &k, sizeof(k)) ==
+				   syncmap_hash_epoch(b->map, e, &k, sizeof(k));
+		rekeyed += syncmap_hash_epoch(a->map, 0, &k, sizeof(k)) ==
+			   syncmap_hash_epoch(a->map, 1, &k, sizeof(k));
+	}
+	KUNIT_EXPECT_EQ(test, 0, same[0]);
+	KUNIT_EXPECT_EQ(test, 0, same[1]);
+	KUNIT_EXPECT_EQ(test, 0, same[SYNCMAP_EPOCH_SIPHASH]);
+	KUNIT_EXPECT_EQ(test, 0, rekeyed);
 }
 
 /*
