@@ -43,6 +43,7 @@ syncmap
 
    core-api/syncmap
    core-api/syncmap-lockless
+   core-api/syncmap-tests
    userspace-api/syncmap
    abi
 EOF
