@@ -102,19 +102,24 @@
  * hash makes improbable at a table's load, trips the watchdog
  * (table_tripped()): the map's next tables are placed by the fast hash
  * under a fresh secret, and, if a table of that epoch trips it too, by
- * hsiphash for good. The table that tripped takes no more keys: the next
- * new key starts its successor in the new epoch, which takes it over a
+ * hsiphash for good. The table that tripped takes no more new keys: the
+ * next one starts its successor in the new epoch, which takes it over a
  * step at a time as a nursery is taken over (dirty_handover_locked()), so
- * a flood fills one table to the limit, not to the brim, and that table
- * never becomes the read table. Each table records its epoch; an entry
- * keeps its epoch-0 hash, so the common tables place it without hashing
- * the key again, and a build into a table of another epoch hashes each
- * key afresh. During such a build a lookup may hash a key twice, once
- * for the read table and once for the dirty one. Maps that unprivileged users
- * write (the device's) start fast too: a flood costs at most two tables
- * probed at length before the map is on hsiphash, and keys chosen without
- * the secret (which never leaves the kernel: RANGE cursors are
- * enciphered) collide no more than random ones.
+ * a flood fills one table to the limit, not to the brim. Until then its
+ * build goes on (lookups may not allocate a successor), and if lookups
+ * promote it first, it is read as it is until the next build, which is
+ * in the new epoch. It trips once: the keys it places far from home
+ * after that, copied from the read table, move the map no further.
+ *
+ * Each table records its epoch; an entry keeps its epoch-0 hash, so the
+ * common tables place it without hashing the key again, and a build into
+ * a table of another epoch hashes each key afresh. During such a build a
+ * lookup may hash a key twice, once for the read table and once for the
+ * dirty one. Maps that unprivileged users write (the device's) start
+ * fast too: a flood costs at most two tables probed at length before the
+ * map is on hsiphash, and keys chosen without the secret (which never
+ * leaves the kernel: RANGE cursors are enciphered) collide no more than
+ * random ones.
  *
  * Lifetimes: values are released after a grace period via their box's
  * rcu_head. A map without a release callback stores bare values instead:

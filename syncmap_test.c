@@ -3363,21 +3363,26 @@ static void syncmap_test_hash_collision(struct kunit *test)
  * *@next on whose hashes share their top FLOOD_BITS bits, so that in any
  * table of up to 2^FLOOD_BITS slots they all have one home.
  */
+static void flood_keys_at(struct syncmap *map, unsigned int epoch, u32 *next,
+			  u32 *keys, unsigned int n, u32 want)
+{
+	u32 k = *next;
+	unsigned int i;
+
+	for (i = 0; i < n; k++)
+		if (syncmap_hash_epoch(map, epoch, &k, sizeof(k)) >>
+		    (64 - FLOOD_BITS) == want)
+			keys[i++] = k;
+	*next = k;
+}
+
 static void flood_keys(struct syncmap *map, unsigned int epoch, u32 *next,
 		       u32 *keys, unsigned int n)
 {
-	u32 k = *next, want = 0;
-	unsigned int i;
-	u64 h;
+	u32 want = syncmap_hash_epoch(map, epoch, next, sizeof(*next)) >>
+		   (64 - FLOOD_BITS);
 
-	for (i = 0; i < n; k++) {
-		h = syncmap_hash_epoch(map, epoch, &k, sizeof(k));
-		if (!i && k == *next)
-			want = h >> (64 - FLOOD_BITS);
-		if (h >> (64 - FLOOD_BITS) == want)
-			keys[i++] = k;
-	}
-	*next = k;
+	flood_keys_at(map, epoch, next, keys, n, want);
 }
 
 /*
@@ -3637,6 +3642,61 @@ static void syncmap_test_flood_rekeys(struct kunit *test)
 	syncmap_destroy(map);
 	ctx->map = NULL;
 	KUNIT_EXPECT_EQ(test, n + 1, atomic_read(&ctx->released));
+}
+
+/*
+ * A table trips the watchdog once, however many keys it then places far
+ * from home: one flood moves the map one epoch on, not through all of
+ * them. Besides the flood's own keys, a build copies the read table's:
+ * here the read table (4096 slots) holds a run of TRIP_RUN keys that share
+ * a home seven eighths into it, which the build reaches after the flood's
+ * first keys (one a copy step) have taken that home in the dirty table.
+ * The trip comes while that run is being copied, and the rest of it,
+ * copied by the lookups that promote the table, lands far from home too.
+ */
+#define TRIP_FILL	1100
+#define TRIP_RUN	350
+#define TRIP_MORE	200
+
+static void syncmap_test_flood_trips_once(struct kunit *test)
+{
+	const unsigned int n = TRIP_FILL + TRIP_RUN + TRIP_MORE;
+	struct tctx *ctx = tctx_new(test, n);
+	struct syncmap *map = ctx->map;
+	u32 *keys, next = 1, want = 7 << (FLOOD_BITS - 3);
+	unsigned int i, wrong = 0;
+
+	keys = kunit_kzalloc(test, (TRIP_RUN + TRIP_MORE) * sizeof(*keys),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, keys);
+	flood_keys_at(map, 0, &next, keys, TRIP_RUN + TRIP_MORE, want);
+	store_n(test, ctx, 0, TRIP_FILL);
+	promote(test, map);
+	store_keys(test, ctx, keys, TRIP_RUN, TRIP_FILL);
+	promote(test, map);
+	KUNIT_ASSERT_EQ(test, 0, map->counters.floods);
+	KUNIT_ASSERT_EQ(test, 4096, read_table(map)->size);
+
+	for (i = TRIP_RUN; i < TRIP_RUN + TRIP_MORE && !map->counters.floods;
+	     i++)
+		store_keys(test, ctx, &keys[i], 1, TRIP_FILL + i);
+	KUNIT_ASSERT_EQ(test, 1, map->counters.floods);
+	KUNIT_ASSERT_NOT_NULL(test, dirty_table(map));
+	KUNIT_EXPECT_LT(test, dirty_table(map)->copied, read_table(map)->size);
+	promote(test, map);
+	/* keys copied after the trip went further still */
+	KUNIT_EXPECT_GE(test, max_displacement(read_table(map)),
+			SYNCMAP_PROBE_LIMIT + 16);
+	KUNIT_EXPECT_EQ(test, 1, map->counters.floods);
+	KUNIT_EXPECT_EQ(test, 1, map->epoch);
+	expect_keys(test, ctx, keys, i, TRIP_FILL);
+	for (i = 0; i < TRIP_FILL; i++) {
+		char key[12];
+
+		snprintf(key, sizeof(key), "%u", i);
+		wrong += load(map, key, strlen(key)) != &ctx->vals[i];
+	}
+	KUNIT_EXPECT_EQ(test, 0, wrong);
 }
 
 /* Counts the keys syncmap_range() visits. */
@@ -5377,6 +5437,7 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_hash_structured_keys),
 	KUNIT_CASE(syncmap_test_flood_rekeys),
 	KUNIT_CASE(syncmap_test_flood_handover),
+	KUNIT_CASE(syncmap_test_flood_trips_once),
 	KUNIT_CASE(syncmap_test_range_across_rekey),
 	KUNIT_CASE(syncmap_test_range_scan_groups),
 	KUNIT_CASE(syncmap_test_expunge_and_revive),
