@@ -98,7 +98,7 @@ vm=$!
 # writes it, and ends with the verdicts only the whole log can give.
 set +e
 tail -n +1 -s 1 --pid="$vm" -f "$log" 2>/dev/null |
-	"$top/vm/parse.sh" /dev/stdin "$lint_pass" "$lint_fail"
+	"$top/vm/parse.sh" - "$lint_pass" "$lint_fail"
 rc=$?
 wait "$vm"
 exit $rc

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Judge a console log: print each KUnit case, the splats and kmemleak
 # reports found, and end with "N passed, N failed".
-# Usage: vm/parse.sh LOG [extra-passed extra-failed]
+# Usage: vm/parse.sh LOG [extra-passed extra-failed]   (LOG -: stdin)
 # PARSE_NO_KUNIT=1: the plan ran no KUnit suite (stock kernel, soak).
 set -uo pipefail
 log=$1
@@ -12,9 +12,14 @@ extra_pass=${2:-0} extra_fail=${3:-0}
 # "[time]     ok N name" under "[time]     # Subtest: suite"; parameterised
 # cases count once, with their own verdict. Each suite's "1..N" plan is
 # checked against the verdicts found.
-# The log may be the console still being written (make check reads it
-# as the VM runs): every line printed is flushed at once.
-awk -v xp="$extra_pass" -v xf="$extra_fail" \
+# LOG "-" is the console as qemu writes it, on standard input (make check
+# prints each test as it finishes): each line is judged as it comes
+# (mawk, Debian's awk, reads a pipe a block at a time unless told
+# otherwise) and each verdict printed is flushed at once.
+awk_opts=()
+awk -W version 2>/dev/null | grep -qi mawk && awk_opts=(-W interactive)
+[ "$log" = - ] && set -- || set -- "$log"
+awk "${awk_opts[@]}" -v xp="$extra_pass" -v xf="$extra_fail" \
 	-v nokunit="${PARSE_NO_KUNIT:-0}" '
 { sub(/\r+$/, ""); line = $0; if (!sub(/^\[ *[0-9.]+\] /, "", line)) line = "" }
 line ~ /^    # Subtest: / { suite = substr(line, 16); suites++; next }
@@ -76,4 +81,4 @@ END {
 	else { printf "  ok    kmemleak: no leaks of ours (%d boot-time kernel objects ignored)\n", others; pass++ }
 	printf "%d passed, %d failed\n", pass, fail
 	exit fail ? 1 : 0
-}' "$log"
+}' "$@"
