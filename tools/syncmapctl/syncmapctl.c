@@ -262,13 +262,13 @@ static void print_bytes(const unsigned char *p, size_t len, int newline)
 			putchar(p[i]);
 			continue;
 		}
-		if (utf8)
-			n = utf8_printable(p + i, len - i);
-		if (n > 1)
+		n = utf8 ? utf8_printable(p + i, len - i) : 0;
+		if (n) {
 			fwrite(p + i, 1, n, stdout);
-		else
+		} else {
 			printf("\\x%02x", p[i]);
-		n = n ?: 1;
+			n = 1;
+		}
 	}
 	if (newline)
 		putchar('\n');
