@@ -37,8 +37,10 @@ error: the build failed"	# whatever it printed
 out=$(echo "$out" | grep -Ei 'warning|error|\*\*\*' || true)
 gate "sparse C=2 and W=1" "$out"
 
-# A production build (no KUnit suite, no benchmark) carries no test code:
-# neither the hooks of CONFIG_SYNCMAP_DEBUG nor the lock timing.
+# A production build (no KUnit suite, no benchmark) builds no test or
+# benchmark module, and syncmap.ko has no lock timing (its lock_stats
+# parameter is a symbol nm sees; the race points and other hooks of
+# CONFIG_SYNCMAP_DEBUG leave none, and are off by the same Kbuild rule).
 prod=$(mktemp -d /tmp/syncmap-prod.XXXXXX)
 if "$top/vm/modules.sh" "$kdir" "$prod" CONFIG_SYNCMAP_KUNIT_TEST= >/dev/null 2>&1; then
 	out=$(nm "$prod/syncmap.ko" | grep -E 'lock_stats' || true)
