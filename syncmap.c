@@ -157,6 +157,11 @@
 
 #include "syncmap_internal.h"
 
+#ifndef kzalloc_obj
+/* Kernels before kzalloc_obj(). */
+#define kzalloc_obj(obj, gfp)	((typeof(obj) *)kzalloc(sizeof(obj), gfp))
+#endif
+
 #define SYNCMAP_MIN_SLOTS	8U
 /* Tables this small are freed from their RCU callback, not a worker. */
 #define SYNCMAP_SMALL_TABLE	64U
@@ -1644,7 +1649,7 @@ struct syncmap *syncmap_create_gfp(void (*release)(void *value), gfp_t gfp)
 	struct syncmap_table *r;
 
 	might_alloc(gfp);
-	map = kzalloc(sizeof(*map), gfp);
+	map = kzalloc_obj(*map, gfp);
 	r = table_alloc(SYNCMAP_MIN_SLOTS, gfp);
 	if (!map || !r) {
 		kfree(map);

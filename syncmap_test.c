@@ -20,9 +20,8 @@
 
 #include "syncmap_internal.h"
 
-/* ---- compatibility with older KUnit (one place) ----------------------- */
-
 #ifndef KUNIT_CASE_SLOW
+/* Older kernels: KUnit without case attributes. */
 #define KUNIT_CASE_SLOW(name) KUNIT_CASE(name)
 #endif
 /* Slow parameterised cases (the kthread hammers), where KUnit can say so. */
@@ -34,6 +33,7 @@
 #endif
 
 #ifndef HAVE_KUNIT_ADD_ACTION
+/* Older kernels: deferred actions, on the resource API. */
 typedef void (kunit_action_t)(void *);
 
 struct compat_action {
@@ -73,18 +73,16 @@ static int kunit_add_action_or_reset(struct kunit *test, kunit_action_t *fn,
 }
 #endif
 
-/* hrtimer_init() gave way to hrtimer_setup() in 6.13 (gone by 6.16). */
-static void compat_hrtimer_setup(struct hrtimer *timer,
-				 enum hrtimer_restart (*fn)(struct hrtimer *),
-				 clockid_t clock, enum hrtimer_mode mode)
+#ifndef HAVE_HRTIMER_SETUP
+/* Older kernels: hrtimer_init(), which hrtimer_setup() replaced in 6.13. */
+static void hrtimer_setup(struct hrtimer *timer,
+			  enum hrtimer_restart (*fn)(struct hrtimer *),
+			  clockid_t clock, enum hrtimer_mode mode)
 {
-#ifdef HAVE_HRTIMER_SETUP
-	hrtimer_setup(timer, fn, clock, mode);
-#else
 	hrtimer_init(timer, clock, mode);
 	timer->function = fn;
-#endif
 }
+#endif
 
 /* ---- counted values --------------------------------------------------- */
 
@@ -484,7 +482,7 @@ static void irq_run(struct irq_ctx *ic,
 		    enum hrtimer_mode mode)
 {
 	init_completion(&ic->done);
-	compat_hrtimer_setup(&ic->timer, fn, CLOCK_MONOTONIC, mode);
+	hrtimer_setup(&ic->timer, fn, CLOCK_MONOTONIC, mode);
 	hrtimer_start(&ic->timer, ns_to_ktime(1000), mode);
 	wait_for_completion(&ic->done);
 	hrtimer_cancel(&ic->timer);
@@ -2015,6 +2013,7 @@ static void syncmap_test_absent_lookups_promote(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, &ctx->vals[7], load(map, "7", 1));
 }
 
+#ifdef SHIM_DEBUG_ATOMIC_SLEEP
 /*
  * Every entry point that may sleep or allocate says so on every call
  * (might_sleep(), might_alloc()), also when this call does neither: a
@@ -2028,7 +2027,6 @@ static void syncmap_test_absent_lookups_promote(struct kunit *test)
  */
 static void syncmap_test_might_sleep(struct kunit *test)
 {
-#ifdef SHIM_DEBUG_ATOMIC_SLEEP
 	struct tctx *ctx = tctx_new_map(test, 0, false);
 	struct syncmap *map = ctx->map;
 	void *one = (void *)(uintptr_t)2, *two = (void *)(uintptr_t)4;
@@ -2074,11 +2072,10 @@ static void syncmap_test_might_sleep(struct kunit *test)
 	rcu_read_unlock();
 	shim_expect_atomic_sleep = false;
 	KUNIT_EXPECT_EQ(test, 0, syncmap_len(map));
-#else
-	kunit_skip(test, "reported by the user-space build only");
-#endif
 }
+#endif
 
+#ifdef SHIM_COUNT_WRITES
 /*
  * What a lookup writes to memory that other CPUs use, as the user-space
  * build counts it (SHIM_COUNT_WRITES: every atomic, lock and published
@@ -2089,7 +2086,6 @@ static void syncmap_test_might_sleep(struct kunit *test)
  */
 static void syncmap_test_lookup_shared_writes(struct kunit *test)
 {
-#ifdef SHIM_COUNT_WRITES
 	struct tctx *ctx = tctx_new_map(test, 0, false);
 	struct syncmap *map = ctx->map;
 	u32 k, in_read = 0, in_dirty = 0, absent = 1U << 31;
@@ -2126,10 +2122,8 @@ static void syncmap_test_lookup_shared_writes(struct kunit *test)
 	load_n(map, &in_dirty, sizeof(in_dirty), 1000);
 	load_n(map, &absent, sizeof(absent), 1000);
 	KUNIT_EXPECT_EQ(test, w, shim_shared_writes);
-#else
-	kunit_skip(test, "counted by the user-space build only");
-#endif
 }
+#endif
 
 /*
  * Lookups of keys the dirty table alone holds probe it without the lock,
@@ -5445,8 +5439,12 @@ static struct kunit_case syncmap_internal_test_cases[] = {
 	KUNIT_CASE(syncmap_test_promote_after_misses),
 	KUNIT_CASE(syncmap_test_dirty_lookup_lockless),
 	KUNIT_CASE(syncmap_test_absent_lookups_promote),
+#ifdef SHIM_COUNT_WRITES
 	KUNIT_CASE(syncmap_test_lookup_shared_writes),
+#endif
+#ifdef SHIM_DEBUG_ATOMIC_SLEEP
 	KUNIT_CASE(syncmap_test_might_sleep),
+#endif
 	KUNIT_CASE(syncmap_test_hash_structured_keys),
 	KUNIT_CASE(syncmap_test_flood_rekeys),
 	KUNIT_CASE(syncmap_test_flood_handover),

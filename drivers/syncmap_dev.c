@@ -1008,13 +1008,12 @@ static void smdev_map_release(struct device *dev)
 	kfree(m);
 }
 
-/*
- * devtmpfs: /dev/syncmaps/NAME, owned by the creator, with its mode. The
- * callback's device became const in 6.2 (Kbuild probes which it is).
- */
 #ifndef SMDEV_DEVNODE_CONST
+/* The callback's device became const in 6.2 (Kbuild probes which it is). */
 #define SMDEV_DEVNODE_CONST
 #endif
+
+/* devtmpfs: /dev/syncmaps/NAME, owned by the creator, with its mode. */
 
 static char *smdev_devnode(SMDEV_DEVNODE_CONST struct device *dev,
 			   umode_t *mode, kuid_t *uid, kgid_t *gid)
