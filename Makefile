@@ -34,6 +34,12 @@ build/devtest: tests/device/devtest.c $(UAPI)
 	@mkdir -p build
 	$(CC) $(USER_CFLAGS) -static -o $@ $<
 
+# devtest on the kselftest harness, as the series' selftest (make
+# patches): needs a kernel tree's, KSELFTEST_DIR=TREE/tools/testing/selftests.
+build/devtest-kselftest: tests/device/devtest.c $(UAPI)
+	@mkdir -p build
+	$(CC) $(USER_CFLAGS) -DSYNCMAP_KSELFTEST -isystem $(KSELFTEST_DIR) -static -o $@ $<
+
 build/fuzz: tests/device/fuzz.c $(UAPI)
 	@mkdir -p build
 	$(CC) $(USER_CFLAGS) -static -o $@ $<

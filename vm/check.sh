@@ -46,6 +46,8 @@ docs_gate mancheck.sh "syncmapctl.8 renders with no groff warning"
 
 echo "== user space: syncmapctl, devtest, uapi header in C99 and C++"
 make -s -C "$top" tools
+make -s -C "$top" build/devtest-kselftest \
+	KSELFTEST_DIR="$kdir/tools/testing/selftests"
 if make -s -C "$top" uapi-check >/dev/null 2>&1; then
 	echo "  ok    uapi: header compiles alone in C99 and C++ (-Wall -Werror)"
 	lint_pass=$((lint_pass + 1))
@@ -92,7 +94,7 @@ echo "== booting the test VM (qemu TCG, $(nproc) host cores; $(($(date +%s) - st
 	"$top/samples/syncmap_named_example.ko" \
 	"$top/bench/syncmap_bench.ko" \
 	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz" \
-	"$top/build/jsoncheck" &
+	"$top/build/jsoncheck" "$top/build/devtest-kselftest" &
 vm=$!
 # Each test's line as it finishes: the judge reads the console as qemu
 # writes it, and ends with the verdicts only the whole log can give.

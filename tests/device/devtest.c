@@ -1,21 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * devtest - user-space tests of /dev/syncmap, run in the test VM
- *
- * Expects the device loaded with max_entries=64 max_key_len=256
- * max_value_len=1024. Prints one "SYNCMAP-RESULT ok|FAIL dev.<name>" line
- * per test; each error-path test also checks that the map is unchanged,
- * comparing a full RANGE snapshot taken before and after.
- *
- * usage: devtest             run every test
- *        devtest --map NAME [--no-faults]  the same on /dev/syncmaps/NAME
- *                            (results named "named.<test>")
- *        devtest named       named maps: the control node, isolation,
- *                            limits, nodes, permissions, races
- *        devtest --no-faults skip the fault-injection tests (kernels
- *                            without CONFIG_FAULT_INJECTION)
- *        devtest hold SECS   keep the device open for SECS seconds
- *        devtest memfill     fill the map until ENOMEM (memcg test)
+ * Tests of the syncmap device's commands from user space: each command
+ * with both outcomes, each error leaving the map as it was (a full RANGE
+ * snapshot compared before and after), batches, several processes on one
+ * map, and allocation failures injected into every ioctl (fail-nth).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,6 +22,10 @@
 
 #include <linux/syncmap.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define MAX_ENTRIES	64
 #define MAX_KEY		256
 #define MAX_VALUE	1024
@@ -42,7 +34,9 @@ static int fd;
 static int failed_checks;
 static const char *cur_test;
 static const char *dev_path = "/dev/syncmap";
+#ifndef SYNCMAP_KSELFTEST
 static const char *suite = "dev";
+#endif
 static mode_t dev_mode = 0600;
 
 #define CHECK(cond) do {						\
@@ -146,6 +140,7 @@ static void reset(void)
 	CHECK(entries() == 0);
 }
 
+#ifndef SYNCMAP_KSELFTEST
 static void run(const char *name, void (*fn)(void))
 {
 	int before = failed_checks;
@@ -157,6 +152,7 @@ static void run(const char *name, void (*fn)(void))
 	       failed_checks == before ? "ok" : "FAIL", suite, name);
 	fflush(stdout);
 }
+#endif
 
 /* ---- every command, both outcomes ---------------------------------- */
 
@@ -689,7 +685,6 @@ static void t_batch(void)
 	free(b);
 }
 
-
 /* ---- several processes at once ------------------------------------- */
 
 static int spawn(int n, void (*fn)(int id))
@@ -841,7 +836,7 @@ static void t_range_during_writes(void)
 				for (j = 0; j < n; j++)
 					bad_dup += !strcmp(names[j], key);
 				if (n < 64)
-					strcpy(names[n++], key);
+					snprintf(names[n++], sizeof(names[0]), "%s", key);
 				p += (8 + rec.key_len + rec.value_len + 7) & ~7UL;
 			}
 		} while (!(rq.flags & SYNCMAP_RANGE_DONE));
@@ -1120,7 +1115,7 @@ static int d_apple(void) { return get_is("a", "apple"); }
 static int d_no_b(void) { return get("b", fbuf, sizeof(fbuf)) == ENOENT; }
 static int d_no_c(void) { return get("c", fbuf, sizeof(fbuf)) == ENOENT; }
 static int d_same(void) { return entries() == 3; }
-static int d_empty(void) { return entries() == 0; }
+static int d_empty(void) { return !entries(); }
 
 static const struct fault_cmd fault_cmds[] = {
 	{ "STORE new key", f_store_new, d_new },
@@ -1170,7 +1165,7 @@ static void t_fail_nth(void)
 	CHECK(fail_nth_fd >= 0);	/* CONFIG_FAULT_INJECTION */
 	if (fail_nth_fd < 0)
 		return;
-	for (i = 0; i < sizeof(fault_cmds) / sizeof(fault_cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(fault_cmds); i++) {
 		const struct fault_cmd *c = &fault_cmds[i];
 
 		for (n = 1; n < 200; n++) {
@@ -1210,6 +1205,12 @@ static void t_fail_nth(void)
 	CHECK(faults_surfaced >= 8);
 }
 
+/*
+ * What the kselftest leaves out: tests that need the test VM's set-up
+ * (failslab's settings, a memory cgroup, module parameters) or a device
+ * of their own (the named maps').
+ */
+#ifndef SYNCMAP_KSELFTEST
 /*
  * Random failures: this process fails allocations at random
  * (make-it-fail; the guest set failslab's probability and task-filter)
@@ -1341,6 +1342,8 @@ static int memfill(void)
 	return err == ENOMEM && entries() == (uint64_t)i - 1 ? 0 : 1;
 }
 
+#endif /* !SYNCMAP_KSELFTEST */
+
 /* ---- named maps (devtest named) ------------------------------------ */
 
 static int ctl = -1;
@@ -1350,6 +1353,7 @@ static int ctl_io(unsigned long cmd, void *arg)
 	return ioctl(ctl, cmd, arg) ? errno : 0;
 }
 
+#ifndef SYNCMAP_KSELFTEST
 /* @name into a zeroed name field, cut to SYNCMAP_NAME_LEN - 1 bytes. */
 static void set_name(char *dst, const char *name)
 {
@@ -1923,7 +1927,6 @@ static void t_named_quotas(void)
 	CHECK(!create_map("rootmap", 0, 0, 0, 0) && !destroy_map("rootmap"));
 }
 
-
 #define RACE_PROCS	3
 #define RACE_ROUNDS	200
 
@@ -2001,8 +2004,232 @@ static int named_tests(void)
 	reset();
 	return failed_checks ? 1 : 0;
 }
+#endif /* !SYNCMAP_KSELFTEST */
 
+#ifdef SYNCMAP_KSELFTEST
+#include "kselftest_harness.h"
 
+/*
+ * Each test on a named map of its own, created with the limits the tests
+ * expect (the device's module parameters may be anything).
+ */
+FIXTURE(map) {
+	struct syncmap_name name;
+	char path[64];
+};
+
+FIXTURE_SETUP(map)
+{
+	struct syncmap_create c = {
+		.max_entries = MAX_ENTRIES, .max_key_len = MAX_KEY,
+		.max_value_len = MAX_VALUE,
+	};
+
+	ctl = open("/dev/syncmap-control", O_RDWR);
+	if (ctl < 0)
+		SKIP(return, "/dev/syncmap-control: %s (CONFIG_SYNCMAP_DEV)",
+		     strerror(errno));
+	snprintf(c.name, sizeof(c.name), "kselftest-%d", getpid());
+	memcpy(self->name.name, c.name, sizeof(c.name));
+	ASSERT_EQ(0, ctl_io(SYNCMAP_IOC_CREATE, &c));
+	snprintf(self->path, sizeof(self->path), "/dev/syncmaps/%s", c.name);
+	dev_path = self->path;
+	fd = open(dev_path, O_RDWR);
+	ASSERT_LE(0, fd);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+FIXTURE_TEARDOWN(map)
+{
+	if (ctl < 0)
+		return;
+	close(fd);
+	EXPECT_EQ(0, ctl_io(SYNCMAP_IOC_DESTROY, &self->name));
+	close(ctl);
+}
+
+/* One test of a map: its CHECK()s must all hold. */
+static void run_test(struct __test_metadata *_metadata, const char *name,
+		     void (*fn)(void))
+{
+	cur_test = name;
+	reset();
+	fn();
+	EXPECT_EQ(0, failed_checks);
+}
+
+TEST_F(map, device_node)
+{
+	run_test(_metadata, "device_node", t_device_node);
+}
+
+TEST_F(map, store_load)
+{
+	run_test(_metadata, "store_load", t_store_load);
+}
+
+TEST_F(map, binary_keys_values)
+{
+	run_test(_metadata, "binary_keys_values", t_binary);
+}
+
+TEST_F(map, delete)
+{
+	run_test(_metadata, "delete", t_delete);
+}
+
+TEST_F(map, load_or_store)
+{
+	run_test(_metadata, "load_or_store", t_load_or_store);
+}
+
+TEST_F(map, load_and_delete)
+{
+	run_test(_metadata, "load_and_delete", t_load_and_delete);
+}
+
+TEST_F(map, swap)
+{
+	run_test(_metadata, "swap", t_swap);
+}
+
+TEST_F(map, compare_and_swap)
+{
+	run_test(_metadata, "compare_and_swap", t_compare_and_swap);
+}
+
+TEST_F(map, compare_and_delete)
+{
+	run_test(_metadata, "compare_and_delete", t_compare_and_delete);
+}
+
+TEST_F(map, clear_and_stats)
+{
+	run_test(_metadata, "clear_and_stats", t_clear_stats);
+}
+
+TEST_F(map, range_batches)
+{
+	run_test(_metadata, "range_batches", t_range);
+}
+
+TEST_F(map, erange_unchanged)
+{
+	run_test(_metadata, "erange_unchanged", t_erange);
+}
+
+TEST_F(map, e2big_unchanged)
+{
+	run_test(_metadata, "e2big_unchanged", t_e2big);
+}
+
+TEST_F(map, enospc_unchanged)
+{
+	run_test(_metadata, "enospc_unchanged", t_enospc);
+}
+
+TEST_F(map, einval_unchanged)
+{
+	run_test(_metadata, "einval_unchanged", t_einval);
+}
+
+TEST_F(map, efault_unchanged)
+{
+	run_test(_metadata, "efault_unchanged", t_efault);
+}
+
+TEST_F(map, enotty_unchanged)
+{
+	run_test(_metadata, "enotty_unchanged", t_enotty);
+}
+
+TEST_F(map, batch_commands)
+{
+	run_test(_metadata, "batch_commands", t_batch);
+}
+
+TEST_F(map, procs_cas_counter)
+{
+	run_test(_metadata, "procs_cas_counter", t_cas_counter);
+}
+
+TEST_F(map, procs_readers_writers)
+{
+	run_test(_metadata, "procs_readers_writers", t_readers_writers);
+}
+
+TEST_F(map, procs_range_during_writes)
+{
+	run_test(_metadata, "procs_range_during_writes", t_range_during_writes);
+}
+
+TEST_F(map, procs_max_entries_race)
+{
+	run_test(_metadata, "procs_max_entries_race", t_max_entries_race);
+}
+
+TEST_F(map, procs_variable_values)
+{
+	run_test(_metadata, "procs_variable_values", t_variable_values);
+}
+
+/*
+ * Set a fault-injection attribute in debugfs, keeping its old value in
+ * @old (up to 15 bytes); false if it cannot be read or written.
+ */
+static bool fault_attr(const char *path, const char *val, char *old)
+{
+	int f = open(path, O_RDWR);
+	ssize_t n = f < 0 ? -1 : read(f, old, 15);
+	bool ok = n > 0 && pwrite(f, val, strlen(val), 0) > 0;
+
+	old[n > 0 ? n : 0] = 0;
+	if (f >= 0)
+		close(f);
+	return ok;
+}
+
+#define FAILSLAB "/sys/kernel/debug/failslab/"
+
+/*
+ * Allocation failures, where the kernel injects them: fail-nth, with
+ * failslab failing allocations that may sleep too and quietly (a stack
+ * dump per failure), as it does not by default; restored after.
+ */
+TEST_F(map, fail_nth_every_ioctl)
+{
+	char wait[16], verbose[16], now[16];
+
+	if (access("/proc/thread-self/fail-nth", W_OK))
+		SKIP(return, "no fail-nth (CONFIG_FAULT_INJECTION)");
+	if (!fault_attr(FAILSLAB "ignore-gfp-wait", "N", wait))
+		SKIP(return, "no failslab in debugfs (CONFIG_FAILSLAB)");
+	ASSERT_TRUE(fault_attr(FAILSLAB "verbose", "0", verbose));
+	run_test(_metadata, "fail_nth_every_ioctl", t_fail_nth);
+	fault_attr(FAILSLAB "verbose", verbose, now);
+	fault_attr(FAILSLAB "ignore-gfp-wait", wait, now);
+}
+
+TEST_HARNESS_MAIN
+#else
+/*
+ * devtest: the tests run in the test VM by make check.
+ *
+ * Expects the device loaded with max_entries=64 max_key_len=256
+ * max_value_len=1024. Prints one "SYNCMAP-RESULT ok|FAIL dev.<name>" line
+ * per test; each error-path test also checks that the map is unchanged,
+ * comparing a full RANGE snapshot taken before and after.
+ *
+ * usage: devtest             run every test
+ *        devtest --map NAME [--no-faults]  the same on /dev/syncmaps/NAME
+ *                            (results named "named.<test>")
+ *        devtest named       named maps: the control node, isolation,
+ *                            limits, nodes, permissions, races
+ *        devtest --no-faults skip the fault-injection tests (kernels
+ *                            without CONFIG_FAULT_INJECTION)
+ *        devtest hold SECS   keep the device open for SECS seconds
+ *        devtest memfill     fill the map until ENOMEM (memcg test)
+ */
 int main(int argc, char **argv)
 {
 	char path[64];
@@ -2064,3 +2291,4 @@ int main(int argc, char **argv)
 	reset();
 	return failed_checks ? 1 : 0;
 }
+#endif /* SYNCMAP_KSELFTEST */

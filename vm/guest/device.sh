@@ -9,6 +9,15 @@ syncmapctl create tnamed || echo "SYNCMAP-FAIL syncmapctl create tnamed"
 /bin/devtest --map tnamed $DEVTEST_ARGS || true
 syncmapctl destroy tnamed || echo "SYNCMAP-FAIL syncmapctl destroy tnamed"
 /bin/devtest named || true
+# The map's tests as the series' selftest runs them (kselftest harness,
+# TAP), each on a named map of its own; a SKIP is not counted.
+if [ -x /bin/devtest-kselftest ]; then
+	/bin/devtest-kselftest | awk '
+		/^ok [0-9]+ .*# SKIP/ { print; next }
+		/^ok [0-9]+ / { print "SYNCMAP-RESULT ok kselftest." $3; next }
+		/^not ok [0-9]+ / { print "SYNCMAP-RESULT FAIL kselftest." $4; next }
+		{ print }'
+fi
 # One million random ioctls from 4 processes, then a consistency check.
 /bin/fuzz 4 250000 || true
 # The same across named maps, with create / destroy / list in between.
