@@ -102,6 +102,11 @@ demo:
 bench:
 	bash vm/bench.sh
 
+# The series that adds syncmap to a kernel tree, into build/patches
+# (against linux-source-$(INTREE_KVER), default 7.2).
+patches:
+	bash intree/patches.sh
+
 # The same syncmap.c in user space (tests/userspace, on liburcu): its KUnit
 # cases under ASan+UBSan and TSan, and the native benchmark against Go.
 userspace-check:
@@ -117,4 +122,4 @@ mutants:
 
 .PHONY: all modules modules_install tools uapi-check install-uapi install htmldocs \
 	clean check demo bench \
-	userspace-check bench-native mutants check-matrix check-stock check-kcsan check-kmsan soak
+	userspace-check bench-native mutants patches check-matrix check-stock check-kcsan check-kmsan soak
