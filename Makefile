@@ -102,10 +102,14 @@ demo:
 bench:
 	bash vm/bench.sh
 
-# The series that adds syncmap to a kernel tree, into build/patches
-# (against linux-source-$(INTREE_KVER), default 7.2).
+# The series that adds syncmap to a kernel tree, into build/patches; and
+# the series on a clean linux-source tree: git am, checkpatch, kernel-doc,
+# kunit.py, W=1 C=1, the selftests in qemu (INTREE_KVER, default 7.2).
 patches:
 	bash intree/patches.sh
+
+check-intree:
+	bash intree/check.sh
 
 # The same syncmap.c in user space (tests/userspace, on liburcu): its KUnit
 # cases under ASan+UBSan and TSan, and the native benchmark against Go.
@@ -122,4 +126,4 @@ mutants:
 
 .PHONY: all modules modules_install tools uapi-check install-uapi install htmldocs \
 	clean check demo bench \
-	userspace-check bench-native mutants patches check-matrix check-stock check-kcsan check-kmsan soak
+	userspace-check bench-native mutants patches check-intree check-matrix check-stock check-kcsan check-kmsan soak
