@@ -1035,94 +1035,44 @@ static const struct device_type smdev_map_type = {
 	.release = smdev_map_release,
 };
 
-/* /sys/class/syncmap/NAME/: the limits, and the counters of STATS. */
-enum smdev_attr_id {
-	ATTR_MAX_ENTRIES, ATTR_MAX_KEY_LEN, ATTR_MAX_VALUE_LEN, ATTR_ENTRIES,
-	ATTR_READ_SLOTS, ATTR_DIRTY_SLOTS, ATTR_MISSES, ATTR_PROMOTIONS,
-	ATTR_DIRTY_BUILDS, ATTR_REVIVALS, ATTR_FLOODS, ATTR_HASH_EPOCH,
-	ATTR_COUNT
-};
-
-static ssize_t smdev_attr_show(struct device *dev,
-			       struct device_attribute *attr, char *buf);
-
-static struct device_attribute smdev_dev_attrs[ATTR_COUNT] = {
-	[ATTR_MAX_ENTRIES] = __ATTR(max_entries, 0444, smdev_attr_show, NULL),
-	[ATTR_MAX_KEY_LEN] = __ATTR(max_key_len, 0444, smdev_attr_show, NULL),
-	[ATTR_MAX_VALUE_LEN] = __ATTR(max_value_len, 0444, smdev_attr_show, NULL),
-	[ATTR_ENTRIES] = __ATTR(entries, 0444, smdev_attr_show, NULL),
-	[ATTR_READ_SLOTS] = __ATTR(read_slots, 0444, smdev_attr_show, NULL),
-	[ATTR_DIRTY_SLOTS] = __ATTR(dirty_slots, 0444, smdev_attr_show, NULL),
-	[ATTR_MISSES] = __ATTR(misses, 0444, smdev_attr_show, NULL),
-	[ATTR_PROMOTIONS] = __ATTR(promotions, 0444, smdev_attr_show, NULL),
-	[ATTR_DIRTY_BUILDS] = __ATTR(dirty_builds, 0444, smdev_attr_show, NULL),
-	[ATTR_REVIVALS] = __ATTR(revivals, 0444, smdev_attr_show, NULL),
-	[ATTR_FLOODS] = __ATTR(floods, 0444, smdev_attr_show, NULL),
-	[ATTR_HASH_EPOCH] = __ATTR(hash_epoch, 0444, smdev_attr_show, NULL),
-};
-
-static ssize_t smdev_attr_show(struct device *dev,
-			       struct device_attribute *attr, char *buf)
+/*
+ * /sys/class/syncmap/NAME/: how many keys the map holds and its limits,
+ * for an administrator looking at the maps. The map's counters are
+ * STATS's alone: each figure has one interface.
+ */
+static ssize_t entries_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
 {
-	const struct syncmap_named *m = dev_to_map(dev);
-	struct syncmap_counters c;
-	u64 v;
-
-	syncmap_get_counters(m->map, &c);
-	switch (attr - smdev_dev_attrs) {
-	case ATTR_MAX_ENTRIES:
-		v = m->max_entries;
-		break;
-	case ATTR_MAX_KEY_LEN:
-		v = m->max_key_len;
-		break;
-	case ATTR_MAX_VALUE_LEN:
-		v = m->max_value_len;
-		break;
-	case ATTR_ENTRIES:
-		v = c.entries;
-		break;
-	case ATTR_READ_SLOTS:
-		v = c.read_slots;
-		break;
-	case ATTR_DIRTY_SLOTS:
-		v = c.dirty_slots;
-		break;
-	case ATTR_MISSES:
-		v = c.misses;
-		break;
-	case ATTR_PROMOTIONS:
-		v = c.promotions;
-		break;
-	case ATTR_DIRTY_BUILDS:
-		v = c.dirty_builds;
-		break;
-	case ATTR_FLOODS:
-		v = c.floods;
-		break;
-	case ATTR_HASH_EPOCH:
-		v = c.hash_epoch;
-		break;
-	default:
-		v = c.revivals;
-		break;
-	}
-	return sysfs_emit(buf, "%llu\n", v);
+	return sysfs_emit(buf, "%zu\n", syncmap_len(dev_to_map(dev)->map));
 }
+static DEVICE_ATTR_RO(entries);
+
+static ssize_t max_entries_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_map(dev)->max_entries);
+}
+static DEVICE_ATTR_RO(max_entries);
+
+static ssize_t max_key_len_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_map(dev)->max_key_len);
+}
+static DEVICE_ATTR_RO(max_key_len);
+
+static ssize_t max_value_len_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_map(dev)->max_value_len);
+}
+static DEVICE_ATTR_RO(max_value_len);
 
 static struct attribute *smdev_map_attrs[] = {
-	&smdev_dev_attrs[ATTR_MAX_ENTRIES].attr,
-	&smdev_dev_attrs[ATTR_MAX_KEY_LEN].attr,
-	&smdev_dev_attrs[ATTR_MAX_VALUE_LEN].attr,
-	&smdev_dev_attrs[ATTR_ENTRIES].attr,
-	&smdev_dev_attrs[ATTR_READ_SLOTS].attr,
-	&smdev_dev_attrs[ATTR_DIRTY_SLOTS].attr,
-	&smdev_dev_attrs[ATTR_MISSES].attr,
-	&smdev_dev_attrs[ATTR_PROMOTIONS].attr,
-	&smdev_dev_attrs[ATTR_DIRTY_BUILDS].attr,
-	&smdev_dev_attrs[ATTR_REVIVALS].attr,
-	&smdev_dev_attrs[ATTR_FLOODS].attr,
-	&smdev_dev_attrs[ATTR_HASH_EPOCH].attr,
+	&dev_attr_entries.attr,
+	&dev_attr_max_entries.attr,
+	&dev_attr_max_key_len.attr,
+	&dev_attr_max_value_len.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(smdev_map);
