@@ -2174,15 +2174,20 @@ TEST_F(map, procs_variable_values)
 
 /*
  * Set a fault-injection attribute in debugfs, keeping its old value in
- * @old (up to 15 bytes); false if it cannot be read or written.
+ * @old (up to 15 bytes); false if it cannot be read or written. (Some of
+ * these files cannot seek: read and write each on a file of its own.)
  */
 static bool fault_attr(const char *path, const char *val, char *old)
 {
-	int f = open(path, O_RDWR);
+	int f = open(path, O_RDONLY);
 	ssize_t n = f < 0 ? -1 : read(f, old, 15);
-	bool ok = n > 0 && pwrite(f, val, strlen(val), 0) > 0;
+	bool ok;
 
 	old[n > 0 ? n : 0] = 0;
+	if (f >= 0)
+		close(f);
+	f = open(path, O_WRONLY);
+	ok = n > 0 && f >= 0 && write(f, val, strlen(val)) > 0;
 	if (f >= 0)
 		close(f);
 	return ok;
