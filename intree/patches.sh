@@ -257,8 +257,8 @@ Programs that share read-mostly data through the kernel (configuration
 that daemons and modules both read, per-user tables, caches) have BPF
 maps, which need CAP_BPF or a pinned object with BPF's permissions,
 and files, which give no atomic update of one key. syncmap_dev serves
-syncmap maps through ioctls: each open of /dev/syncmap has a private
-map; named maps under /dev/syncmaps/ are created and destroyed through
+syncmap maps through ioctls: /dev/syncmap is one map that its openers
+share; named maps under /dev/syncmaps/ are created and destroyed through
 /dev/syncmap-control, carry a file mode, owner and group that the
 device node enforces (a read-only open may only load, range and read
 counters), and count against per-user quotas of maps and bytes, with
