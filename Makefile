@@ -24,11 +24,23 @@ clean:
 USER_CFLAGS := -O2 -Wall -Wextra -Werror -Iinclude/uapi
 UAPI := include/uapi/linux/syncmap.h
 
-tools: build/syncmapctl build/devtest build/fuzz build/jsoncheck
+tools: build/syncmapctl build/devtest build/fuzz build/jsoncheck build/libtest
+
+# libsyncmap (tools/lib/syncmap): build/lib/libsyncmap.{a,so}, syncmap.pc.
+LIBSYNCMAP := build/lib/libsyncmap.a
+lib:
+	$(MAKE) -C tools/lib/syncmap
+
+$(LIBSYNCMAP): tools/lib/syncmap/libsyncmap.c tools/lib/syncmap/libsyncmap.h $(UAPI)
+	$(MAKE) -C tools/lib/syncmap
 
 build/syncmapctl: tools/syncmapctl/syncmapctl.c $(UAPI)
 	@mkdir -p build
 	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
+build/libtest: tests/lib/libtest.c $(LIBSYNCMAP)
+	@mkdir -p build
+	$(CC) $(USER_CFLAGS) -Itools/lib/syncmap -static -pthread -o $@ $< $(LIBSYNCMAP)
 
 build/devtest: tests/device/devtest.c $(UAPI)
 	@mkdir -p build
@@ -58,9 +70,11 @@ uapi-check: $(UAPI)
 install-uapi:
 	install -D -m 0644 $(UAPI) $(DESTDIR)/usr/include/linux/syncmap.h
 
-# The user-space side: syncmapctl and its man page, the uapi header.
+# The user-space side: syncmapctl and its man page, the uapi header,
+# libsyncmap (LIBDIR, default PREFIX/lib) with its header and syncmap.pc.
 PREFIX ?= /usr/local
 install: build/syncmapctl install-uapi
+	$(MAKE) -C tools/lib/syncmap install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 0755 build/syncmapctl $(DESTDIR)$(PREFIX)/sbin/syncmapctl
 	install -D -m 0644 tools/syncmapctl/syncmapctl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/syncmapctl.8
@@ -124,6 +138,6 @@ bench-native:
 mutants:
 	bash tests/mutants/run.sh
 
-.PHONY: all modules modules_install tools uapi-check install-uapi install htmldocs \
+.PHONY: all modules modules_install tools lib uapi-check install-uapi install htmldocs \
 	clean check demo bench \
 	userspace-check bench-native mutants patches check-intree check-matrix check-stock check-kcsan check-kmsan soak

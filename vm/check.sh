@@ -48,6 +48,21 @@ echo "== user space: syncmapctl, devtest, uapi header in C99 and C++"
 make -s -C "$top" tools
 make -s -C "$top" build/devtest-kselftest \
 	KSELFTEST_DIR="$kdir/tools/testing/selftests"
+# libsyncmap as a program finds it: installed, through pkg-config; the
+# example built so is run in the VM.
+inst=$(mktemp -d)
+if make -s -C "$top" install PREFIX=/usr DESTDIR="$inst" >/dev/null &&
+   flags=$(PKG_CONFIG_SYSROOT_DIR=$inst PKG_CONFIG_LIBDIR=$inst/usr/lib/pkgconfig \
+	   pkg-config --cflags --libs syncmap) &&
+   cc -O2 -Wall -Wextra -Werror -static -o "$top/build/example-counter" \
+	"$top/tools/lib/syncmap/examples/counter.c" $flags; then
+	echo "  ok    lib: make install DESTDIR, pkg-config --cflags --libs syncmap ($flags), the example builds"
+	lint_pass=$((lint_pass + 1))
+else
+	echo "  FAIL  lib: install, pkg-config or the example"
+	lint_fail=$((lint_fail + 1))
+fi
+rm -rf "$inst"
 if make -s -C "$top" uapi-check >/dev/null 2>&1; then
 	echo "  ok    uapi: header compiles alone in C99 and C++ (-Wall -Werror)"
 	lint_pass=$((lint_pass + 1))
@@ -94,7 +109,8 @@ echo "== booting the test VM (qemu TCG, $(nproc) host cores; $(($(date +%s) - st
 	"$top/samples/syncmap_named_example.ko" \
 	"$top/bench/syncmap_bench.ko" \
 	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz" \
-	"$top/build/jsoncheck" "$top/build/devtest-kselftest" &
+	"$top/build/jsoncheck" "$top/build/devtest-kselftest" \
+	"$top/build/libtest" "$top/build/example-counter" &
 vm=$!
 # Each test's line as it finishes: the judge reads the console as qemu
 # writes it, and ends with the verdicts only the whole log can give.

@@ -10,7 +10,7 @@ set -euo pipefail
 
 pkgs=(build-essential flex bison bc libelf-dev libssl-dev cpio kmod xz-utils
       gzip busybox-static qemu-system-x86 sparse linux-source-6.1
-      liburcu-dev golang-1.23-go/bookworm-backports "$@")
+      liburcu-dev golang-1.23-go/bookworm-backports pkg-config "$@")
 
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo

@@ -32,6 +32,9 @@ fi
 src=$work/src
 rm -rf "$src" && mkdir -p "$src/scripts"
 cp -r "$top/Documentation" "$src/Documentation"
+# the examples the pages include
+mkdir -p "$src/tools/lib/syncmap"
+cp -r "$top/tools/lib/syncmap/examples" "$src/tools/lib/syncmap/"
 cp "$ktree/scripts/get_abi.pl" "$src/scripts/"
 cat > "$src/Documentation/index.rst" <<'EOF'
 =======
@@ -45,6 +48,7 @@ syncmap
    core-api/syncmap-lockless
    core-api/syncmap-tests
    userspace-api/syncmap
+   userspace-api/libsyncmap
    abi
 EOF
 cat > "$src/Documentation/abi.rst" <<'EOF'

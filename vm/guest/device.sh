@@ -9,6 +9,17 @@ syncmapctl create tnamed || echo "SYNCMAP-FAIL syncmapctl create tnamed"
 /bin/devtest --map tnamed $DEVTEST_ARGS || true
 syncmapctl destroy tnamed || echo "SYNCMAP-FAIL syncmapctl destroy tnamed"
 /bin/devtest named || true
+# libsyncmap: every call against the device, processes and threads; its
+# example counting words in a named map.
+[ ! -x /bin/libtest ] || /bin/libtest || true
+example_counter() {
+	syncmapctl create words || return 1
+	[ "$(echo 'a b a c a' | example-counter words)" = "3 distinct words" ] || return 1
+	[ "$(syncmapctl -x -m words load a)" = 0300000000000000 ] || return 1
+	[ "$(syncmapctl -x -m words load c)" = 0100000000000000 ] || return 1
+	syncmapctl destroy words
+}
+[ ! -x /bin/example-counter ] || result lib.example_counter example_counter
 # The map's tests as the series' selftest runs them (kselftest harness,
 # TAP), each on a named map of its own; a SKIP is not counted.
 if [ -x /bin/devtest-kselftest ]; then
