@@ -34,9 +34,9 @@ lib:
 $(LIBSYNCMAP): tools/lib/syncmap/libsyncmap.c tools/lib/syncmap/libsyncmap.h $(UAPI)
 	$(MAKE) -C tools/lib/syncmap
 
-build/syncmapctl: tools/syncmapctl/syncmapctl.c $(UAPI)
+build/syncmapctl: tools/syncmapctl/syncmapctl.c $(LIBSYNCMAP)
 	@mkdir -p build
-	$(CC) $(USER_CFLAGS) -static -o $@ $<
+	$(CC) $(USER_CFLAGS) -Itools/lib/syncmap -static -o $@ $< $(LIBSYNCMAP)
 
 build/libtest: tests/lib/libtest.c $(LIBSYNCMAP)
 	@mkdir -p build

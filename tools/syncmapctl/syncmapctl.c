@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * syncmapctl - drive /dev/syncmap and named maps from the command line
+ * syncmapctl - drive /dev/syncmap and named maps from the command line,
+ * through libsyncmap
  *
  * Exit status: 0 done / found, 1 not found / not swapped, 2 error.
  */
@@ -12,10 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <linux/syncmap.h>
+#include "libsyncmap.h"
 
 #define UNUSED __attribute__((unused))
 
@@ -23,7 +23,6 @@ enum { EXIT_DONE = 0, EXIT_NO = 1, EXIT_ERR = 2 };
 enum out_mode { OUT_TEXT, OUT_HEX, OUT_RAW };
 
 static const char *dev_path = "/dev/syncmap";
-static const char *control_path = "/dev/syncmap-control";
 static enum out_mode out_mode = OUT_TEXT;
 static int json;			/* -j: JSON on standard output */
 static const char *value_file;
@@ -274,61 +273,110 @@ static void print_bytes(const unsigned char *p, size_t len, int newline)
 		putchar('\n');
 }
 
-static int kv_ioctl(unsigned long cmd, struct syncmap_kv *kv)
-{
-	return ioctl(fd, cmd, kv) ? errno : 0;
-}
-
-/*
- * Run a command that loads into kv->value (@into_old: kv->old), growing
- * the buffer on ERANGE. Returns 0 or an errno.
- */
-static int kv_ioctl_load(unsigned long cmd, struct syncmap_kv *kv,
-			 struct buf *out, int into_old)
-{
-	uint32_t cap = 4096;
-	int err;
-
-	for (;;) {
-		free(out->p);
-		out->p = malloc(cap ? cap : 1);
-		if (!out->p)
-			return ENOMEM;
-		if (into_old) {
-			kv->old = (uintptr_t)out->p;
-			kv->old_len = cap;
-		} else {
-			kv->value = (uintptr_t)out->p;
-			kv->value_len = cap;
-		}
-		kv->flags = 0;
-		err = kv_ioctl(cmd, kv);
-		if (err != ERANGE)
-			break;
-		cap = into_old ? kv->old_len : kv->value_len;
-	}
-	out->len = into_old ? kv->old_len : kv->value_len;
-	return err;
-}
-
 /* Where a key/value command loads a value, and when it prints it. */
 enum kv_load {
 	LOAD_NONE,
-	LOAD_VALUE,	/* into kv.value, printed on success */
-	LOAD_OLD,	/* into kv.old, printed if SYNCMAP_F_LOADED */
+	LOAD_VALUE,	/* printed if the key was there */
+	LOAD_OLD,	/* the previous value, printed if there was one */
 };
+
+/* A key/value command's arguments and what it loads. */
+struct kv_args {
+	struct buf key, old, val;
+	struct buf out;		/* the value loaded, malloc()ed */
+};
+
+/*
+ * Each key/value command through the library: 1 if it loaded a value or
+ * took effect, 0 if not, or a negative errno value.
+ */
+static int op_store(struct kv_args *a)
+{
+	int err = syncmap_store(fd, a->key.p, a->key.len, a->val.p, a->val.len);
+
+	return err ? err : 1;
+}
+
+static int op_load(struct kv_args *a)
+{
+	return syncmap_load_alloc(fd, a->key.p, a->key.len, (void **)&a->out.p,
+				  &a->out.len);
+}
+
+static int op_delete(struct kv_args *a)
+{
+	return syncmap_delete(fd, a->key.p, a->key.len);
+}
+
+static int op_cas(struct kv_args *a)
+{
+	return syncmap_compare_and_swap(fd, a->key.p, a->key.len, a->old.p,
+					a->old.len, a->val.p, a->val.len);
+}
+
+static int op_cad(struct kv_args *a)
+{
+	return syncmap_compare_and_delete(fd, a->key.p, a->key.len, a->old.p,
+					  a->old.len);
+}
+
+/* The commands that copy a value out: into a buffer grown on -ERANGE. */
+static int op_load_into(struct kv_args *a, int which)
+{
+	size_t cap = 4096, len;
+	int ret;
+
+	for (;;) {
+		free(a->out.p);
+		a->out.p = malloc(cap);
+		if (!a->out.p)
+			return -ENOMEM;
+		len = cap;
+		if (which == 0)
+			ret = syncmap_load_or_store(fd, a->key.p, a->key.len,
+						    a->val.p, a->val.len,
+						    a->out.p, &len);
+		else if (which == 1)
+			ret = syncmap_swap(fd, a->key.p, a->key.len, a->val.p,
+					   a->val.len, a->out.p, &len);
+		else
+			ret = syncmap_load_and_delete(fd, a->key.p, a->key.len,
+						      a->out.p, &len);
+		if (ret != -ERANGE)
+			break;
+		cap = len;
+	}
+	a->out.len = len;
+	return ret;
+}
+
+static int op_load_or_store(struct kv_args *a)
+{
+	return op_load_into(a, 0);
+}
+
+static int op_swap(struct kv_args *a)
+{
+	return op_load_into(a, 1);
+}
+
+static int op_load_and_delete(struct kv_args *a)
+{
+	return op_load_into(a, 2);
+}
 
 /* A command of the table below; @run or the key/value fields. */
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);	/* all but key/value */
-	int control;			/* runs on /dev/syncmap-control */
+	int control;			/* a named-map command: opens no map */
 	int reads;			/* changes nothing: opens read-only */
-	unsigned long ioc;		/* a key/value command's ioctl */
+	int (*op)(struct kv_args *a);	/* a key/value command */
 	int takes_old;			/* KEY OLD ... */
 	int stores;			/* ... VALUE (or NEW), or --file */
 	enum kv_load load;
-	uint32_t need_flag;		/* exit 1 unless the ioctl set it */
+	int reports_done;		/* exit 1 unless @op took effect */
+	int absent_fails;		/* @op's 0 means an absent key */
 	const char *stored_note;	/* on stderr when LOAD_OLD loaded nothing */
 };
 
@@ -336,10 +384,9 @@ static const struct command *cmd;
 
 static int cmd_kv(int argc, char **argv)
 {
-	struct buf key = {}, val = {}, old = {}, out = {};
-	struct syncmap_kv kv = {};
+	struct kv_args a = {};
 	int want = 2 + cmd->takes_old + cmd->stores;
-	int err, loaded;
+	int ret, loaded;
 
 	if (value_file)
 		want -= cmd->stores;	/* the value comes from --file */
@@ -349,110 +396,70 @@ static int cmd_kv(int argc, char **argv)
 		usage(stderr);
 		return EXIT_ERR;
 	}
-	if (arg_bytes(argv[1], &key))
+	if (arg_bytes(argv[1], &a.key))
 		return fail("reading the key", errno);
-	kv.key = (uintptr_t)key.p;
-	kv.key_len = key.len;
-	if (cmd->takes_old) {
-		if (arg_bytes(argv[2], &old))
-			return fail("reading the old value", errno);
-		kv.old = (uintptr_t)old.p;
-		kv.old_len = old.len;
-	}
-	if (cmd->stores) {
-		if (value_bytes(argv[2 + cmd->takes_old], &val))
-			return fail("reading the value", errno);
-		kv.value = (uintptr_t)val.p;
-		kv.value_len = val.len;
-	}
+	if (cmd->takes_old && arg_bytes(argv[2], &a.old))
+		return fail("reading the old value", errno);
+	if (cmd->stores && value_bytes(argv[2 + cmd->takes_old], &a.val))
+		return fail("reading the value", errno);
 
-	if (cmd->load == LOAD_NONE)
-		err = kv_ioctl(cmd->ioc, &kv);
-	else
-		err = kv_ioctl_load(cmd->ioc, &kv, &out,
-				    cmd->load == LOAD_OLD);
-	if (err && err != ENOENT)
-		return fail(cmd->name, err);
-	loaded = !err && (cmd->load == LOAD_VALUE ||
-			  (cmd->load == LOAD_OLD &&
-			   (kv.flags & SYNCMAP_F_LOADED)));
+	ret = cmd->op(&a);
+	if (ret < 0)
+		return fail(cmd->name, -ret);
+	loaded = cmd->load != LOAD_NONE && ret == 1;
 	if (json) {
 		printf("{");
 		json_key("key");
-		json_str(key.p, key.len);
+		json_str(a.key.p, a.key.len);
 		if (cmd->load != LOAD_NONE)
 			printf(",\"loaded\":%s", loaded ? "true" : "false");
 		if (loaded) {
 			printf(",");
 			json_key("value");
-			json_str(out.p, out.len);
+			json_str(a.out.p, a.out.len);
 		}
-		if (cmd->need_flag)
-			printf(",\"done\":%s",
-			       kv.flags & cmd->need_flag ? "true" : "false");
+		if (cmd->reports_done)
+			printf(",\"done\":%s", ret ? "true" : "false");
 		printf("}\n");
 	} else if (loaded) {
-		print_bytes(out.p, out.len, 1);
-	} else if (cmd->stored_note && !err) {
+		print_bytes(a.out.p, a.out.len, 1);
+	} else if (cmd->stored_note) {
 		fprintf(stderr, "%s\n", cmd->stored_note);
 	}
-	if (err == ENOENT)
-		return EXIT_NO;
-	if (cmd->need_flag && !(kv.flags & cmd->need_flag))
+	if ((cmd->absent_fails || cmd->reports_done) && !ret)
 		return EXIT_NO;
 	return EXIT_DONE;
 }
 
 static int cmd_range(int argc UNUSED, char **argv UNUSED)
 {
-	struct syncmap_range rq = {};
-	uint32_t cap = 65536, n = 0;
-	unsigned char *buf = NULL;
+	struct syncmap_iter *it = syncmap_iter_new(fd);
+	const void *k, *v;
+	size_t kl, vl, n = 0;
+	int ret;
 
+	if (!it)
+		return fail("range", errno);
 	if (json)
 		printf("[");
-
-	for (;;) {
-		unsigned char *p;
-		uint32_t i;
-
-		buf = realloc(buf, cap);
-		if (!buf)
-			return fail("range", ENOMEM);
-		rq.buf = (uintptr_t)buf;
-		rq.buf_len = cap;
-		rq.flags = 0;
-		if (ioctl(fd, SYNCMAP_IOC_RANGE, &rq)) {
-			if (errno != ERANGE)
-				return fail("range", errno);
-			cap = rq.buf_len;	/* one record needs more */
-			continue;
+	while ((ret = syncmap_iter_next(it, &k, &kl, &v, &vl)) == 1) {
+		if (json) {
+			printf("%s{", n++ ? "," : "");
+			json_key("key");
+			json_str(k, kl);
+			printf(",");
+			json_key("value");
+			json_str(v, vl);
+			printf("}");
+		} else {
+			print_bytes(k, kl, 0);
+			putchar('\t');
+			print_bytes(v, vl, 1);
 		}
-		for (i = 0, p = buf; i < rq.count; i++) {
-			struct syncmap_rec rec;
-
-			memcpy(&rec, p, sizeof(rec));
-			if (json) {
-				printf("%s{", n++ ? "," : "");
-				json_key("key");
-				json_str(p + sizeof(rec), rec.key_len);
-				printf(",");
-				json_key("value");
-				json_str(p + sizeof(rec) + rec.key_len,
-					 rec.value_len);
-				printf("}");
-			} else {
-				print_bytes(p + sizeof(rec), rec.key_len, 0);
-				putchar('\t');
-				print_bytes(p + sizeof(rec) + rec.key_len,
-					    rec.value_len, 1);
-			}
-			p += (sizeof(rec) + rec.key_len + rec.value_len + 7) & ~7UL;
-		}
-		if (rq.flags & SYNCMAP_RANGE_DONE)
-			break;
 	}
-	free(buf);
+	syncmap_iter_free(it);
+	if (ret < 0)
+		return fail("range", -ret);
 	if (json)
 		printf("]\n");
 	return EXIT_DONE;
@@ -461,9 +468,10 @@ static int cmd_range(int argc UNUSED, char **argv UNUSED)
 static int cmd_stats(int argc UNUSED, char **argv UNUSED)
 {
 	struct syncmap_stats st;
+	int err = syncmap_stats(fd, &st);
 
-	if (ioctl(fd, SYNCMAP_IOC_STATS, &st))
-		return fail("stats", errno);
+	if (err)
+		return fail("stats", -err);
 	{
 	const struct { const char *name; uint64_t v; const char *what; } f[] = {
 		{ "entries", st.entries, "keys with a value" },
@@ -510,8 +518,17 @@ static int done(int ret)
 
 static int cmd_clear(int argc UNUSED, char **argv UNUSED)
 {
-	return ioctl(fd, SYNCMAP_IOC_CLEAR) ? fail("clear", errno) :
-					      done(EXIT_DONE);
+	int err = syncmap_clear(fd);
+
+	return err ? fail("clear", -err) : done(EXIT_DONE);
+}
+
+/* A named-map command's failure: ENOENT there is the control node's. */
+static int fail_control(const char *what, int err)
+{
+	if (err == ENOENT)
+		return fail_msg("/dev/syncmap-control", strerror(err));
+	return fail(what, err);
 }
 
 /* A number argument of create: decimal, or octal for --mode. */
@@ -530,14 +547,13 @@ static int parse_u32(const char *arg, int base, uint32_t *out)
 	return 0;
 }
 
-static int set_map_name(char *dst, const char *name)
+static int check_map_name(const char *name)
 {
 	if (strlen(name) >= SYNCMAP_NAME_LEN) {
 		fprintf(stderr, "syncmapctl: name longer than %d characters\n",
 			SYNCMAP_NAME_LEN - 1);
 		return -1;
 	}
-	strcpy(dst, name);
 	return 0;
 }
 
@@ -550,16 +566,16 @@ static int cmd_create(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'M' },
 		{}
 	};
-	struct syncmap_create rq = {};
-	int c, bad = 0;
+	uint32_t entries = 0, key_len = 0, value_len = 0, mode = 0;
+	int c, err, bad = 0;
 
 	optind = 0;	/* glibc: 0 restarts the scan from scratch */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'e': bad |= parse_u32(optarg, 10, &rq.max_entries); break;
-		case 'k': bad |= parse_u32(optarg, 10, &rq.max_key_len); break;
-		case 'v': bad |= parse_u32(optarg, 10, &rq.max_value_len); break;
-		case 'M': bad |= parse_u32(optarg, 8, &rq.mode); break;
+		case 'e': bad |= parse_u32(optarg, 10, &entries); break;
+		case 'k': bad |= parse_u32(optarg, 10, &key_len); break;
+		case 'v': bad |= parse_u32(optarg, 10, &value_len); break;
+		case 'M': bad |= parse_u32(optarg, 8, &mode); break;
 		default: bad = 1; break;
 		}
 	}
@@ -568,48 +584,39 @@ static int cmd_create(int argc, char **argv)
 			fprintf(stderr, "syncmapctl: create: give one NAME\n");
 		return EXIT_ERR;
 	}
-	if (set_map_name(rq.name, argv[optind]))
+	if (check_map_name(argv[optind]))
 		return EXIT_ERR;
-	return ioctl(fd, SYNCMAP_IOC_CREATE, &rq) ? fail("create", errno) :
-						   done(EXIT_DONE);
+	err = syncmap_create(argv[optind], entries, key_len, value_len, mode);
+	return err ? fail_control("create", -err) : done(EXIT_DONE);
 }
 
 static int cmd_destroy(int argc, char **argv)
 {
-	struct syncmap_name rq = {};
+	int err;
 
 	if (argc != 2) {
 		fprintf(stderr, "syncmapctl: destroy: give one NAME\n");
 		return EXIT_ERR;
 	}
-	if (set_map_name(rq.name, argv[1]))
+	if (check_map_name(argv[1]))
 		return EXIT_ERR;
-	if (ioctl(fd, SYNCMAP_IOC_DESTROY, &rq))
-		return errno == ENOENT ? done(EXIT_NO) : fail("destroy", errno);
+	err = syncmap_destroy(argv[1]);
+	if (err)
+		return err == -ENOENT ? done(EXIT_NO) : fail("destroy", -err);
 	return done(EXIT_DONE);
 }
 
 static int cmd_list(int argc UNUSED, char **argv UNUSED)
 {
-	struct syncmap_list rq = {};
-	struct syncmap_info *infos = NULL;
-	uint32_t i, cap = 16;
+	struct syncmap_info *infos;
+	size_t i, n;
+	int err = syncmap_list(&infos, &n);
 
-	for (;;) {
-		infos = realloc(infos, cap * sizeof(*infos));
-		if (!infos)
-			return fail("list", ENOMEM);
-		rq.buf = (uintptr_t)infos;
-		rq.count = cap;
-		if (!ioctl(fd, SYNCMAP_IOC_LIST, &rq))
-			break;
-		if (errno != ERANGE)
-			return fail("list", errno);
-		cap = rq.count;		/* maps may come meanwhile: asks again */
-	}
+	if (err)
+		return fail_control("list", -err);
 	if (json)
 		printf("[");
-	for (i = 0; i < rq.count; i++) {
+	for (i = 0; i < n; i++) {
 		const struct syncmap_info *f = &infos[i];
 
 		if (json) {
@@ -637,18 +644,18 @@ static int cmd_list(int argc UNUSED, char **argv UNUSED)
 
 
 static const struct command commands[] = {
-	{ "store", .ioc = SYNCMAP_IOC_STORE, .stores = 1 },
-	{ "load", .ioc = SYNCMAP_IOC_LOAD, .load = LOAD_VALUE, .reads = 1 },
-	{ "delete", .ioc = SYNCMAP_IOC_DELETE, .need_flag = SYNCMAP_F_LOADED },
-	{ "load-or-store", .ioc = SYNCMAP_IOC_LOAD_OR_STORE, .stores = 1,
+	{ "store", .op = op_store, .stores = 1 },
+	{ "load", .op = op_load, .load = LOAD_VALUE, .reads = 1,
+	  .absent_fails = 1 },
+	{ "delete", .op = op_delete, .reports_done = 1 },
+	{ "load-or-store", .op = op_load_or_store, .stores = 1,
 	  .load = LOAD_OLD, .stored_note = "stored" },
-	{ "load-and-delete", .ioc = SYNCMAP_IOC_LOAD_AND_DELETE,
-	  .load = LOAD_VALUE },
-	{ "swap", .ioc = SYNCMAP_IOC_SWAP, .stores = 1, .load = LOAD_OLD },
-	{ "cas", .ioc = SYNCMAP_IOC_COMPARE_AND_SWAP, .takes_old = 1,
-	  .stores = 1, .need_flag = SYNCMAP_F_SWAPPED },
-	{ "cad", .ioc = SYNCMAP_IOC_COMPARE_AND_DELETE, .takes_old = 1,
-	  .need_flag = SYNCMAP_F_SWAPPED },
+	{ "load-and-delete", .op = op_load_and_delete, .load = LOAD_VALUE,
+	  .absent_fails = 1 },
+	{ "swap", .op = op_swap, .stores = 1, .load = LOAD_OLD },
+	{ "cas", .op = op_cas, .takes_old = 1, .stores = 1,
+	  .reports_done = 1 },
+	{ "cad", .op = op_cad, .takes_old = 1, .reports_done = 1 },
 	{ "clear", .run = cmd_clear },
 	{ "range", .run = cmd_range, .reads = 1 },
 	{ "dump", .run = cmd_range, .reads = 1 },
@@ -704,16 +711,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_ERR;
 	}
-	if (cmd->control)
-		dev_path = control_path;
-	fd = open(dev_path, (cmd->reads ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (fd < 0)
-		return errno == EACCES ? fail(dev_path, errno) :
-					 fail_msg(dev_path, strerror(errno));
+	if (!cmd->control) {
+		fd = syncmap_open(dev_path, cmd->reads ? O_RDONLY : O_RDWR);
+		if (fd < 0)
+			return fd == -EACCES ? fail(dev_path, -fd) :
+					       fail_msg(dev_path, strerror(-fd));
+	}
 
 	ret = cmd->run ? cmd->run(argc, argv) : cmd_kv(argc, argv);
 	if (fflush(stdout))
 		ret = fail("writing the output", errno);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return ret;
 }
