@@ -8,23 +8,22 @@
 
 int main(int argc, char **argv)
 {
-	int fd = syncmap_open(argc > 1 ? argv[1] : NULL, O_RDWR);
-	uint64_t one = 1, n, next;
-	size_t len = sizeof(n);
+	int fd = syncmap_open(argc > 1 ? argv[1] : NULL, O_RDWR), r = fd;
+	uint64_t one = 1, n = 0, next;
 	char word[64];
+	size_t len;
 
-	if (fd < 0)
-		return fprintf(stderr, "open: %s\n", strerror(-fd)), 1;
-	while (scanf("%63s", word) == 1) {
-		size_t k = strlen(word);
-
-		/* the first store of a word wins; later ones add one */
-		while (syncmap_load_or_store(fd, word, k, &one, sizeof(one),
-					     &n, &len) == 1 &&
-		       (next = n + 1, syncmap_compare_and_swap(fd, word, k, &n,
-				len, &next, sizeof(next)) != 1))
+	while (r >= 0 && scanf("%63s", word) == 1) {
+		do {	/* the first store of a word wins; later ones add one */
 			len = sizeof(n);
+			r = syncmap_load_or_store(fd, word, strlen(word), &one,
+						  sizeof(one), &n, &len);
+			next = n + 1;
+		} while (r == 1 && !(r = syncmap_compare_and_swap(fd, word,
+				strlen(word), &n, len, &next, sizeof(next))));
 	}
+	if (r < 0)
+		return fprintf(stderr, "syncmap: %s\n", strerror(-r)), 1;
 	printf("%lld distinct words\n", (long long)syncmap_len(fd));
 	return 0;
 }
