@@ -24,7 +24,8 @@ clean:
 USER_CFLAGS := -O2 -Wall -Wextra -Werror -Iinclude/uapi
 UAPI := include/uapi/linux/syncmap.h
 
-tools: build/syncmapctl build/devtest build/fuzz build/jsoncheck build/libtest
+tools: build/syncmapctl build/devtest build/fuzz build/jsoncheck build/libtest \
+	build/syncmap-go.test build/go-wordcount
 
 # libsyncmap (tools/lib/syncmap): build/lib/libsyncmap.{a,so}, syncmap.pc.
 LIBSYNCMAP := build/lib/libsyncmap.a
@@ -51,6 +52,20 @@ build/devtest: tests/device/devtest.c $(UAPI)
 build/devtest-kselftest: tests/device/devtest.c $(UAPI)
 	@mkdir -p build
 	$(CC) $(USER_CFLAGS) -DSYNCMAP_KSELFTEST -isystem $(KSELFTEST_DIR) -static -o $@ $<
+
+# The Go package (go/syncmap): its tests as a static binary for the VM,
+# and its example. Debian's Go 1.23, no network, caches under build/.
+GO ?= /usr/lib/go-1.23/bin/go
+GOENV := GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0 \
+	GOPATH=$(CURDIR)/build/gopath GOCACHE=$(CURDIR)/build/gocache
+GOSRC := $(wildcard go/syncmap/*.go go/syncmap/go.mod)
+
+build/syncmap-go.test: $(GOSRC)
+	cd go/syncmap && $(GOENV) $(GO) vet ./... && \
+		$(GOENV) $(GO) test -c -o $(CURDIR)/$@ .
+
+build/go-wordcount: $(GOSRC) go/syncmap/examples/wordcount/main.go
+	cd go/syncmap && $(GOENV) $(GO) build -o $(CURDIR)/$@ ./examples/wordcount
 
 build/fuzz: tests/device/fuzz.c $(UAPI)
 	@mkdir -p build

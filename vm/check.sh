@@ -110,7 +110,8 @@ echo "== booting the test VM (qemu TCG, $(nproc) host cores; $(($(date +%s) - st
 	"$top/bench/syncmap_bench.ko" \
 	-- "$top/build/syncmapctl" "$top/build/devtest" "$top/build/fuzz" \
 	"$top/build/jsoncheck" "$top/build/devtest-kselftest" \
-	"$top/build/libtest" "$top/build/example-counter" &
+	"$top/build/libtest" "$top/build/example-counter" \
+	"$top/build/syncmap-go.test" "$top/build/go-wordcount" &
 vm=$!
 # Each test's line as it finishes: the judge reads the console as qemu
 # writes it, and ends with the verdicts only the whole log can give.

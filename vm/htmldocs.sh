@@ -35,6 +35,8 @@ cp -r "$top/Documentation" "$src/Documentation"
 # the examples the pages include
 mkdir -p "$src/tools/lib/syncmap"
 cp -r "$top/tools/lib/syncmap/examples" "$src/tools/lib/syncmap/"
+mkdir -p "$src/go/syncmap"
+cp -r "$top/go/syncmap/examples" "$src/go/syncmap/"
 cp "$ktree/scripts/get_abi.pl" "$src/scripts/"
 cat > "$src/Documentation/index.rst" <<'EOF'
 =======
@@ -49,6 +51,7 @@ syncmap
    core-api/syncmap-tests
    userspace-api/syncmap
    userspace-api/libsyncmap
+   userspace-api/syncmap-go
    abi
 EOF
 cat > "$src/Documentation/abi.rst" <<'EOF'

@@ -20,6 +20,26 @@ example_counter() {
 	syncmapctl destroy words
 }
 [ ! -x /bin/example-counter ] || result lib.example_counter example_counter
+# The Go package: every method, processes sharing a map, Range under
+# writers, and the sample module reading what Go stored. A skipped test
+# is a failure here: the VM has all it needs.
+if [ -x /bin/syncmap-go.test ]; then
+	insmod /modules/syncmap_named_example.ko || echo "SYNCMAP-FAIL insmod syncmap_named_example"
+	SYNCMAP_REQUIRE_DEVICE=1 SYNCMAP_TEST_MODULE=syncmap_named_example \
+		/bin/syncmap-go.test -test.v -test.timeout=600s 2>&1 | awk '
+		/^--- (PASS|SKIP): TestHelperProcess/ { next }
+		/^--- PASS: / { print "SYNCMAP-RESULT ok go." $3; next }
+		/^--- (FAIL|SKIP): / { print "SYNCMAP-RESULT FAIL go." $3 " (" $2 ")"; next }
+		{ print }'
+	rmmod syncmap_named_example || echo "SYNCMAP-FAIL rmmod syncmap_named_example"
+fi
+go_wordcount() {
+	syncmapctl create gowords || return 1
+	[ "$(echo 'a b a c a' | go-wordcount gowords)" = "3 <nil>" ] || return 1
+	[ "$(syncmapctl -m gowords load a)" = 3 ] && [ "$(syncmapctl -m gowords load c)" = 1 ] || return 1
+	syncmapctl destroy gowords
+}
+[ ! -x /bin/go-wordcount ] || result go.example_wordcount go_wordcount
 # The map's tests as the series' selftest runs them (kselftest harness,
 # TAP), each on a named map of its own; a SKIP is not counted.
 if [ -x /bin/devtest-kselftest ]; then
