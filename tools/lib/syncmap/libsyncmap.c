@@ -75,19 +75,26 @@ void syncmap_kv_init(struct syncmap_kv *kv, const void *key, size_t key_len,
 	kv_set(kv, key, cap32(key_len), value, cap32(value_len));
 }
 
-int syncmap_load(int fd, const void *key, size_t key_len, void *value,
-		 size_t *value_len)
+/* LOAD and LOAD_AND_DELETE: 1 with the value, 0 if the key is absent. */
+static int load_call(int fd, unsigned long cmd, const void *key,
+		     size_t key_len, void *value, size_t *value_len)
 {
 	struct syncmap_kv kv;
 	int err = kv_set(&kv, key, key_len, value, cap32(*value_len));
 
 	if (!err)
-		err = io(fd, SYNCMAP_IOC_LOAD, &kv);
+		err = io(fd, cmd, &kv);
 	if (!err || err == -ERANGE)
 		*value_len = kv.value_len;
 	else if (err == -ENOENT)
 		*value_len = 0;
 	return err == -ENOENT ? 0 : err ? err : 1;
+}
+
+int syncmap_load(int fd, const void *key, size_t key_len, void *value,
+		 size_t *value_len)
+{
+	return load_call(fd, SYNCMAP_IOC_LOAD, key, key_len, value, value_len);
 }
 
 int syncmap_load_alloc(int fd, const void *key, size_t key_len, void **value,
@@ -181,16 +188,8 @@ int syncmap_swap(int fd, const void *key, size_t key_len, const void *value,
 int syncmap_load_and_delete(int fd, const void *key, size_t key_len,
 			    void *value, size_t *value_len)
 {
-	struct syncmap_kv kv;
-	int err = kv_set(&kv, key, key_len, value, cap32(*value_len));
-
-	if (!err)
-		err = io(fd, SYNCMAP_IOC_LOAD_AND_DELETE, &kv);
-	if (!err || err == -ERANGE)
-		*value_len = kv.value_len;
-	else if (err == -ENOENT)
-		*value_len = 0;
-	return err == -ENOENT ? 0 : err ? err : 1;
+	return load_call(fd, SYNCMAP_IOC_LOAD_AND_DELETE, key, key_len, value,
+			 value_len);
 }
 
 int syncmap_compare_and_swap(int fd, const void *key, size_t key_len,
