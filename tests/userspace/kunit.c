@@ -78,6 +78,14 @@ void shim_kunit_failf(struct kunit *test, const char *file, int line,
 	__atomic_store_n(&test->status, KUNIT_FAILURE, __ATOMIC_RELAXED);
 }
 
+void kunit_skip(struct kunit *test, const char *reason)
+{
+	printf("    # %s: SKIP %s\n", test->name, reason);
+	if (__atomic_load_n(&test->status, __ATOMIC_RELAXED) != KUNIT_FAILURE)
+		__atomic_store_n(&test->status, KUNIT_SKIPPED, __ATOMIC_RELAXED);
+	pthread_exit(NULL);
+}
+
 struct run {
 	struct kunit *test;
 	void (*fn)(struct kunit *test);
@@ -91,9 +99,9 @@ static void *case_thread(void *arg)
 	return NULL;
 }
 
-/* Returns true if the case passed. */
-static bool run_one(struct kunit_case *c, const void *param, const char *desc,
-		    int n, bool quiet)
+/* Returns 1 if the case passed, 0 if it failed, -1 if it was skipped. */
+static int run_one(struct kunit_case *c, const void *param, const char *desc,
+		   int n, bool quiet)
 {
 	struct kunit test = { .name = c->name, .param_value = param };
 	struct run run = { .test = &test, .fn = c->run_case };
@@ -120,12 +128,13 @@ static bool run_one(struct kunit_case *c, const void *param, const char *desc,
 		test.status = KUNIT_FAILURE;
 	}
 	ok = test.status != KUNIT_FAILURE;
-	if (!ok || !quiet)
-		printf("%sok %d %s%s%s (%.1f ms)\n", ok ? "" : "not ", n,
+	if (!ok || !quiet || test.status == KUNIT_SKIPPED)
+		printf("%sok %d %s%s%s%s (%.1f ms)\n", ok ? "" : "not ", n,
 		       c->name, desc ? " - " : "", desc ? desc : "",
+		       test.status == KUNIT_SKIPPED ? " # SKIP" : "",
 		       (ktime_get_ns() - t0) / 1e6);
 	fflush(stdout);
-	return ok;
+	return !ok ? 0 : test.status == KUNIT_SKIPPED ? -1 : 1;
 }
 
 static bool selected(const char *name, int nsel, char **sel)
@@ -160,6 +169,15 @@ static bool siphash_ok(void)
 	       hsiphash(msg, 8, &hk) == 0x8d299a8eU;
 }
 
+/* A case's result into the totals; a skipped one counts in neither. */
+static void count(int result, int *passed, int *failed)
+{
+	if (result > 0)
+		(*passed)++;
+	else if (!result)
+		(*failed)++;
+}
+
 /*
  * The cases of @s that @names select (all, if none is named), each
  * parameter of a parameterised one a case of its own, numbered from 1.
@@ -177,19 +195,13 @@ static void run_suite(struct kunit_suite *s, int nnames, char **names,
 		if (!selected(c->name, nnames, names) || (skip_slow && c->slow))
 			continue;
 		if (!c->generate_params) {
-			if (run_one(c, NULL, NULL, ++n, quiet))
-				(*passed)++;
-			else
-				(*failed)++;
+			count(run_one(c, NULL, NULL, ++n, quiet), passed,
+			      failed);
 			continue;
 		}
 		desc[0] = 0;
-		for (p = NULL; (p = c->generate_params(p, desc)); desc[0] = 0) {
-			if (run_one(c, p, desc, ++n, quiet))
-				(*passed)++;
-			else
-				(*failed)++;
-		}
+		for (p = NULL; (p = c->generate_params(p, desc)); desc[0] = 0)
+			count(run_one(c, p, desc, ++n, quiet), passed, failed);
 	}
 }
 

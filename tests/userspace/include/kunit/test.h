@@ -76,6 +76,10 @@ void shim_kunit_failf(struct kunit *test, const char *file, int line,
 #define KUNIT_FAIL(test, fmt, ...) \
 	shim_kunit_failf(test, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
 
+/* Ends the case as skipped (unless it failed already), as KUnit does. */
+void kunit_skip(struct kunit *test, const char *reason)
+	__attribute__((noreturn));
+
 #define SHIM_KUNIT_CMP(test, assert, cast, l, op, r) do {		\
 	long long __l = (long long)(cast)(l);				\
 	long long __r = (long long)(cast)(r);				\
