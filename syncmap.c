@@ -159,7 +159,7 @@
 
 #ifndef kzalloc_obj
 /* Kernels before kzalloc_obj(). */
-#define kzalloc_obj(obj, gfp)	((typeof(obj) *)kzalloc(sizeof(obj), gfp))
+#define kzalloc_obj(obj, gfp)	kzalloc(sizeof(obj), gfp)
 #endif
 
 #define SYNCMAP_MIN_SLOTS	8U
