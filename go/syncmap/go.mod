@@ -1,0 +1,3 @@
+module syncmap
+
+go 1.23
