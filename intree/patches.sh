@@ -19,10 +19,10 @@ esac
 "$top/vm/deps.sh" "$pkg" unifdef git python3 >&2
 tarball=/usr/src/linux-source-$KVER.tar.xz
 
-# The author of the series: this repository's committer identity.
-ident=$(git -C "$top" var GIT_COMMITTER_IDENT | sed 's/> .*/>/')
-export GIT_AUTHOR_NAME=${ident% <*} GIT_AUTHOR_EMAIL=${ident##*<}
-GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL%>}
+# The author of the series: the committer of this repository's last
+# commit (a fresh clone need not have an identity configured).
+export GIT_AUTHOR_NAME="$(git -C "$top" log -1 --format=%cn)"
+export GIT_AUTHOR_EMAIL="$(git -C "$top" log -1 --format=%ce)"
 export GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
 export GIT_AUTHOR_DATE="${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct)} +0000"
 export GIT_COMMITTER_DATE=$GIT_AUTHOR_DATE
