@@ -14,10 +14,10 @@ modules:
 modules_install:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
+# Not kbuild's clean: it would delete go/syncmap/go.mod with every *.mod.
 clean:
 	rm -rf build
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
-		rm -rf *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers .tmp_versions
+	bash vm/kclean.sh $(CURDIR)
 
 # User space: the CLI and the device tests, static so they run in the
 # test VM's busybox initramfs.

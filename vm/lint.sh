@@ -30,7 +30,7 @@ gate "checkpatch --strict" "$out"
 
 # Rebuild from scratch so every file is checked and compiled again: all
 # of it, the benchmark module (built only when asked for) included.
-make -s -C "$kdir" M="$top" clean >/dev/null 2>&1 || true
+"$top/vm/kclean.sh" "$top"
 out=$(make -s -C "$kdir" M="$top" C=2 W=1 CONFIG_SYNCMAP_BENCH=m modules 2>&1) ||
 	out="$out
 error: the build failed"	# whatever it printed
